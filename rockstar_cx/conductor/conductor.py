@@ -1,0 +1,357 @@
+"""The conductor: a show plus live commands in, sample-exact events out, one window at a time.
+
+The conductor owns no clock and no thread: the caller advances it over consecutive sample
+windows (an audio block, a render chunk) and it returns exactly the events whose sample lies in
+each window — none lost or doubled, whatever the window sizes.  The same code drives the live
+engine, offline render, MIDI export and the visuals, so they cannot disagree.
+
+Threading contract: not thread-safe.  One owner calls :meth:`Conductor.submit` and
+:meth:`Conductor.advance`; in the live engine that is the audio callback, which hands commands
+over from a lock-free queue.  ``advance`` allocates small Python objects but never blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..show.model import Show
+from . import commands as cmd
+from .events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
+from .timeline import Span, span_events
+
+MIN_TEMPO, MAX_TEMPO = 20.0, 300.0
+TAP_RESET_SECONDS = 2.0  # a pause this long starts a new tap sequence
+TAP_INTERVALS = 4  # taps averaged
+
+
+@dataclass(frozen=True)
+class Transport:
+    """A snapshot of where the performance is, for the stage view, console and MIDI."""
+
+    sample: int
+    playing: bool
+    counting_in: bool
+    moment: int  # playing now, or the one Start will play
+    bar: int  # of the last beat passed, 0-based within the moment
+    beat: int
+    tempo: float
+    armed: int | None  # moment that will enter next on the presenter's command (-1: the end)
+    armed_sample: int | None  # when it enters, once known
+    muted: frozenset[int]
+    soloed: frozenset[int]
+    finished: bool
+
+
+@dataclass(frozen=True)
+class _Pending:
+    beat: int  # global beat where it happens
+    moment: int | None  # moment to enter; None = stop
+    finished: bool = False  # a stop because the journey is over (Next past the last moment)
+
+
+class Conductor:
+    """Turns a :class:`Show` and live commands into events.
+
+    ``hold_bars``: None performs live — held moments (``bars = 0``) loop until the presenter
+    moves on.  An int (offline render, MIDI export) gives held moments that many bars.
+    """
+
+    def __init__(self, show: Show, sample_rate: int, *, hold_bars: int | None = None) -> None:
+        self.show = show
+        self.rate = sample_rate
+        self.position = 0  # the next sample to process
+        self._hold_bars = hold_bars
+        self._commands: deque[cmd.Command] = deque()
+        self._span: Span | None = None
+        self._events: list[Event] = []
+        self._cursor = 0
+        self._pending: _Pending | None = None
+        self._pending_tempo: tuple[int, float] | None = None
+        self._moment = 0
+        self._tempo = show.moment_tempi()[0][0]
+        self._beat_counter = 0  # global beats are numbered on, across spans and restarts
+        self._last_beat: Beat | None = None
+        self._muted: set[int] = set()
+        self._soloed: set[int] = set()
+        self._taps: deque[int] = deque(maxlen=TAP_INTERVALS + 1)
+        self._finished = False
+
+    # -- the two calls --------------------------------------------------------------------
+
+    def submit(self, command: cmd.Command) -> None:
+        """Queue a command; it takes effect at the start of the next :meth:`advance` window."""
+        self._commands.append(command)
+
+    def advance(self, frames: int) -> list[Event]:
+        """Process the window ``[position, position + frames)``; return its events in sample order."""
+        start, stop = self.position, self.position + frames
+        out: list[Event] = []
+        while self._commands:
+            self._apply(self._commands.popleft(), start, out)
+        while self._span is not None:
+            cut, beat = self._next_switch()
+            self._emit_until(min(cut, stop), out)
+            if cut >= stop:
+                break
+            self._switch(cut, beat, out)
+        self.position = stop
+        return out
+
+    # -- state for the outside ------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self._span is not None
+
+    def transport(self) -> Transport:
+        span, pending, last = self._span, self._pending, self._last_beat
+        armed_sample = None
+        if pending and span and span.start_beat <= pending.beat <= span.end_beat:
+            armed_sample = span.sample_of_beat(pending.beat - span.start_beat)
+        armed = None if pending is None else (-1 if pending.moment is None else pending.moment)
+        return Transport(
+            sample=self.position,
+            playing=span is not None,
+            counting_in=span is not None and span.moment == COUNT_IN,
+            moment=self._moment,
+            bar=last.bar if last and span else 0,
+            beat=last.beat if last and span else 0,
+            tempo=last.tempo if last and span else self._tempo,
+            armed=armed,
+            armed_sample=armed_sample,
+            muted=frozenset(self._muted),
+            soloed=frozenset(self._soloed),
+            finished=self._finished,
+        )
+
+    def audible(self, section: int) -> bool:
+        """Mute and solo: a soloed section always plays; with any solo, only soloed ones do."""
+        if self._soloed:
+            return section in self._soloed
+        return section not in self._muted
+
+    # -- emitting ---------------------------------------------------------------------------
+
+    def _emit_until(self, limit: int, out: list[Event]) -> None:
+        events, cursor = self._events, self._cursor
+        while cursor < len(events) and events[cursor].sample < limit:
+            event = events[cursor]
+            cursor += 1
+            if type(event) is Hit:
+                if not self.audible(event.section):
+                    continue
+            elif type(event) is Beat:
+                self._last_beat = event
+            out.append(event)
+        self._cursor = cursor
+
+    def _next_switch(self) -> tuple[int, int]:
+        """(sample, global beat) of the next span change: the span's end or a pending change inside it."""
+        span = self._span
+        beat = span.end_beat
+        for pending_beat in (self._pending and self._pending.beat, self._pending_tempo and self._pending_tempo[0]):
+            if pending_beat is not None and span.start_beat <= pending_beat < beat:
+                beat = pending_beat
+        if beat == span.end_beat:
+            return span.end_sample, beat
+        return span.sample_of_beat(beat - span.start_beat), beat
+
+    def _switch(self, sample: int, beat: int, out: list[Event]) -> None:
+        """At a span boundary: a pending change, else the journey's own next step."""
+        span = self._span
+        time = span.time_of_beat(beat - span.start_beat)
+        self._beat_counter = beat
+        tempo_changed = self._pending_tempo is not None and self._pending_tempo[0] == beat
+        if tempo_changed:
+            self._tempo = self._pending_tempo[1]
+            self._pending_tempo = None
+        else:
+            self._tempo = span.tempo_at(beat - span.start_beat)
+        pending = self._pending if self._pending and self._pending.beat == beat else None
+        if pending:
+            self._pending = None
+            if pending.moment is None:
+                self._end(span, sample, time, out, finished=pending.finished)
+            else:
+                self._begin_moment(pending.moment, time, beat, span)
+            return
+        if span.moment == COUNT_IN:
+            self._begin_moment(self._moment, time, beat, None)
+        elif beat < span.end_beat or self._moment_beats(span.moment) is None:
+            self._continue_moment(span, time, beat, constant=tempo_changed)
+        elif span.moment + 1 < len(self.show.moments):
+            self._begin_moment(span.moment + 1, time, beat, span)
+        else:
+            self._end(span, sample, time, out, finished=True)
+
+    # -- span making ------------------------------------------------------------------------
+
+    def _moment_beats(self, moment: int) -> int | None:
+        """A moment's length in beats; None for a held moment performed live."""
+        bars = self.show.moments[moment].bars or self._hold_bars
+        return None if bars is None else bars * self.show.meter.beats
+
+    def _begin_moment(self, index: int, time: Fraction, beat: int, previous: Span | None) -> None:
+        moment = self.show.moments[index]
+        tempo = moment.tempo if moment.tempo is not None else self._tempo
+        tempo_end = moment.tempo_end if moment.tempo_end is not None else tempo
+        playing_on = dict(previous.entries) if previous is not None and previous.moment != COUNT_IN else {}
+        entries = tuple((s, playing_on.get(s, beat)) for s in self.show.moment_sections[index])
+        beats = self._moment_beats(index) or self.show.meter.beats
+        self._moment = index
+        self._set_span(Span(self.rate, index, time, beat, beats, tempo, tempo_end, beat, 0, True, entries,
+                            moment.mode == "chaos"))
+
+    def _continue_moment(self, span: Span, time: Fraction, beat: int, *, constant: bool) -> None:
+        """The same moment goes on: the next bar of a held moment, or the rest at a new tempo."""
+        moment_beat = span.moment_beat + beat - span.start_beat
+        total = self._moment_beats(span.moment)
+        meter = self.show.meter.beats
+        beats = meter - moment_beat % meter if total is None else total - moment_beat  # held: to the bar line
+        tempo_end = self._tempo if constant or total is None else span.tempo_end
+        self._set_span(Span(self.rate, span.moment, time, beat, beats, self._tempo, tempo_end, span.bar_origin,
+                            moment_beat, False, span.entries, span.chaos))
+
+    def _set_span(self, span: Span) -> None:
+        self._span = span
+        self._events = span_events(self.show, span, seed=self.show.seed)
+        self._cursor = 0
+
+    def _end(self, span: Span, sample: int, time: Fraction, out: list[Event], *, finished: bool) -> None:
+        """Stop; at the end of the journey the room ends together: one accent on the following downbeat."""
+        if finished:
+            for section, _ in sorted(span.entries):
+                if self.audible(section):
+                    out.append(Hit(sample, float(time), section, True, span.moment))
+        out.append(Stop(sample, float(time), finished))
+        self._span = None
+        self._events, self._cursor = [], 0
+        self._pending = self._pending_tempo = None
+        self._finished = finished
+        if finished:
+            self._moment = 0
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def _apply(self, command: cmd.Command, sample: int, out: list[Event]) -> None:
+        match command:
+            case cmd.Start():
+                self._start(command, sample)
+            case cmd.Stop(quantize=quantize):
+                if self._span is not None:
+                    self._arm(None, quantize, sample, out)
+            case cmd.Next(quantize=quantize):
+                target = self._armed_or_current() + 1
+                self._arm(target if target < len(self.show.moments) else None, quantize, sample, out,
+                          finished=target >= len(self.show.moments))
+            case cmd.Previous(quantize=quantize):
+                target = max(0, self._armed_or_current() - 1)
+                if self._pending is not None and target == self._moment:
+                    self._pending = None  # back to where we are: just disarm
+                else:
+                    self._arm(target, quantize, sample, out)
+            case cmd.Launch(moment=moment, quantize=quantize):
+                self._arm(min(max(moment, 0), len(self.show.moments) - 1), quantize, sample, out)
+            case cmd.SetTempo(bpm=bpm):
+                self._change_tempo(bpm, sample)
+            case cmd.NudgeTempo(delta_bpm=delta):
+                self._change_tempo(self._current_tempo(sample) + delta, sample)
+            case cmd.TapTempo():
+                self._tap(sample)
+            case cmd.Mute(section=section, on=on):
+                _toggle(self._muted, section, on)
+            case cmd.Solo(section=section, on=on):
+                _toggle(self._soloed, section, on)
+            case cmd.LiveHit(section=section, accent=accent):
+                out.append(Hit(sample, sample / self.rate, section, accent, self._moment, live=True))
+
+    def _armed_or_current(self) -> int:
+        pending = self._pending
+        return pending.moment if pending is not None and pending.moment is not None else self._moment
+
+    def _start(self, command: cmd.Start, sample: int) -> None:
+        if self._span is not None:
+            return
+        moment = self._moment if command.moment is None else command.moment
+        self._moment = min(max(moment, 0), len(self.show.moments) - 1)
+        self._finished = False
+        time = Fraction(sample, self.rate)
+        beat = self._beat_counter
+        if command.count_in and self.show.count_in > 0:
+            first = self.show.moments[self._moment].tempo
+            tempo = first if first is not None else self._tempo
+            beats = self.show.count_in * self.show.meter.beats
+            self._set_span(Span(self.rate, COUNT_IN, time, beat, beats, tempo, tempo, beat, 0, True, ()))
+        else:
+            self._begin_moment(self._moment, time, beat, None)
+
+    def _arm(self, moment: int | None, quantize: cmd.Quantize, sample: int, out: list[Event],
+             *, finished: bool = False) -> None:
+        """Schedule a change of moment (None: stop) at the quantize boundary."""
+        span = self._span
+        if span is None:
+            if moment is not None:
+                self._moment = moment  # stopped: just choose where Start begins
+            return
+        if span.moment == COUNT_IN and moment is not None:
+            self._moment = moment  # the count-in leads into the new choice
+            return
+        if quantize is cmd.Quantize.NOW:
+            time = Fraction(sample, self.rate)
+            beat = span.start_beat + math.ceil(span.local_beat_at_sample(sample) - 1e-9)
+            self._beat_counter = beat
+            self._pending = None
+            if moment is None:
+                self._end(span, sample, time, out, finished=finished)
+            else:
+                self._begin_moment(moment, time, beat, span)
+            return
+        self._pending = _Pending(self._boundary(quantize, sample), moment, finished)
+
+    def _boundary(self, quantize: cmd.Quantize, sample: int) -> int:
+        """The global beat of the first beat / bar line / moment end at or after ``sample``."""
+        span = self._span
+        local = max(0, math.ceil(span.local_beat_at_sample(sample) - 1e-9))
+        while span.sample_of_beat(local) < sample:
+            local += 1
+        beat = span.start_beat + local
+        meter = self.show.meter.beats
+        total = self._moment_beats(span.moment) if span.moment != COUNT_IN else span.beats
+        if quantize is cmd.Quantize.MOMENT and total is not None:
+            return span.bar_origin + total
+        if quantize is not cmd.Quantize.BEAT:
+            beat += -(beat - span.bar_origin) % meter
+        return beat
+
+    def _current_tempo(self, sample: int) -> float:
+        span = self._span
+        if span is None:
+            return self._tempo
+        return span.tempo_at(span.local_beat_at_sample(sample))
+
+    def _change_tempo(self, bpm: float, sample: int) -> None:
+        bpm = min(max(bpm, MIN_TEMPO), MAX_TEMPO)
+        if self._span is None:
+            self._tempo = bpm
+        else:
+            self._pending_tempo = (self._boundary(cmd.Quantize.BEAT, sample), bpm)
+
+    def _tap(self, sample: int) -> None:
+        if self._taps and sample - self._taps[-1] > TAP_RESET_SECONDS * self.rate:
+            self._taps.clear()
+        self._taps.append(sample)
+        if len(self._taps) >= 3:
+            interval = (self._taps[-1] - self._taps[0]) / (len(self._taps) - 1)
+            self._change_tempo(60.0 * self.rate / interval, sample)
+
+
+def _toggle(members: set[int], item: int, on: bool | None) -> None:
+    if on is None:
+        on = item not in members
+    if on:
+        members.add(item)
+    else:
+        members.discard(item)
