@@ -1,0 +1,172 @@
+"""The command line: ``rockstar-cx [COMMAND] [SHOW] [OPTIONS]``.
+
+User mistakes (a bad show file, a bad option, an unknown device) print one clear message and
+exit 2; anything unexpected exits 1 and leaves the full story in the log file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import ShowError
+from .paths import log_file
+
+EXIT_USER_ERROR = 2
+EXIT_BUG = 1
+
+DESCRIPTION = """\
+Musical keynotes: split the audience into sections, teach each a rhythm, layer them moment by
+moment — the app conducts, on the projector, through the speakers and over MIDI.
+
+Without a command, rockstar-cx plays the built-in keynote show.
+
+examples:
+  rockstar-cx                              play the built-in show
+  rockstar-cx check my-show.toml           validate a show file and summarise it
+  rockstar-cx render -o show.wav           render the built-in show to a WAV file
+  rockstar-cx render my-show.toml -o mix.wav --stems stems/
+  rockstar-cx export-midi my-show.toml -o show.mid
+  rockstar-cx devices                      list audio devices and MIDI ports
+"""
+
+SHOW_HELP = "show file (TOML); the built-in keynote show when left out"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rockstar-cx", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"rockstar-cx {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    render = commands.add_parser("render", help="render the whole journey to a WAV file",
+                                 description="Render the whole journey, every moment in order (held moments "
+                                             "get 4 bars), to a 24-bit WAV file, faster than real time.")
+    render.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
+    render.add_argument("-o", "--output", type=Path, required=True, help="the WAV file to write")
+    render.add_argument("--stems", type=Path, metavar="DIR",
+                        help="also write DIR/<section id>.wav per section (alone, before the limiter, 32-bit float)")
+    _add_rate(render)
+    render.add_argument("--count-in", action="store_true", help="start with the show's count-in bars")
+    render.set_defaults(run=_render)
+
+    export = commands.add_parser("export-midi", help="write the journey as a MIDI file",
+                                 description="Write the same events as `render` as a Standard MIDI File: one "
+                                             "track per section on channel 10, with the tempo map and meter.")
+    export.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
+    export.add_argument("-o", "--output", type=Path, required=True, help="the .mid file to write")
+    export.add_argument("--count-in", action="store_true", help="start with the show's count-in bars")
+    export.set_defaults(run=_export_midi)
+
+    check = commands.add_parser("check", help="validate a show file",
+                                description="Validate a show file: exit 0 with a summary, or exit 2 listing every "
+                                            "problem as FILE:LINE: message.")
+    check.add_argument("show", type=Path, help="show file (TOML)")
+    check.set_defaults(run=_check)
+
+    devices = commands.add_parser("devices", help="list audio devices and MIDI ports",
+                                  description="List audio output devices and MIDI ports by name (choose them with "
+                                              "--device / --midi-in / --midi-out by any part of the name).")
+    devices.set_defaults(run=_devices)
+    return parser
+
+
+def _add_rate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--samplerate", type=int, default=48000, metavar="HZ",
+                        help="sample rate in Hz (default: 48000)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args) or 0
+    except ShowError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `rockstar-cx check x.toml | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+    except Exception:  # a bug: keep the whole story, tell the user where it is
+        path = _log_exception()
+        print(f"rockstar-cx: unexpected error: {sys.exc_info()[1]!r}\nThe details are in {path}", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _log_exception() -> str:
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as error:
+        return f"(none: the log {path} could not be written: {error}):\n{traceback.format_exc()}"
+    logger = logging.getLogger("rockstar_cx")
+    logger.addHandler(handler)
+    logger.exception("unexpected error")
+    logger.removeHandler(handler)
+    handler.close()
+    return str(path)
+
+
+def _load(path: Path | None):
+    from .show import load_show
+
+    return load_show(path)
+
+
+def _render(args: argparse.Namespace) -> None:
+    from .audio.render import render_to_files
+    from .progress import ProgressBar
+
+    show = _load(args.show)
+    if not 8000 <= args.samplerate <= 192000:
+        raise ShowError(f"--samplerate {args.samplerate}: choose a rate from 8000 to 192000 Hz (e.g. 48000)")
+    bar = ProgressBar("Rendering", unit_rate=args.samplerate)
+    result = render_to_files(show, args.output, sample_rate=args.samplerate, stems_dir=args.stems,
+                             count_in=args.count_in, progress=bar)
+    stems = f" and {len(show.sections)} stems in {args.stems}" if args.stems else ""
+    print(f"Wrote {args.output} ({result.seconds:.1f} s at {args.samplerate} Hz){stems}")
+
+
+def _export_midi(args: argparse.Namespace) -> None:
+    from .conductor.perform import perform
+    from .midi.export import export_midi
+
+    show = _load(args.show)
+    events = perform(show, 48000, count_in=args.count_in)
+    export_midi(show, events, args.output)
+    print(f"Wrote {args.output} ({len(show.sections)} section tracks, {events[-1].time:.1f} s)")
+
+
+def _check(args: argparse.Namespace) -> None:
+    from .conductor.perform import perform
+
+    show = _load(args.show)
+    minutes, seconds = divmod(round(perform(show, 1000)[-1].time), 60)
+    print(f"{args.show}: OK — \"{show.title}\", {show.tempo:g} bpm in {show.meter}, "
+          f"{len(show.sections)} sections, {len(show.moments)} moments, {minutes} min {seconds} s when rendered")
+    for section in show.sections:
+        print(f"  section {section.id:<12} {section.name:<16} {section.sound:<10} {len(section.pattern)} steps")
+    for number, moment in enumerate(show.moments, 1):
+        length = f"{moment.bars} bars" if moment.bars else "held"
+        mode = "  (chaos: no conductor)" if moment.mode == "chaos" else ""
+        print(f"  {number:>2}. {moment.title:<32} {length:>8}  {', '.join(moment.sections) or '—'}{mode}")
+
+
+def _devices(args: argparse.Namespace) -> None:
+    from .devices import describe_devices
+
+    print(describe_devices())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,384 @@
+"""Read show files (TOML, format version 1) into a validated :class:`~rockstar_cx.show.model.Show`.
+
+Every mistake in a file becomes a located :class:`~rockstar_cx.errors.Problem`; all of them are
+raised together in one :class:`~rockstar_cx.errors.ShowError`, in line order.  A Show is only
+built from a file without mistakes.  ``assets/shows/keynote.toml`` documents the format by example.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import soundfile
+
+# The module, not its names: kit may import the model, and so this package, while it loads.
+from rockstar_cx.audio import kit
+from rockstar_cx.errors import Problem, ShowError
+from rockstar_cx.show.locate import KeyPath, Locations, locate
+from rockstar_cx.show.model import DEFAULT_COLORS, Meter, Moment, Section, Show, Step, parse_pattern
+
+BUILTIN_SOURCE = "built-in show"
+
+TABLES = ("show", "sounds", "sections", "moments")
+SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed")
+SECTION_KEYS = ("id", "name", "color", "sound", "pattern", "steps_per_beat", "gain", "midi_note")
+MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode")
+MODES = ("conducted", "chaos")
+BEAT_UNITS = (1, 2, 4, 8, 16, 32)
+MAX_SECTIONS = 32
+TEMPO_RANGE = (20, 300)
+
+_ID = re.compile(r"[a-z0-9_-]+")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+_METER = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_SYNTAX_LOCATION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+
+# What a value must be, as messages say it, and the Python types that qualify (bools never do).
+STRING, WHOLE, NUMBER, LIST = "a string", "a whole number", "a number", "a list"
+_KIND_TYPES: dict[str, tuple[type, ...]] = {STRING: (str,), WHOLE: (int,), NUMBER: (int, float), LIST: (list,)}
+
+
+def builtin_show() -> Show:
+    """The keynote show shipped with the app."""
+    try:
+        resource = importlib.resources.files("rockstar_cx.assets") / "shows" / "keynote.toml"
+    except ModuleNotFoundError:  # a source checkout, not installed: assets/ sits beside the package
+        resource = Path(__file__).resolve().parents[2] / "assets" / "shows" / "keynote.toml"
+    # It has no [sounds], so base_dir only has to be a sensible directory.
+    return parse_show(resource.read_text(encoding="utf-8"), BUILTIN_SOURCE, Path(str(resource)).parent)
+
+
+def load_show(path: str | os.PathLike[str] | None) -> Show:
+    """Load the show file at ``path``; ``None`` means the built-in show."""
+    if path is None:
+        return builtin_show()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ShowError([Problem(str(path), 0, f"cannot read: {err.strerror or err}")]) from None
+    except UnicodeDecodeError as err:
+        message = f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})"
+        raise ShowError([Problem(str(path), 0, message)]) from None
+    return parse_show(text, str(path), path.parent)
+
+
+def parse_show(text: str, source: str, base_dir: Path) -> Show:
+    """Parse and validate show-file ``text``.
+
+    ``source`` names the file in messages; [sounds] paths are relative to ``base_dir``.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ShowError([_syntax_problem(err, text, source)]) from None
+    checker = _Checker(source, locate(text))
+    show = checker.show(data, Path(base_dir))
+    if show is None:
+        raise ShowError(sorted(checker.problems, key=lambda problem: problem.line))
+    return show
+
+
+def _syntax_problem(err: tomllib.TOMLDecodeError, text: str, source: str) -> Problem:
+    """tomllib puts the location in its message: "(at line L, column C)" or "(at end of document)"."""
+    message = str(err)
+    match = _SYNTAX_LOCATION.search(message)
+    if match and match.group(1):
+        line, where = int(match.group(1)), f" (column {match.group(2)})"
+    else:
+        line, where = max(1, len(text.splitlines())), " (at the end of the file)"
+    return Problem(source, line, f"TOML syntax error: {_SYNTAX_LOCATION.sub('', message)}{where}")
+
+
+def _describe(value: object) -> str:
+    """What a TOML value is, as messages say it."""
+    if isinstance(value, bool):
+        return "true/false"
+    names = {str: "a string", int: "a whole number", float: "a decimal number", list: "a list", dict: "a table"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), "a date/time")
+
+
+def _hint(word: str, options: tuple[str, ...] | list[str], noun: str) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f"(did you mean '{close[0]}'?)" if close else f"(valid {noun}: {', '.join(options)})"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One TOML table under check: its content, its path for locating, and its name in messages."""
+
+    data: dict[str, Any]
+    path: KeyPath
+    label: str
+
+
+class _Checker:
+    """Walks the parsed TOML, collecting problems; builds the Show only when there are none."""
+
+    def __init__(self, source: str, locations: Locations) -> None:
+        self.source = source
+        self.locations = locations
+        self.problems: list[Problem] = []
+
+    def report(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(self.source, self.locations.line(path), message))
+
+    # -- generic checks -------------------------------------------------------------------
+
+    def known_keys(self, table: _Table, allowed: tuple[str, ...]) -> None:
+        for key in table.data:
+            if key not in allowed:
+                self.report(table.path + (key,), f"unknown key '{key}' in {table.label} {_hint(key, allowed, 'keys')}")
+
+    def value(self, table: _Table, key: str, kind: str, *, required: bool = False, default: Any = None) -> Any:
+        """The value of ``key`` if it is of ``kind``; ``default`` if absent; None (reported) if wrong or missing."""
+        if key not in table.data:
+            if required:
+                self.report(table.path, f"missing required key '{key}' in {table.label}")
+            return default
+        value = table.data[key]
+        if isinstance(value, bool) or not isinstance(value, _KIND_TYPES[kind]):
+            self.report(table.path + (key,), f"'{key}' must be {kind}, not {_describe(value)}")
+            return None
+        return value
+
+    def number(
+        self, table: _Table, key: str, low: float, high: float, *,
+        whole: bool = False, required: bool = False, default: float | None = None, unit: str = "",
+    ) -> Any:
+        """Like :meth:`value` for a number in ``[low, high]``; floats come back as float even if written as ints."""
+        value = self.value(table, key, WHOLE if whole else NUMBER, required=required)
+        if value is None:
+            return default if key not in table.data else None
+        if not low <= value <= high:  # also catches nan
+            self.report(table.path + (key,), f"'{key}' must be between {low} and {high}{unit}, not {value}")
+            return None
+        return value if whole else float(value)
+
+    def table(self, data: dict[str, Any], key: str) -> _Table | None:
+        """A single [key] table, or None if absent or not a table (reported)."""
+        if key not in data:
+            return None
+        if not isinstance(data[key], dict):
+            self.report((key,), f"'{key}' must be a table written as [{key}], not {_describe(data[key])}")
+            return None
+        return _Table(data[key], (key,), f"[{key}]")
+
+    def table_list(self, data: dict[str, Any], key: str, noun: str) -> list[_Table]:
+        """The [[key]] tables (at least one required), labelled by their ids for messages."""
+        entries = data.get(key)
+        if entries is None:
+            self.report((), f"missing [[{key}]]: a show needs at least one {noun}")
+            return []
+        if not isinstance(entries, list):
+            self.report(
+                (key,),
+                f"'{key}' must be a list of tables, each headed [[{key}]] (double brackets), not {_describe(entries)}",
+            )
+            return []
+        if not entries:
+            self.report((key,), f"'{key}' is empty: a show needs at least one {noun}")
+        tables = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                self.report((key, index), f"each entry of '{key}' must be a table, not {_describe(entry)}")
+                continue
+            entry_id = entry.get("id")
+            label = f"{noun} '{entry_id}'" if isinstance(entry_id, str) else f"[[{key}]] #{index + 1}"
+            tables.append(_Table(entry, (key, index), label))
+        return tables
+
+    def identifier(self, table: _Table, noun: str, seen: dict[str, int]) -> str | None:
+        """The required, unique ``id``; ``seen`` maps the ids so far to their lines."""
+        value = self.value(table, "id", STRING, required=True)
+        if value is None:
+            return None
+        path = table.path + ("id",)
+        if value in seen:
+            self.report(path, f"duplicate {noun} id '{value}' (first used on line {seen[value]}): ids must be unique")
+            return value
+        if not _ID.fullmatch(value):
+            self.report(
+                path, f"'id' must use only lowercase letters, digits, _ and - (like \"sales\"), not \"{value}\""
+            )
+        seen[value] = self.locations.line(path)  # even when malformed: references to it are not mistakes too
+        return value
+
+    # -- the show ---------------------------------------------------------------------------
+
+    def show(self, data: dict[str, Any], base_dir: Path) -> Show | None:
+        for key in data:
+            if key in SHOW_KEYS:
+                self.report((key,), f"'{key}' is outside any table: move it below the [show] header")
+            elif key not in TABLES:
+                self.report((key,), f"unknown table '{key}' {_hint(key, TABLES, 'tables')}")
+        settings = self.settings(data)
+        sounds = self.sounds(data, base_dir)
+        section_tables = self.table_list(data, "sections", "section")
+        if len(section_tables) > MAX_SECTIONS:
+            message = f"too many sections ({len(section_tables)}): a show can have at most {MAX_SECTIONS}"
+            self.report(section_tables[MAX_SECTIONS].path, message)
+        section_ids: dict[str, int] = {}
+        sections = [self.section(table, index, sounds, section_ids) for index, table in enumerate(section_tables)]
+        moment_ids: dict[str, int] = {}
+        moments = [self.moment(table, section_ids, moment_ids) for table in self.table_list(data, "moments", "moment")]
+
+        if self.problems:
+            return None
+        return Show(
+            **settings, sections=tuple(sections), moments=tuple(moments),
+            sounds=tuple(sounds.items()), source=self.source,
+        )
+
+    def settings(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The [show] table, as keyword arguments for Show."""
+        table = self.table(data, "show")
+        if table is None:
+            if "show" not in data:
+                self.report((), "missing [show] table: a show needs at least a title and a tempo")
+            return {}
+        self.known_keys(table, SHOW_KEYS)
+        return {
+            "title": self.value(table, "title", STRING, required=True),
+            "tempo": self.number(table, "tempo", *TEMPO_RANGE, required=True, unit=" beats per minute"),
+            "meter": self.meter(table),
+            "swing": self.number(table, "swing", 0.0, 0.5, default=0.0),
+            "count_in": self.number(table, "count_in", 0, 8, whole=True, default=1, unit=" bars"),
+            "seed": self.value(table, "seed", WHOLE, default=0),
+        }
+
+    def meter(self, settings: _Table) -> Meter | None:
+        text = self.value(settings, "meter", STRING, default="4/4")
+        if text is None:
+            return None
+        path = settings.path + ("meter",)
+        match = _METER.fullmatch(text)
+        if not match:
+            self.report(path, f"'meter' must look like \"4/4\" (beats per bar / beat unit), not \"{text}\"")
+            return None
+        beats, unit = int(match.group(1)), int(match.group(2))
+        if not 1 <= beats <= 32:
+            self.report(path, f"'meter' must have 1 to 32 beats per bar, not {beats}")
+        elif unit not in BEAT_UNITS:
+            self.report(path, f"'meter' beat unit must be 1, 2, 4, 8, 16 or 32, not {unit}")
+        else:
+            return Meter(beats, unit)
+        return None
+
+    def sounds(self, data: dict[str, Any], base_dir: Path) -> dict[str, Path]:
+        """Custom samples by name; invalid ones are kept so sections using them are not reported twice."""
+        table = self.table(data, "sounds")
+        sounds: dict[str, Path] = {}
+        for name, value in (table.data if table else {}).items():
+            path = ("sounds", name)
+            if not _ID.fullmatch(name):
+                self.report(path, f"sound name '{name}' must use only lowercase letters, digits, _ and -")
+            elif name in kit.BUILTIN_SOUNDS:
+                self.report(path, f"sound '{name}' is already a built-in sound: give your sample another name")
+            if not isinstance(value, str):
+                self.report(path, f"sound '{name}' must be a file path in quotes, not {_describe(value)}")
+                continue
+            file = (base_dir / Path(value).expanduser()).absolute()
+            sounds[name] = file
+            if not file.is_file():
+                self.report(path, f"sound '{name}': file not found: {file}")
+                continue
+            try:
+                soundfile.info(str(file))
+            except (soundfile.SoundFileError, OSError) as err:
+                self.report(path, f"sound '{name}' cannot be read: {err} Use a WAV, FLAC or OGG file.")
+        return sounds
+
+    # -- sections and moments ---------------------------------------------------------------
+
+    def section(self, table: _Table, index: int, sounds: dict[str, Path], seen: dict[str, int]) -> Section | None:
+        before = len(self.problems)
+        self.known_keys(table, SECTION_KEYS)
+        section_id = self.identifier(table, "section", seen)
+        name = self.value(table, "name", STRING)
+        color = self.value(table, "color", STRING, default=DEFAULT_COLORS[index % len(DEFAULT_COLORS)])
+        if color is not None and not _COLOR.fullmatch(color):
+            self.report(table.path + ("color",), f"'color' must be a hex colour like \"#E4572E\", not \"{color}\"")
+        sound = self.value(table, "sound", STRING, required=True)
+        if sound is not None and sound not in kit.BUILTIN_SOUNDS and sound not in sounds:
+            builtin = ", ".join(kit.BUILTIN_SOUNDS)
+            message = f"unknown sound '{sound}' (built-in: {builtin}; or add it under [sounds])"
+            self.report(table.path + ("sound",), message)
+        pattern = self.pattern(table)
+        steps_per_beat = self.number(table, "steps_per_beat", 1, 8, whole=True, default=4)
+        gain = self.number(table, "gain", 0.0, 2.0, default=1.0)
+        default_note = kit.GM_NOTES[sound] if sound in kit.BUILTIN_SOUNDS else kit.DEFAULT_CUSTOM_NOTE
+        midi_note = self.number(table, "midi_note", 0, 127, whole=True, default=default_note)
+        if len(self.problems) > before:
+            return None
+        return Section(
+            id=section_id, name=section_id.capitalize() if name is None else name, color=color.upper(),
+            sound=sound, pattern=pattern, steps_per_beat=steps_per_beat, gain=gain, midi_note=midi_note,
+        )
+
+    def pattern(self, table: _Table) -> tuple[Step, ...] | None:
+        text = self.value(table, "pattern", STRING, required=True)
+        if text is None:
+            return None
+        path = table.path + ("pattern",)
+        try:
+            steps = parse_pattern(text)
+        except ValueError as err:
+            self.report(path, f"'pattern' has an {err}")
+            return None
+        if not steps:
+            message = "'pattern' is empty: write one character per step, like \"x... x.x.\" (X accent, x hit, . rest)"
+            self.report(path, message)
+        elif not any(steps):
+            self.report(path, "'pattern' has no hits, so the section would never play: add at least one x or X")
+        else:
+            return steps
+        return None
+
+    def moment(self, table: _Table, section_ids: dict[str, int], seen: dict[str, int]) -> Moment | None:
+        before = len(self.problems)
+        self.known_keys(table, MOMENT_KEYS)
+        moment_id = self.identifier(table, "moment", seen)
+        title = self.value(table, "title", STRING, required=True)
+        caption = self.value(table, "caption", STRING, default="")
+        sections = self.moment_sections(table, section_ids)
+        bars = self.number(table, "bars", 0, 999, whole=True, required=True)
+        tempo = self.number(table, "tempo", *TEMPO_RANGE, unit=" beats per minute")
+        tempo_end = self.number(table, "tempo_end", *TEMPO_RANGE, unit=" beats per minute")
+        if tempo_end is not None and bars == 0:
+            message = "'tempo_end' needs 'bars' above 0: a held moment (bars = 0) has no length to ramp over"
+            self.report(table.path + ("tempo_end",), message)
+        mode = self.value(table, "mode", STRING, default="conducted")
+        if mode is not None and mode not in MODES:
+            self.report(table.path + ("mode",), f"'mode' must be \"conducted\" or \"chaos\", not \"{mode}\"")
+        if len(self.problems) > before:
+            return None
+        return Moment(
+            id=moment_id, title=title, caption=caption, sections=sections, bars=bars,
+            tempo=tempo, tempo_end=tempo_end, mode=mode,
+        )
+
+    def moment_sections(self, table: _Table, section_ids: dict[str, int]) -> tuple[str, ...] | None:
+        items = self.value(table, "sections", LIST, required=True)
+        if items is None:
+            return None
+        listed: set[str] = set()
+        for index, item in enumerate(items):
+            path = table.path + ("sections", index)
+            if not isinstance(item, str):
+                self.report(path, f"'sections' must list section ids in quotes, not {_describe(item)}")
+            elif section_ids and item not in section_ids:  # with no sections at all, that is the problem to report
+                hint = _hint(item, list(section_ids), "sections")
+                self.report(path, f"unknown section '{item}' in 'sections' {hint}")
+            elif item in listed:
+                self.report(path, f"'sections' lists '{item}' twice: list each section once")
+            else:
+                listed.add(item)
+        return tuple(items)
