@@ -21,7 +21,7 @@ from ..show.model import Show
 from .kit import kit_for_show
 from .mixer import Mixer
 
-CHUNK = 1 << 16  # samples per mixing step: big enough to amortise Python, small enough for cache
+CHUNK = 16384  # samples per mixing step: small enough for the cache, big enough to amortise Python
 
 Progress = Callable[[int, int], None]  # (samples done, samples in all)
 
@@ -44,15 +44,15 @@ def render_length(events: list[Event], kit: dict[str, np.ndarray], show: Show) -
     return end
 
 
-def render_chunks(show: Show, sample_rate: int, events: list[Event], length: int,
-                  kit: dict[str, np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (master, section buses before the limiter) chunk by chunk; the views are reused."""
+def render_chunks(show: Show, events: list[Event], length: int, kit: dict[str, np.ndarray], *,
+                  stems: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (master, each section's share of it before the limiter) chunk by chunk; views are reused."""
     mixer = Mixer(show, kit, CHUNK)
     samples = [event.sample for event in events]
     for start in range(0, length, CHUNK):
         frames = min(CHUNK, length - start)
         lo, hi = bisect.bisect_left(samples, start), bisect.bisect_left(samples, start + frames)
-        master = mixer.process(start, frames, events[lo:hi])
+        master = mixer.process(start, frames, events[lo:hi], buses=stems)
         yield master, mixer.buses[:len(show.sections), :frames]
 
 
@@ -64,7 +64,7 @@ def render_show(show: Show, sample_rate: int, *, count_in: bool = False) -> tupl
     mix = np.zeros(length, dtype=np.float32)
     stems = np.zeros((len(show.sections), length), dtype=np.float32)
     position = 0
-    for master, buses in render_chunks(show, sample_rate, events, length, kit):
+    for master, buses in render_chunks(show, events, length, kit, stems=True):
         mix[position:position + len(master)] = master
         stems[:, position:position + len(master)] = buses
         position += len(master)
@@ -87,7 +87,7 @@ def render_to_files(show: Show, out: Path, *, sample_rate: int = 48000, stems_di
         raise ShowError(f"cannot write the render: {error}") from error
     done = 0
     try:
-        for master, buses in render_chunks(show, sample_rate, events, length, kit):
+        for master, buses in render_chunks(show, events, length, kit, stems=bool(stems_dir)):
             files[0].write(master)
             for file, bus in zip(files[1:], buses):
                 file.write(bus)
