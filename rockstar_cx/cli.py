@@ -23,10 +23,12 @@ DESCRIPTION = """\
 Musical keynotes: split the audience into sections, teach each a rhythm, layer them moment by
 moment — the app conducts, on the projector, through the speakers and over MIDI.
 
-Without a command, rockstar-cx plays the built-in keynote show.
+Without a command, rockstar-cx plays (the built-in keynote show unless you name a show file).
 
 examples:
   rockstar-cx                              play the built-in show
+  rockstar-cx play my-show.toml --device USB   play a show through a USB interface
+  rockstar-cx play --no-ui --duration 60 --report run.json   a headless rehearsal with a health report
   rockstar-cx check my-show.toml           validate a show file and summarise it
   rockstar-cx render -o show.wav           render the built-in show to a WAV file
   rockstar-cx render my-show.toml -o mix.wav --stems stems/
@@ -34,6 +36,7 @@ examples:
   rockstar-cx devices                      list audio devices and MIDI ports
 """
 
+COMMANDS = ("play", "render", "export-midi", "check", "devices")
 SHOW_HELP = "show file (TOML); the built-in keynote show when left out"
 
 
@@ -42,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"rockstar-cx {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    play = commands.add_parser("play", help="perform live (the default command)",
+                               description="Perform the show live through the audio device. Without a device "
+                                           "(or when it is lost) the show goes on silently and the audio comes "
+                                           "back by itself when the device does.")
+    _add_play_options(play)
+    play.set_defaults(run=_play)
 
     render = commands.add_parser("render", help="render the whole journey to a WAV file",
                                  description="Render the whole journey, every moment in order (held moments "
@@ -75,6 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_play_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
+    parser.add_argument("--device", metavar="NAME",
+                        help="audio output: any part of its name (see `rockstar-cx devices`); default: the system's")
+    _add_rate(parser)
+    parser.add_argument("--blocksize", type=int, default=128, metavar="FRAMES",
+                        help="audio block size, 64-2048 (default: 128; raise it if you hear dropouts)")
+    parser.add_argument("--latency", default="low", metavar="low|high|SECONDS",
+                        help="output latency asked of the device (default: low)")
+    parser.add_argument("--no-ui", action="store_true",
+                        help="no stage window: start the journey at once (held moments play 4 bars)")
+    parser.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
+    parser.add_argument("--report", type=Path, metavar="FILE.json",
+                        help="write the run report (callbacks, underflows, timing, device losses) as JSON")
+
+
 def _add_rate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samplerate", type=int, default=48000, metavar="HZ",
                         help="sample rate in Hz (default: 48000)")
@@ -82,10 +108,10 @@ def _add_rate(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
+        argv.insert(0, "play")  # `rockstar-cx [SHOW] [options]` plays
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
         return args.run(args) or 0
     except ShowError as error:
@@ -123,13 +149,59 @@ def _load(path: Path | None):
     return load_show(path)
 
 
+def _latency(text: str) -> str | float:
+    if text in ("low", "high"):
+        return text
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.0 < seconds <= 1.0:
+        raise ShowError(f"--latency {text}: use low, high, or seconds such as 0.01")
+    return seconds
+
+
+def _play(args: argparse.Namespace) -> None:
+    import json
+
+    from .audio.engine import EngineConfig
+    from .audio.supervisor import AudioEngine
+    from .headless import perform_headless
+
+    show = _load(args.show)
+    _check_rate(args.samplerate)
+    if not 64 <= args.blocksize <= 2048:
+        raise ShowError(f"--blocksize {args.blocksize}: choose 64 to 2048 frames (128 is a good start)")
+    if args.duration is not None and args.duration <= 0:
+        raise ShowError(f"--duration {args.duration}: give a positive number of seconds")
+    config = EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
+                          latency=_latency(args.latency), hold_bars=4 if args.no_ui else None)
+    engine = AudioEngine(config).start()
+    try:
+        if engine.start_state != "ok":
+            print(f"rockstar-cx: {engine.health()['message'].decode()} — performing silently; "
+                  "the sound starts as soon as the device appears", file=sys.stderr)
+        perform_headless(show, engine, args.duration)
+    finally:
+        report = engine.close()
+    if args.report:
+        try:
+            args.report.write_text(json.dumps(report, indent=2) + "\n")
+        except OSError as error:
+            raise ShowError(f"cannot write {args.report}: {error.strerror}") from error
+
+
+def _check_rate(rate: int) -> None:
+    if not 8000 <= rate <= 192000:
+        raise ShowError(f"--samplerate {rate}: choose a rate from 8000 to 192000 Hz (e.g. 48000)")
+
+
 def _render(args: argparse.Namespace) -> None:
     from .audio.render import render_to_files
     from .progress import ProgressBar
 
     show = _load(args.show)
-    if not 8000 <= args.samplerate <= 192000:
-        raise ShowError(f"--samplerate {args.samplerate}: choose a rate from 8000 to 192000 Hz (e.g. 48000)")
+    _check_rate(args.samplerate)
     bar = ProgressBar("Rendering", unit_rate=args.samplerate)
     result = render_to_files(show, args.output, sample_rate=args.samplerate, stems_dir=args.stems,
                              count_in=args.count_in, progress=bar)

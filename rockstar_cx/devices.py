@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 
-def audio_outputs() -> list[str] | str:
-    """Output device names as 'name (host API, N out)'; or a message why there are none."""
-    try:
-        import sounddevice
-    except OSError as error:  # no PortAudio library
-        return f"audio unavailable: {error} (install PortAudio, e.g. `apt-get install libportaudio2`)"
-    hostapis = sounddevice.query_hostapis()
-    return [f"{d['name']} ({hostapis[d['hostapi']]['name']}, {d['max_output_channels']} out)"
-            for d in sounddevice.query_devices() if d["max_output_channels"] > 0]
-
-
 def describe_devices() -> str:
+    from .audio.device import describe_outputs
     from .midi.ports import port_names
 
     lines = ["Audio outputs:"]
-    outputs = audio_outputs()
+    outputs = describe_outputs()
     if isinstance(outputs, str):
         lines.append(f"  {outputs}")
     else:

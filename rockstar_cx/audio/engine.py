@@ -1,0 +1,288 @@
+"""The real-time engine: conductor, mixer and audio stream, in a process of their own.
+
+The audio callback needs the GIL; a pygame loop, a font render or a garbage collection in the
+same process can hold it for milliseconds, longer than a 128-frame block.  So the engine runs
+in its own process (:mod:`rockstar_cx.audio.supervisor` starts it) and talks to the app only
+through shared memory (:mod:`.ipc`).
+
+Threading contract, inside the engine process:
+
+* the **audio callback** (PortAudio's thread) runs :meth:`Engine.process`: it reads commands,
+  advances the conductor, mixes into preallocated buffers, publishes events and transport.  No
+  file, log, lock or blocking call; an exception is caught, the block silenced and counted.
+* when there is no device (or it was lost), a **silent clock** thread calls the same
+  :meth:`Engine.process` on a timer, so the show and the visuals go on without sound.
+* the **supervisor** (the main thread) watches the stream, fits the sample↔host clock and
+  publishes health every few tens of milliseconds, and obeys the app's control messages.
+
+PortAudio cannot be re-initialised in a process whose audio server died (Debian's build
+aborts in ``Pa_Terminate``), so a lost device is recovered by a *new* engine process that
+opens the stream and takes over this one's pickled conductor (``handover``/``take``).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..conductor.conductor import Conductor
+from ..errors import ShowError
+from ..show.model import Show
+from .clock import HostClock
+from .device import choose_output
+from .ipc import AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, SetClick, SharedState
+from .kit import kit_for_show
+from .mixer import Mixer
+
+WARMUP_S = 0.5  # underflows in a stream's first half second are counted apart
+LATE_FACTOR = 1.75  # a callback this many periods after the last means periods were lost
+STALL_S = 1.0  # no callback for this long while the stream claims to run: the device is gone
+SUPERVISE_S = 0.02
+MAX_BLOCK = 4096
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    show: Show
+    device: str | None = None  # part of the output device's name; None = the system default
+    samplerate: int = 48000
+    blocksize: int = 128
+    latency: str | float = "low"  # PortAudio's "low" / "high", or seconds
+    channels: int = 2
+    hold_bars: int | None = None  # None: held moments wait for the presenter; N: they play N bars
+
+
+class Engine:
+    """Everything the audio callback touches, and the stream around it."""
+
+    def __init__(self, config: EngineConfig, shared: SharedState, conductor: Conductor | None) -> None:
+        self.config = config
+        self.shared = shared
+        self.conductor = conductor  # None while standing by for a handover
+        self.mixer = Mixer(config.show, kit_for_show(config.show, config.samplerate), MAX_BLOCK)
+        self.clock = HostClock(config.samplerate)
+        self.period = config.blocksize / config.samplerate
+        self.state = AUDIO_STARTING
+        self.device_name = ""
+        self.output_latency = 0.0
+        self.message = ""
+        self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "callback_errors": 0,
+                         "device_losses": 0, "recoveries": 0, "callback_max_us": 0.0}
+        self._histogram = shared.histogram
+        self._stream = None
+        self._dead_streams: list = []  # never closed: closing a stream of a dead server can abort
+        self._stream_started = 0.0
+        self._last_callback = 0.0
+        self._silent_stop = threading.Event()
+        self._silent: threading.Thread | None = None
+
+    # -- the block ------------------------------------------------------------------------------
+
+    def process(self, frames: int, host: float, out: np.ndarray | None) -> None:
+        """One block of the performance at host time ``host``; ``out`` (frames × channels) gets the audio."""
+        conductor = self.conductor
+        if conductor is None:
+            if out is not None:
+                out.fill(0.0)
+            return
+        commands = self.shared.pop_commands()
+        for command in commands:
+            if type(command) is SetClick:
+                self.mixer.click = command.on
+            else:
+                conductor.submit(command)
+        start = conductor.position
+        events = conductor.advance(frames)
+        master = self.mixer.process(start, frames, events)
+        if out is not None:
+            out[:] = master[:, None]
+        if events:
+            self.shared.push_events(events)
+        if events or commands:
+            self.publish_transport()
+        else:
+            self.shared.transport["sample"][0] = conductor.position  # one aligned store: never torn
+        self.clock.add(start, host)
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        host = time.perf_counter()
+        counters = self.counters
+        try:
+            counters["callbacks"] += 1
+            missed = 0
+            if self._last_callback and host - self._last_callback > LATE_FACTOR * self.period:
+                missed = round((host - self._last_callback) / self.period) - 1
+            missed += 1 if status.output_underflow else 0
+            if missed:
+                counters["underflows"] += missed
+                if host - self._stream_started > WARMUP_S:
+                    counters["underflows_after_warmup"] += missed
+            self._last_callback = host
+            self.process(frames, host, outdata)
+        except Exception:  # the stream must never die of it: silence this block, count it
+            outdata.fill(0.0)
+            counters["callback_errors"] += 1
+        elapsed = (time.perf_counter() - host) * 1e6
+        self._histogram[min(int(elapsed), HISTOGRAM_BINS - 1)] += 1
+        if elapsed > counters["callback_max_us"]:
+            counters["callback_max_us"] = elapsed
+
+    def publish_transport(self) -> None:
+        t = self.conductor.transport()
+        SharedState.write_record(self.shared.transport, {
+            "sample": t.sample, "playing": t.playing, "counting_in": t.counting_in, "finished": t.finished,
+            "moment": t.moment, "bar": t.bar, "beat": t.beat, "tempo": t.tempo,
+            "armed": -2 if t.armed is None else t.armed, "armed_sample": -1 if t.armed_sample is None else t.armed_sample,
+            "muted": sum(1 << s for s in t.muted), "soloed": sum(1 << s for s in t.soloed), "click": self.mixer.click})
+
+    # -- drivers: the stream, or the silent clock -----------------------------------------------
+
+    def open_stream(self) -> bool:
+        """Open and start the output stream; False (with :attr:`message` set) when there is no device."""
+        try:
+            import sounddevice
+        except OSError as error:
+            self.message = f"no audio: {error}"
+            return False
+        try:
+            index, self.device_name = choose_output(sounddevice, self.config.device)
+            self._last_callback = 0.0
+            self._stream_started = time.perf_counter()
+            stream = sounddevice.OutputStream(
+                samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
+                channels=self.config.channels, dtype="float32", latency=self.config.latency,
+                callback=self._callback)
+            stream.start()
+        except (ShowError, sounddevice.PortAudioError, ValueError) as error:
+            self.message = f"no audio: {error}"
+            return False
+        self._stream = stream
+        self.output_latency = stream.latency
+        self.clock.reset()
+        self.state, self.message = AUDIO_OK, ""
+        return True
+
+    def start_silent(self, reason: int) -> None:
+        """Keep the show going without sound (``reason``: AUDIO_SILENT or AUDIO_LOST)."""
+        self.state = reason
+        self._silent_stop.clear()
+        self._silent = threading.Thread(target=self._silent_loop, name="silent-clock", daemon=True)
+        self._silent.start()
+
+    def stop_silent(self) -> None:
+        if self._silent is not None:
+            self._silent_stop.set()
+            self._silent.join()
+            self._silent = None
+
+    def _silent_loop(self) -> None:
+        next_host = max(time.perf_counter(), self._last_callback + self.period)
+        while not self._silent_stop.is_set():
+            delay = next_host - time.perf_counter()
+            if delay > 0:
+                self._silent_stop.wait(delay)
+            self.process(self.config.blocksize, next_host, None)
+            next_host += self.period
+            if time.perf_counter() - next_host > STALL_S:  # the machine slept: don't race to catch up
+                next_host = time.perf_counter()
+
+    # -- supervision ------------------------------------------------------------------------------
+
+    def supervise(self) -> bool:
+        """Check the stream and publish health.  True when the device was just lost."""
+        lost = False
+        if self.state == AUDIO_OK and self._stream is not None:
+            stalled = self._last_callback and time.perf_counter() - self._last_callback > STALL_S
+            if not self._stream.active or stalled:
+                self._dead_streams.append(self._stream)
+                self._stream = None
+                self.counters["device_losses"] += 1
+                self.message = f"audio lost ({self.device_name}) — retrying"
+                self.start_silent(AUDIO_LOST)
+                lost = True
+        self.publish_health()
+        return lost
+
+    def publish_health(self) -> None:
+        fit = self.clock.fit() or (0.0, 0.0, 1.0 / self.config.samplerate)
+        SharedState.write_record(self.shared.health, {
+            **self.counters, "state": self.state, "samplerate": self.config.samplerate,
+            "blocksize": self.config.blocksize, "output_latency": self.output_latency,
+            "device": self.device_name.encode()[:127], "message": self.message.encode()[:199],
+            "clock_sample": fit[0], "clock_host": fit[1], "clock_period": fit[2]})
+
+    def handover_state(self) -> bytes:
+        """Stop performing here and pack what the next engine needs to carry on from this sample."""
+        self.stop_silent()
+        return pickle.dumps((self.conductor, self.mixer.click, self.counters))
+
+    def take_over(self, state: bytes) -> None:
+        conductor, click, counters = pickle.loads(state)
+        counters["recoveries"] += 1
+        self.counters.update(counters)
+        self.mixer.click = click
+        self.conductor = conductor  # the callback picks it up at its next block
+
+    def shutdown(self) -> None:
+        self.stop_silent()
+        if self._stream is not None:
+            self._stream.close()
+
+
+def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_process: bool = False) -> None:
+    """Entry point of an engine process (or thread, for ``in_process`` benchmarks).
+
+    Messages from the app: ``("handover",)`` → replies ``("state", bytes)`` and waits for
+    ``("exit",)``; ``("take", bytes)``; ``("quit",)`` → replies ``("bye",)``.  To the app:
+    ``("ready", state, message)`` once started, ``("lost", message)`` when the device goes.
+    """
+    if not in_process:
+        gc.disable()  # the engine makes no reference cycles worth a pause in the callback
+        sys.setswitchinterval(0.0005)  # hand the GIL to a waiting callback within half a millisecond
+    shared = SharedState.attach(shm_name)
+    conductor = None if standby else Conductor(config.show, config.samplerate, hold_bars=config.hold_bars)
+    engine = Engine(config, shared, conductor)
+    if conductor is not None:
+        engine.publish_transport()  # before any driver runs: the transport has one writer at a time
+    if not engine.open_stream():
+        if standby:
+            conn.send(("failed", engine.message))
+            return _leave(engine, shared, in_process)
+        engine.start_silent(AUDIO_SILENT)
+    engine.publish_health()
+    conn.send(("ready", engine.state, engine.message))
+    clean = True
+    while True:
+        if engine.supervise():
+            clean = False
+            conn.send(("lost", engine.message))
+        if not conn.poll(SUPERVISE_S):
+            continue
+        message = conn.recv()
+        if message[0] == "handover":
+            conn.send(("state", engine.handover_state()))
+            conn.recv()  # ("exit",)
+            return _leave(engine, shared, in_process)
+        if message[0] == "take":
+            engine.take_over(message[1])
+        elif message[0] == "quit":
+            engine.publish_health()
+            if clean:
+                engine.shutdown()
+            conn.send(("bye",))
+            return _leave(engine, shared, in_process)
+
+
+def _leave(engine: Engine, shared: SharedState, in_process: bool) -> None:
+    engine.stop_silent()
+    if in_process:
+        return
+    shared.close()
+    os._exit(0)  # skip PortAudio's exit handler: it aborts if the server it first knew has died

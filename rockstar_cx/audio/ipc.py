@@ -1,0 +1,228 @@
+"""The shared memory between the engine process and the app: no locks, no waiting.
+
+One :class:`~multiprocessing.shared_memory.SharedMemory` block holds
+
+* **transport** — where the performance is (written by the audio callback);
+* **health** — device state, counters, output latency and the sample↔host clock fit
+  (written by the engine's supervisor thread), plus a histogram of callback durations
+  (written by the callback);
+* **events** — a ring of the conductor's events (callback writes, the app reads);
+* **commands** — a ring of live commands (the app writes, the callback reads).
+
+Records use a sequence counter (a *seqlock*): the writer makes it odd, writes, makes it even;
+a reader retries until it read an even, unchanged counter, so it never sees a torn record.
+Rings are single-producer / single-consumer with monotonically increasing head and tail
+counters.  Nobody ever waits on a lock the audio callback could need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from multiprocessing import shared_memory
+
+import numpy as np
+
+from ..conductor import commands as cmd
+from ..conductor.events import Beat, Event, Hit, MomentStart, Stop
+
+EVENT_SLOTS = 4096
+COMMAND_SLOTS = 256
+HISTOGRAM_BINS = 20001  # callback duration in whole microseconds; the last bin is "20 ms or more"
+
+AUDIO_STARTING, AUDIO_OK, AUDIO_LOST, AUDIO_SILENT = range(4)
+AUDIO_STATES = {AUDIO_STARTING: "starting", AUDIO_OK: "ok", AUDIO_LOST: "lost", AUDIO_SILENT: "silent"}
+
+TRANSPORT = np.dtype([
+    ("seq", "u8"), ("sample", "i8"), ("playing", "?"), ("counting_in", "?"), ("finished", "?"),
+    ("moment", "i4"), ("bar", "i4"), ("beat", "i4"), ("tempo", "f8"), ("armed", "i4"), ("armed_sample", "i8"),
+    ("muted", "u8"), ("soloed", "u8"), ("click", "?"),
+])
+HEALTH = np.dtype([
+    ("seq", "u8"), ("state", "u1"), ("callbacks", "u8"), ("underflows", "u8"), ("underflows_after_warmup", "u8"),
+    ("callback_errors", "u8"), ("device_losses", "u4"), ("recoveries", "u4"), ("samplerate", "u4"),
+    ("blocksize", "u4"), ("output_latency", "f8"), ("callback_max_us", "f8"), ("device", "S128"),
+    ("message", "S200"),
+    # host time (time.perf_counter, seconds) of the callback that starts block `sample`:
+    # host = clock_host + (sample - clock_sample) * clock_period
+    ("clock_sample", "f8"), ("clock_host", "f8"), ("clock_period", "f8"),
+])
+EVENT = np.dtype([
+    ("sample", "i8"), ("time", "f8"), ("kind", "u1"), ("section", "i2"), ("accent", "?"), ("moment", "i2"),
+    ("bar", "i4"), ("beat", "i4"), ("tempo", "f4"), ("flag", "?"),
+])
+COMMAND = np.dtype([("op", "u1"), ("a", "i4"), ("b", "f8"), ("q", "u1"), ("flag", "i1")])
+COUNTERS = np.dtype([("event_head", "u8"), ("command_head", "u8"), ("command_tail", "u8")])
+
+_LAYOUT = (("transport", TRANSPORT, 1), ("health", HEALTH, 1), ("counters", COUNTERS, 1),
+           ("histogram", np.dtype("u4"), HISTOGRAM_BINS), ("events", EVENT, EVENT_SLOTS),
+           ("commands", COMMAND, COMMAND_SLOTS))
+
+# -- commands on the wire ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SetClick:
+    """Engine-level: the click track under the performance on or off."""
+
+    on: bool
+
+
+_COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick)
+_QUANTIZE = tuple(cmd.Quantize)
+_INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm"}, {"count_in", "on", "accent"}
+
+
+def encode_command(command) -> tuple[int, int, float, int, int]:
+    """A command as (op, a, b, q, flag): ints in a (None = -1), floats in b, Quantize in q, bools in flag."""
+    a, b, q, flag = -1, 0.0, 0, -1
+    for field in dataclasses.fields(command):
+        value = getattr(command, field.name)
+        if field.name in _INT_FIELDS:
+            a = -1 if value is None else value
+        elif field.name in _FLOAT_FIELDS:
+            b = value
+        elif field.name in _FLAG_FIELDS:
+            flag = -1 if value is None else int(value)
+        else:
+            q = _QUANTIZE.index(value)
+    return _COMMAND_TYPES.index(type(command)), a, b, q, flag
+
+
+def decode_command(op: int, a: int, b: float, q: int, flag: int):
+    kind = _COMMAND_TYPES[op]
+    values = {}
+    for field in dataclasses.fields(kind):
+        if field.name in _INT_FIELDS:
+            values[field.name] = None if a < 0 else int(a)
+        elif field.name in _FLOAT_FIELDS:
+            values[field.name] = float(b)
+        elif field.name in _FLAG_FIELDS:
+            values[field.name] = None if flag < 0 else bool(flag)
+        else:
+            values[field.name] = _QUANTIZE[q]
+    return kind(**values)
+
+
+_KINDS = {Hit: 0, Beat: 1, MomentStart: 2, Stop: 3}
+
+
+def _event_row(event: Event) -> tuple:
+    kind = type(event)
+    if kind is Hit:
+        return (event.sample, event.time, 0, event.section, event.accent, event.moment, 0, 0, 0.0, event.live)
+    if kind is Beat:
+        return (event.sample, event.time, 1, -1, False, event.moment, event.bar, event.beat, event.tempo, False)
+    if kind is MomentStart:
+        return (event.sample, event.time, 2, -1, False, event.moment, 0, 0, 0.0, False)
+    return (event.sample, event.time, 3, -1, False, -1, 0, 0, 0.0, event.finished)
+
+
+def _event_from_row(row) -> Event:
+    sample, time, kind = int(row["sample"]), float(row["time"]), int(row["kind"])
+    if kind == 0:
+        return Hit(sample, time, int(row["section"]), bool(row["accent"]), int(row["moment"]), bool(row["flag"]))
+    if kind == 1:
+        return Beat(sample, time, int(row["moment"]), int(row["bar"]), int(row["beat"]), float(row["tempo"]))
+    if kind == 2:
+        return MomentStart(sample, time, int(row["moment"]))
+    return Stop(sample, time, bool(row["flag"]))
+
+
+class SharedState:
+    """The engine's shared memory, seen from either side.  ``create`` owns it; ``attach`` borrows it."""
+
+    def __init__(self, memory: shared_memory.SharedMemory, owner: bool) -> None:
+        self.memory, self.owner = memory, owner
+        offset = 0
+        for name, dtype, count in _LAYOUT:
+            setattr(self, name, np.ndarray((count,), dtype, memory.buf, offset))
+            offset += dtype.itemsize * count
+        self._event_tail = 0
+
+    @classmethod
+    def size(cls) -> int:
+        return sum(dtype.itemsize * count for _, dtype, count in _LAYOUT)
+
+    @classmethod
+    def create(cls) -> SharedState:
+        memory = shared_memory.SharedMemory(create=True, size=cls.size())
+        memory.buf[:cls.size()] = bytes(cls.size())
+        return cls(memory, owner=True)
+
+    @classmethod
+    def attach(cls, name: str) -> SharedState:
+        # The owner unlinks the block.  Engine processes are spawned by the owner and share its
+        # resource tracker, where registering a name twice is harmless.
+        if sys.version_info >= (3, 13):
+            return cls(shared_memory.SharedMemory(name=name, track=False), owner=False)
+        return cls(shared_memory.SharedMemory(name=name), owner=False)
+
+    @property
+    def name(self) -> str:
+        return self.memory.name
+
+    def close(self) -> None:
+        for name, _, _ in _LAYOUT:
+            delattr(self, name)
+        self.memory.close()
+        if self.owner:
+            self.memory.unlink()
+
+    # -- seqlocked records -----------------------------------------------------------------
+
+    @staticmethod
+    def write_record(record: np.ndarray, values: dict) -> None:
+        """Writer side (one writer per record)."""
+        seq = int(record["seq"][0])
+        record["seq"][0] = seq + 1
+        for key, value in values.items():
+            record[key][0] = value
+        record["seq"][0] = seq + 2
+
+    @staticmethod
+    def read_record(record: np.ndarray) -> np.void:
+        """Reader side: a consistent copy."""
+        while True:
+            before = int(record["seq"][0])
+            copy = record[0].copy()
+            if before % 2 == 0 and int(record["seq"][0]) == before:
+                return copy
+
+    # -- rings -----------------------------------------------------------------------------
+
+    def push_command(self, command) -> bool:
+        """App side (serialise callers yourself).  False when the ring is full (the command is dropped)."""
+        counters = self.counters
+        head = int(counters["command_head"][0])
+        if head - int(counters["command_tail"][0]) >= COMMAND_SLOTS:
+            return False
+        self.commands[head % COMMAND_SLOTS] = encode_command(command)
+        counters["command_head"][0] = head + 1
+        return True
+
+    def pop_commands(self) -> list:
+        """Engine side: every command written since the last call."""
+        counters = self.counters
+        tail, head = int(counters["command_tail"][0]), int(counters["command_head"][0])
+        popped = [decode_command(*self.commands[i % COMMAND_SLOTS].tolist()) for i in range(tail, head)]
+        counters["command_tail"][0] = head
+        return popped
+
+    def push_events(self, events: list[Event]) -> None:
+        """Engine side."""
+        head = int(self.counters["event_head"][0])
+        for event in events:
+            self.events[head % EVENT_SLOTS] = _event_row(event)
+            head += 1
+        self.counters["event_head"][0] = head
+
+    def read_events(self) -> tuple[list[Event], int]:
+        """App side: (events since the last call, how many were overwritten before they could be read)."""
+        head = int(self.counters["event_head"][0])
+        lost = max(0, head - self._event_tail - EVENT_SLOTS)
+        start = max(self._event_tail, head - EVENT_SLOTS)
+        events = [_event_from_row(self.events[i % EVENT_SLOTS]) for i in range(start, head)]
+        self._event_tail = head
+        return events, lost

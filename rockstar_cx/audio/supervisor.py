@@ -1,0 +1,188 @@
+"""The app's handle on the engine: start it, send commands, read transport and health, recover.
+
+    engine = AudioEngine(EngineConfig(show, device="USB"))
+    engine.start()                       # spawns the engine process; silent mode if no device
+    engine.send(Start(count_in=True))    # lock-free, never waits for the audio thread
+    engine.transport(); engine.events(); engine.health(); engine.clock()
+    report = engine.close()              # the run report (see :func:`report`)
+
+When the device is lost, the engine goes on silently and this handle probes for the device
+every :data:`PROBE_INTERVAL_S`; once it is back, a new engine process opens it and takes over
+the old one's conductor at the sample where it stopped — the journey neither restarts nor
+jumps.  ``in_process=True`` runs the engine in a thread of this process instead: the naive
+design, kept for benchmarks (no recovery there).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from multiprocessing.connection import Connection
+
+import numpy as np
+
+from ..errors import ShowError
+from .device import device_present
+from .engine import EngineConfig, engine_main
+from .ipc import AUDIO_OK, AUDIO_STATES, HISTOGRAM_BINS, SharedState
+
+START_TIMEOUT_S = 60.0
+PROBE_INTERVAL_S = 0.5
+REPLY_TIMEOUT_S = 10.0
+
+
+class AudioEngine:
+    def __init__(self, config: EngineConfig, *, in_process: bool = False) -> None:
+        self.config = config
+        self.in_process = in_process
+        self.shared: SharedState | None = None
+        self._worker = None  # the engine's Process (or Thread)
+        self._conn: Connection | None = None
+        self._send_lock = threading.Lock()  # several app threads (keys, MIDI) may send commands
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.start_state = ""
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> AudioEngine:
+        self.shared = SharedState.create()
+        worker, conn, reply = self._spawn(standby=False)
+        if reply[0] != "ready":
+            raise ShowError(f"the audio engine did not start: {reply}")
+        self._worker, self._conn = worker, conn
+        self.start_state = AUDIO_STATES[reply[1]]
+        self._watcher = threading.Thread(target=self._watch, args=(reply[1] != AUDIO_OK,), name="engine-watch",
+                                         daemon=True)
+        self._watcher.start()
+        return self
+
+    def close(self) -> dict:
+        """Stop the engine and return the run report."""
+        self._closing.set()
+        if self._watcher is not None:
+            self._watcher.join()
+        final = report(self.shared)
+        self.shared.close()
+        return final
+
+    def __enter__(self) -> AudioEngine:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- talking to it ---------------------------------------------------------------------------
+
+    def send(self, command) -> bool:
+        """Queue a command for the next audio block; False if the queue was full (it is dropped)."""
+        with self._send_lock:
+            return self.shared.push_command(command)
+
+    def transport(self) -> np.void:
+        return SharedState.read_record(self.shared.transport)
+
+    def health(self) -> np.void:
+        return SharedState.read_record(self.shared.health)
+
+    def events(self) -> list:
+        """Events published since the last call (hits, beats, moment starts, stops), in order."""
+        return self.shared.read_events()[0]
+
+    def clock(self) -> tuple[float, float, float, float]:
+        """(sample, host time, seconds per sample, output latency): see :mod:`.clock`."""
+        h = self.health()
+        return float(h["clock_sample"]), float(h["clock_host"]), float(h["clock_period"]), float(h["output_latency"])
+
+    # -- the engine process and its recovery -----------------------------------------------------
+
+    def _spawn(self, standby: bool):
+        parent, child = multiprocessing.Pipe()
+        args = (self.config, self.shared.name, child, standby, self.in_process)
+        if self.in_process:
+            worker = threading.Thread(target=engine_main, args=args, name="engine", daemon=True)
+        else:
+            worker = multiprocessing.get_context("spawn").Process(target=engine_main, args=args, name="rockstar-cx-engine",
+                                                                  daemon=True)
+        worker.start()
+        if not parent.poll(START_TIMEOUT_S):
+            _stop_worker(worker)
+            return worker, parent, ("timeout",)
+        return worker, parent, parent.recv()
+
+    def _watch(self, needs_device: bool) -> None:
+        """Follow the engine: on loss (or no device at start), probe and hand over; quit on close."""
+        next_probe = 0.0
+        while True:
+            if self._closing.is_set():
+                return self._quit()
+            if self._conn.poll(0.05):
+                try:
+                    message = self._conn.recv()
+                except EOFError:  # the engine died: nothing left to follow
+                    return
+                if message[0] == "lost":
+                    needs_device = True
+            if needs_device and not self.in_process and time.monotonic() >= next_probe:
+                next_probe = time.monotonic() + PROBE_INTERVAL_S
+                if device_present(self.config.device) and self._hand_over():
+                    needs_device = False
+
+    def _hand_over(self) -> bool:
+        """A new engine takes the device and the old one's conductor.  False if the device was not usable."""
+        worker, conn, reply = self._spawn(standby=True)
+        if reply[0] != "ready":
+            _stop_worker(worker)
+            return False
+        self._conn.send(("handover",))
+        if not self._conn.poll(REPLY_TIMEOUT_S):
+            return False
+        kind, state = self._conn.recv()
+        conn.send(("take", state))
+        self._conn.send(("exit",))
+        _stop_worker(self._worker)
+        self._worker, self._conn = worker, conn
+        return True
+
+    def _quit(self) -> None:
+        try:
+            self._conn.send(("quit",))
+            if self._conn.poll(REPLY_TIMEOUT_S):
+                self._conn.recv()
+        except (BrokenPipeError, EOFError, OSError):
+            pass
+        _stop_worker(self._worker)
+
+
+def _stop_worker(worker) -> None:
+    worker.join(REPLY_TIMEOUT_S)
+    if isinstance(worker, multiprocessing.process.BaseProcess) and worker.is_alive():
+        worker.kill()
+        worker.join()
+
+
+def percentile_ms(histogram: np.ndarray, q: float) -> float:
+    """The q-quantile of callback durations from the 1 µs histogram, in milliseconds."""
+    total = int(histogram.sum())
+    if not total:
+        return 0.0
+    index = int(np.searchsorted(np.cumsum(histogram), q * total))
+    return round(min(index, HISTOGRAM_BINS - 1) / 1000.0, 4)
+
+
+def report(shared: SharedState) -> dict:
+    """The run report: what ``--report FILE.json`` writes and the presenter console shows."""
+    h = SharedState.read_record(shared.health)
+    histogram = shared.histogram.copy()
+    return {
+        "samplerate": int(h["samplerate"]), "blocksize": int(h["blocksize"]), "device": h["device"].decode(),
+        "audio": AUDIO_STATES[int(h["state"])], "callbacks": int(h["callbacks"]),
+        "underflows": int(h["underflows"]), "underflows_after_warmup": int(h["underflows_after_warmup"]),
+        "callback_ms_p50": percentile_ms(histogram, 0.50), "callback_ms_p99": percentile_ms(histogram, 0.99),
+        "callback_ms_max": round(float(h["callback_max_us"]) / 1000.0, 4),
+        "callback_errors": int(h["callback_errors"]), "device_losses": int(h["device_losses"]),
+        "recoveries": int(h["recoveries"]), "output_latency_ms": round(float(h["output_latency"]) * 1000.0, 3),
+        "message": h["message"].decode(),
+    }
+

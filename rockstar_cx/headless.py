@@ -1,0 +1,51 @@
+"""``rockstar-cx play --no-ui``: perform with no stage window, for rehearsals, tests and benchmarks.
+
+Nobody is there to press GO, so held moments play as many bars as in a render.  A terminal
+gets one live status line; a log or pipe gets a line per moment.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from .audio.supervisor import AudioEngine
+from .conductor.commands import Start
+from .conductor.events import MomentStart, Stop
+from .show.model import Show
+
+REFRESH_S = 0.1
+
+
+def perform_headless(show: Show, engine: AudioEngine, duration: float | None, out=sys.stdout) -> None:
+    """Start the journey at once and follow it until it ends, ``duration`` passes, or Ctrl-C."""
+    engine.send(Start(count_in=True))
+    started = time.monotonic()
+    tty = out.isatty()
+    while duration is None or time.monotonic() - started < duration:
+        time.sleep(REFRESH_S)
+        finished = False
+        for event in engine.events():
+            if type(event) is MomentStart and not tty:
+                print(f"moment {event.moment + 1}/{len(show.moments)}: {show.moments[event.moment].title}", file=out)
+            finished = finished or (type(event) is Stop and event.finished)
+        if tty:
+            out.write("\r" + status_line(show, engine) + "\033[K")
+            out.flush()
+        if finished and duration is None:
+            break
+    if tty:
+        out.write("\n")
+
+
+def status_line(show: Show, engine: AudioEngine) -> str:
+    t, h = engine.transport(), engine.health()
+    if t["counting_in"]:
+        where = f"count-in {int(t['beat']) + 1}"
+    elif t["playing"]:
+        moment = show.moments[int(t["moment"])]
+        where = f"{int(t['moment']) + 1}/{len(show.moments)} {moment.title} · bar {int(t['bar']) + 1} beat {int(t['beat']) + 1}"
+    else:
+        where = "finished" if t["finished"] else "stopped"
+    audio = h["message"].decode() or f"audio {h['device'].decode()}"
+    return f"▶ {where} · {float(t['tempo']):.0f} bpm · {audio} · underflows {int(h['underflows_after_warmup'])}"
