@@ -32,12 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..conductor.commands import Quantize, Start, Stop
 from ..conductor.conductor import Conductor
 from ..errors import ShowError
 from ..show.model import Show
 from .clock import HostClock
 from .device import choose_output
-from .ipc import AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, SetClick, SharedState
+from .ipc import (AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, Panic, SetClick,
+                  SharedState)
 from .kit import kit_for_show
 from .mixer import Mixer
 
@@ -92,13 +94,23 @@ class Engine:
             if out is not None:
                 out.fill(0.0)
             return
-        commands = self.shared.pop_commands()
-        for command in commands:
-            if type(command) is SetClick:
-                self.mixer.click = command.on
-            else:
-                conductor.submit(command)
         start = conductor.position
+        commands = self.shared.pop_commands()
+        if commands:
+            self.shared.push_events([Applied(start, command) for command in commands])
+        for command in commands:
+            kind = type(command)
+            if kind is SetClick:
+                self.mixer.click = command.on
+            elif kind is Panic:
+                end = conductor.next_boundary(Quantize.BAR)
+                if end is not None:
+                    self.mixer.fade_out(end - start)
+                    conductor.submit(Stop(Quantize.BAR))
+            else:
+                if kind is Start:
+                    self.mixer.unfade()
+                conductor.submit(command)
         events = conductor.advance(frames)
         master = self.mixer.process(start, frames, events)
         if out is not None:

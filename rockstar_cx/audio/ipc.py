@@ -6,7 +6,8 @@ One :class:`~multiprocessing.shared_memory.SharedMemory` block holds
 * **health** — device state, counters, output latency and the sample↔host clock fit
   (written by the engine's supervisor thread), plus a histogram of callback durations
   (written by the callback);
-* **events** — a ring of the conductor's events (callback writes, the app reads);
+* **events** — a ring of the conductor's events and of the commands it applied, each with its
+  sample, so the app can replay the conductor exactly (callback writes, the app reads);
 * **commands** — a ring of live commands (the app writes, the callback reads).
 
 Records use a sequence counter (a *seqlock*): the writer makes it odd, writes, makes it even;
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from typing import NamedTuple
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -50,8 +52,9 @@ HEALTH = np.dtype([
 EVENT = np.dtype([
     ("sample", "i8"), ("time", "f8"), ("kind", "u1"), ("section", "i2"), ("accent", "?"), ("moment", "i2"),
     ("bar", "i4"), ("beat", "i4"), ("tempo", "f4"), ("flag", "?"),
+    ("command", [("op", "u1"), ("a", "i4"), ("b", "f8"), ("q", "u1"), ("flag", "i1")]),  # kind 4 only
 ])
-COMMAND = np.dtype([("op", "u1"), ("a", "i4"), ("b", "f8"), ("q", "u1"), ("flag", "i1")])
+COMMAND = EVENT["command"]
 COUNTERS = np.dtype([("event_head", "u8"), ("command_head", "u8"), ("command_tail", "u8")])
 
 _LAYOUT = (("transport", TRANSPORT, 1), ("health", HEALTH, 1), ("counters", COUNTERS, 1),
@@ -68,8 +71,13 @@ class SetClick:
     on: bool
 
 
+@dataclasses.dataclass(frozen=True)
+class Panic:
+    """Engine-level: fade everything out by the next bar line, then stop (send Stop() to stop at once)."""
+
+
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
-                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick)
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, Panic)
 _QUANTIZE = tuple(cmd.Quantize)
 _INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm"}, {"count_in", "on", "accent"}
 
@@ -105,21 +113,32 @@ def decode_command(op: int, a: int, b: float, q: int, flag: int):
     return kind(**values)
 
 
-_KINDS = {Hit: 0, Beat: 1, MomentStart: 2, Stop: 3}
+class Applied(NamedTuple):
+    """The engine applied ``command`` at the start of the block beginning at ``sample``."""
+
+    sample: int
+    command: object
 
 
-def _event_row(event: Event) -> tuple:
+_NO_COMMAND = (0, -1, 0.0, 0, -1)
+
+
+def _event_row(event: Event | Applied) -> tuple:
     kind = type(event)
     if kind is Hit:
-        return (event.sample, event.time, 0, event.section, event.accent, event.moment, 0, 0, 0.0, event.live)
+        return (event.sample, event.time, 0, event.section, event.accent, event.moment, 0, 0, 0.0, event.live,
+                _NO_COMMAND)
     if kind is Beat:
-        return (event.sample, event.time, 1, -1, False, event.moment, event.bar, event.beat, event.tempo, False)
+        return (event.sample, event.time, 1, -1, False, event.moment, event.bar, event.beat, event.tempo, False,
+                _NO_COMMAND)
     if kind is MomentStart:
-        return (event.sample, event.time, 2, -1, False, event.moment, 0, 0, 0.0, False)
-    return (event.sample, event.time, 3, -1, False, -1, 0, 0, 0.0, event.finished)
+        return (event.sample, event.time, 2, -1, False, event.moment, 0, 0, 0.0, False, _NO_COMMAND)
+    if kind is Stop:
+        return (event.sample, event.time, 3, -1, False, -1, 0, 0, 0.0, event.finished, _NO_COMMAND)
+    return (event.sample, 0.0, 4, -1, False, -1, 0, 0, 0.0, False, encode_command(event.command))
 
 
-def _event_from_row(row) -> Event:
+def _event_from_row(row) -> Event | Applied:
     sample, time, kind = int(row["sample"]), float(row["time"]), int(row["kind"])
     if kind == 0:
         return Hit(sample, time, int(row["section"]), bool(row["accent"]), int(row["moment"]), bool(row["flag"]))
@@ -127,7 +146,9 @@ def _event_from_row(row) -> Event:
         return Beat(sample, time, int(row["moment"]), int(row["bar"]), int(row["beat"]), float(row["tempo"]))
     if kind == 2:
         return MomentStart(sample, time, int(row["moment"]))
-    return Stop(sample, time, bool(row["flag"]))
+    if kind == 3:
+        return Stop(sample, time, bool(row["flag"]))
+    return Applied(sample, decode_command(*row["command"].tolist()))
 
 
 class SharedState:
@@ -210,7 +231,7 @@ class SharedState:
         counters["command_tail"][0] = head
         return popped
 
-    def push_events(self, events: list[Event]) -> None:
+    def push_events(self, events: list[Event] | list[Applied]) -> None:
         """Engine side."""
         head = int(self.counters["event_head"][0])
         for event in events:
@@ -218,7 +239,7 @@ class SharedState:
             head += 1
         self.counters["event_head"][0] = head
 
-    def read_events(self) -> tuple[list[Event], int]:
+    def read_events(self) -> tuple[list[Event | Applied], int]:
         """App side: (events since the last call, how many were overwritten before they could be read)."""
         head = int(self.counters["event_head"][0])
         lost = max(0, head - self._event_tail - EVENT_SLOTS)

@@ -66,6 +66,15 @@ class Mixer:
         self.buses = np.zeros((len(show.sections) + 1, max_block), np.float32)
         self.master = np.zeros(max_block, np.float32)
         self._scratch = np.zeros((2, max_block), np.float32)
+        self._fade_gain = 1.0  # master gain now; falls to 0 over a panic fade
+        self._fade_step = 0.0  # gain lost per sample while fading
+
+    def fade_out(self, samples: int) -> None:
+        """Fade the master to silence over ``samples`` (panic); it stays silent until :meth:`unfade`."""
+        self._fade_step = self._fade_gain / max(samples, 1)
+
+    def unfade(self) -> None:
+        self._fade_gain, self._fade_step = 1.0, 0.0
 
     def process(self, start: int, frames: int, events: Iterable[Event], *, buses: bool = False) -> np.ndarray:
         """Mix the window ``[start, start + frames)``; return a view of the master block.
@@ -97,10 +106,21 @@ class Mixer:
         else:
             np.dot(self._gain[:voices], rows, out=master)  # scale and sum in one BLAS call
         soft_limit(master, self._scratch[:, :frames])
+        if self._fade_gain < 1.0 or self._fade_step:
+            self._apply_fade(master)
         self._position[:voices] += frames
         if (self._position[:voices] >= self._length[:voices]).any():
             self._retire_finished()
         return master
+
+    def _apply_fade(self, master: np.ndarray) -> None:
+        ramp = self._scratch[0, :len(master)]
+        ramp[:] = self._ramp[:len(master)]
+        np.multiply(ramp, -self._fade_step, out=ramp)
+        np.add(ramp, self._fade_gain, out=ramp)
+        np.maximum(ramp, 0.0, out=ramp)
+        np.multiply(master, ramp, out=master)
+        self._fade_gain = max(0.0, self._fade_gain - self._fade_step * len(master))
 
     def _start_voice(self, event: Event, offset: int) -> None:
         kind = type(event)

@@ -87,7 +87,9 @@ class AudioEngine:
         return SharedState.read_record(self.shared.health)
 
     def events(self) -> list:
-        """Events published since the last call (hits, beats, moment starts, stops), in order."""
+        """Published since the last call, in order: the conductor's events (Hit, Beat, MomentStart,
+        Stop) and :class:`~.ipc.Applied` commands — replay those into a
+        :class:`~rockstar_cx.conductor.follower.Follower` to see ahead."""
         return self.shared.read_events()[0]
 
     def clock(self) -> tuple[float, float, float, float]:

@@ -12,6 +12,7 @@ over from a lock-free queue.  ``advance`` allocates small Python objects but nev
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -100,6 +101,14 @@ class Conductor:
         self.position = stop
         return out
 
+    def fork(self) -> Conductor:
+        """An independent copy: advancing or commanding it leaves this one untouched."""
+        twin = copy.copy(self)
+        twin._commands = deque(self._commands)
+        twin._muted, twin._soloed = set(self._muted), set(self._soloed)
+        twin._taps = copy.copy(self._taps)
+        return twin  # spans, events and pending changes are immutable: sharing them is safe
+
     # -- state for the outside ------------------------------------------------------------
 
     @property
@@ -126,6 +135,16 @@ class Conductor:
             soloed=frozenset(self._soloed),
             finished=self._finished,
         )
+
+    def next_boundary(self, quantize: cmd.Quantize) -> int | None:
+        """The sample of the next beat / bar line / moment end from now; None when stopped."""
+        span = self._span
+        if span is None:
+            return None
+        beat = self._boundary(quantize, self.position)
+        if beat > span.end_beat:  # the moment's end, in a later span: assume the tempo holds
+            return span.end_sample + round((beat - span.end_beat) * 60.0 * self.rate / span.tempo_end)
+        return span.sample_of_beat(beat - span.start_beat)
 
     def audible(self, section: int) -> bool:
         """Mute and solo: a soloed section always plays; with any solo, only soloed ones do."""

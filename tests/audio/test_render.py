@@ -87,3 +87,23 @@ def test_render_files_and_stems(tmp_path):
         assert (info.frames, info.subtype) == (result.samples, "FLOAT")
     memory, _, _ = render_show(show, RATE, count_in=True)
     np.testing.assert_allclose(mix, memory, atol=2 ** -22)  # 24-bit file, same audio
+
+
+def test_panic_fade_reaches_silence_exactly_when_asked_and_stays_there():
+    show = builtin_show()
+    kit = kit_for_show(show, RATE)
+    faded, plain = Mixer(show, kit, 256), Mixer(show, kit, 256)
+    blocks = [[Hit(0, 0.0, s, True, 0) for s in range(4)], [], [Hit(600, 0.0, 1, True, 0)], [Hit(800, 0.0, 0, True, 0)]]
+    out = {}
+    for mixer in (faded, plain):
+        for i, events in enumerate(blocks):
+            if mixer is faded and i == 1:
+                mixer.fade_out(512)  # silent from sample 256 + 512 = 768 on
+            out[mixer, i] = mixer.process(i * 256, 256, events).copy()
+    gain = np.clip(1.0 - np.arange(512) / 512, 0.0, 1.0).astype(np.float32)
+    np.testing.assert_array_equal(out[faded, 0], out[plain, 0])
+    np.testing.assert_allclose(out[faded, 1], out[plain, 1] * gain[:256], atol=1e-6)
+    np.testing.assert_allclose(out[faded, 2], out[plain, 2] * gain[256:], atol=1e-6)
+    assert np.all(out[faded, 3] == 0.0) and np.abs(out[plain, 3]).max() > 0.1
+    faded.unfade()
+    assert np.abs(faded.process(1024, 256, [Hit(1024, 0.0, 0, True, 0)])).max() > 0.1

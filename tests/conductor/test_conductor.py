@@ -207,3 +207,24 @@ def test_next_past_the_last_moment_ends_the_show_on_the_downbeat():
     events = drive(conductor, 200000, [(1000, Launch(2, Quantize.NOW)), (2000, Next())])
     assert events[-1] == Stop(97024, 97024 / RATE, True)
     assert [e for e in events if type(e) is Hit][-1] == Hit(97024, 97024 / RATE, 1, True, 2)
+
+
+# -- following the engine ---------------------------------------------------------------------
+
+def test_follower_replays_the_engine_exactly_and_previews_what_comes():
+    from rockstar_cx.conductor.follower import Follower
+
+    commands = [(0, Start(count_in=False)), (40064, Mute(0)), (100096, Next()), (130048, SetTempo(90.0))]
+    engine = Conductor(HOLD_SHOW, RATE)
+    played = drive(engine, 600000, commands, block=128)
+    follower = Follower(HOLD_SHOW, RATE)
+    replayed, previewed = [], []
+    for sample, command in commands:
+        if not previewed and sample > 0:
+            previewed = follower.preview()
+        replayed += follower.apply(sample, command)
+    replayed += follower.advance_to(600064)
+    assert replayed == played
+    # the preview made after the first command, before the mute, foresaw the hit at 48000 correctly
+    assert [e for e in previewed if e.sample < 40064] == [e for e in played if e.sample < 40064]
+    assert Hit(48000, 1.0, 0, False, 0) in previewed
