@@ -44,7 +44,7 @@ from .kit import kit_for_show
 from .mixer import Mixer
 
 WARMUP_S = 0.5  # underflows in a stream's first half second are counted apart
-LATE_FACTOR = 1.75  # a callback this many periods after the last means periods were lost
+LATE_FACTOR = 1.75  # a callback this many periods after the last came late (the GIL, the scheduler)
 STALL_S = 1.0  # no callback for this long while the stream claims to run: the device is gone
 SUPERVISE_S = 0.02
 MAX_BLOCK = 4096
@@ -75,13 +75,15 @@ class Engine:
         self.device_name = ""
         self.output_latency = 0.0
         self.message = ""
-        self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "callback_errors": 0,
-                         "device_losses": 0, "recoveries": 0, "callback_max_us": 0.0}
+        self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "late_callbacks": 0,
+                         "stream_seconds": 0.0, "callback_errors": 0, "device_losses": 0, "recoveries": 0,
+                         "callback_max_us": 0.0}
         self._histogram = shared.histogram
         self._stream = None
         self._dead_streams: list = []  # never closed: closing a stream of a dead server can abort
         self._stream_started = 0.0
         self._last_callback = 0.0
+        self._supervised = 0.0
         self._silent_stop = threading.Event()
         self._silent: threading.Thread | None = None
 
@@ -128,14 +130,12 @@ class Engine:
         counters = self.counters
         try:
             counters["callbacks"] += 1
-            missed = 0
-            if self._last_callback and host - self._last_callback > LATE_FACTOR * self.period:
-                missed = round((host - self._last_callback) / self.period) - 1
-            missed += 1 if status.output_underflow else 0
-            if missed:
-                counters["underflows"] += missed
+            if status.output_underflow:  # the audio system's own word: the device ran dry
+                counters["underflows"] += 1
                 if host - self._stream_started > WARMUP_S:
-                    counters["underflows_after_warmup"] += missed
+                    counters["underflows_after_warmup"] += 1
+            if self._last_callback and host - self._last_callback > LATE_FACTOR * self.period:
+                counters["late_callbacks"] += 1
             self._last_callback = host
             self.process(frames, host, outdata)
         except Exception:  # the stream must never die of it: silence this block, count it
@@ -210,6 +210,10 @@ class Engine:
     def supervise(self) -> bool:
         """Check the stream and publish health.  True when the device was just lost."""
         lost = False
+        now = time.perf_counter()
+        if self.state == AUDIO_OK and self._last_callback:  # running time: how many callbacks were due
+            self.counters["stream_seconds"] += now - max(self._supervised, self._stream_started)
+        self._supervised = now
         if self.state == AUDIO_OK and self._stream is not None:
             stalled = self._last_callback and time.perf_counter() - self._last_callback > STALL_S
             if not self._stream.active or stalled:

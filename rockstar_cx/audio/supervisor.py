@@ -43,6 +43,7 @@ class AudioEngine:
         self._closing = threading.Event()
         self._watcher: threading.Thread | None = None
         self.start_state = ""
+        self._final: dict | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -59,13 +60,14 @@ class AudioEngine:
         return self
 
     def close(self) -> dict:
-        """Stop the engine and return the run report."""
-        self._closing.set()
-        if self._watcher is not None:
-            self._watcher.join()
-        final = report(self.shared)
-        self.shared.close()
-        return final
+        """Stop the engine and return the run report (again on later calls)."""
+        if self._final is None:
+            self._closing.set()
+            if self._watcher is not None:
+                self._watcher.join()
+            self._final = report(self.shared)
+            self.shared.close()
+        return self._final
 
     def __enter__(self) -> AudioEngine:
         return self.start()
@@ -177,9 +179,13 @@ def report(shared: SharedState) -> dict:
     """The run report: what ``--report FILE.json`` writes and the presenter console shows."""
     h = SharedState.read_record(shared.health)
     histogram = shared.histogram.copy()
+    due = int(float(h["stream_seconds"]) * int(h["samplerate"]) / max(int(h["blocksize"]), 1))
     return {
         "samplerate": int(h["samplerate"]), "blocksize": int(h["blocksize"]), "device": h["device"].decode(),
         "audio": AUDIO_STATES[int(h["state"])], "callbacks": int(h["callbacks"]),
+        # callbacks the stream's running time called for but that never came (starved, skipped)
+        "callbacks_missed": max(0, due - int(h["callbacks"])),
+        "late_callbacks": int(h["late_callbacks"]),
         "underflows": int(h["underflows"]), "underflows_after_warmup": int(h["underflows_after_warmup"]),
         "callback_ms_p50": percentile_ms(histogram, 0.50), "callback_ms_p99": percentile_ms(histogram, 0.99),
         "callback_ms_max": round(float(h["callback_max_us"]) / 1000.0, 4),

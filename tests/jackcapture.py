@@ -1,0 +1,67 @@
+"""A JACK recording client for tests: records the app's audio output frame-exactly.
+
+Connect it to the app's output ports (PortAudio's ``out_0``) and every captured frame carries
+its JACK frame time, so onset positions and intervals can be checked to the sample.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jack
+import numpy as np
+
+PORTAUDIO_OUT = "PortAudio:out_0"
+
+
+class JackCapture:
+    def __init__(self, seconds: float, name: str = "capture") -> None:
+        self.client = jack.Client(name, no_start_server=True)
+        self.rate = self.client.samplerate
+        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
+        self.first_frame: int | None = None  # JACK frame time of buffer[0]
+        self.written = 0
+        self.xruns = 0
+        self.port = self.client.inports.register("in")
+        self.client.set_process_callback(self._process)
+        self.client.set_xrun_callback(self._xrun)
+        self.server_gone = False
+        self.client.set_shutdown_callback(self._shutdown)
+        self.client.activate()
+
+    def _process(self, frames: int) -> None:
+        if self.first_frame is None:
+            self.first_frame = self.client.last_frame_time
+        end = min(self.written + frames, len(self.buffer))
+        self.buffer[self.written:end] = self.port.get_array()[:end - self.written]
+        self.written = end
+
+    def _xrun(self, delay: float) -> None:
+        self.xruns += 1
+
+    def _shutdown(self, status, reason: str) -> None:
+        self.server_gone = True
+
+    def connect(self, source: str = PORTAUDIO_OUT, timeout: float = 10.0) -> None:
+        """Connect to ``source`` as soon as it exists."""
+        deadline = time.monotonic() + timeout
+        while not self.client.get_ports(source):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no JACK port {source}: {[p.name for p in self.client.get_ports()]}")
+            time.sleep(0.02)
+        self.client.connect(source, self.port)
+
+    def onsets(self, silence: int = 64) -> np.ndarray:
+        """JACK frame times of every sound start: a nonzero sample after at least ``silence`` exact zeros."""
+        audio = self.buffer[:self.written]
+        loud = np.flatnonzero(audio != 0.0)
+        if not len(loud):
+            return loud
+        gaps = np.diff(loud, prepend=-silence - 1)
+        return loud[gaps > silence] + self.first_frame
+
+    def close(self) -> None:
+        if self.server_gone:
+            return  # libjack crashes deactivating a client of a dead server: leave it be
+        self.client.deactivate()
+        self.client.close()
