@@ -62,6 +62,9 @@ class JackCapture:
 
     def close(self) -> None:
         if self.server_gone:
-            return  # libjack crashes deactivating a client of a dead server: leave it be
+            # libjack crashes closing a client of a dead server: forget the handle (a small leak)
+            # so that neither we nor jack.Client.__del__ ever pass it to jack_client_close
+            self.client._ptr = jack._ffi.NULL
+            return
         self.client.deactivate()
         self.client.close()

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..conductor.commands import Quantize, Start, Stop
 from ..conductor.conductor import Conductor
+from ..conductor.events import Hit
 from ..errors import ShowError
 from ..show.model import Show
 from .clock import HostClock
@@ -119,7 +120,7 @@ class Engine:
             out[:] = master[:, None]
         if events:
             self.shared.push_events(events)
-        if events or commands:
+        if commands or any(type(event) is not Hit for event in events):  # hits alone change no transport
             self.publish_transport()
         else:
             self.shared.transport["sample"][0] = conductor.position  # one aligned store: never torn

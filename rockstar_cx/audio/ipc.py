@@ -161,6 +161,10 @@ class SharedState:
             setattr(self, name, np.ndarray((count,), dtype, memory.buf, offset))
             offset += dtype.itemsize * count
         self._event_tail = 0
+        # one-element views of the ring counters, made once: field lookups cost in the callback
+        self._event_head = self.counters["event_head"]
+        self._command_head = self.counters["command_head"]
+        self._command_tail = self.counters["command_tail"]
 
     @classmethod
     def size(cls) -> int:
@@ -185,7 +189,7 @@ class SharedState:
         return self.memory.name
 
     def close(self) -> None:
-        for name, _, _ in _LAYOUT:
+        for name in [n for n, _, _ in _LAYOUT] + ["_event_head", "_command_head", "_command_tail"]:
             delattr(self, name)
         self.memory.close()
         if self.owner:
@@ -195,12 +199,12 @@ class SharedState:
 
     @staticmethod
     def write_record(record: np.ndarray, values: dict) -> None:
-        """Writer side (one writer per record)."""
-        seq = int(record["seq"][0])
-        record["seq"][0] = seq + 1
-        for key, value in values.items():
-            record[key][0] = value
-        record["seq"][0] = seq + 2
+        """Writer side (one writer per record); ``values`` has every field but ``seq``."""
+        seq_field = record["seq"]
+        seq = int(seq_field[0]) + 1
+        seq_field[0] = seq  # odd: readers wait
+        record[0] = (seq, *(values[name] for name in record.dtype.names[1:]))  # the record in one store
+        seq_field[0] = seq + 1
 
     @staticmethod
     def read_record(record: np.ndarray) -> np.void:
@@ -215,33 +219,36 @@ class SharedState:
 
     def push_command(self, command) -> bool:
         """App side (serialise callers yourself).  False when the ring is full (the command is dropped)."""
-        counters = self.counters
-        head = int(counters["command_head"][0])
-        if head - int(counters["command_tail"][0]) >= COMMAND_SLOTS:
+        head = int(self._command_head[0])
+        if head - int(self._command_tail[0]) >= COMMAND_SLOTS:
             return False
         self.commands[head % COMMAND_SLOTS] = encode_command(command)
-        counters["command_head"][0] = head + 1
+        self._command_head[0] = head + 1
         return True
 
     def pop_commands(self) -> list:
         """Engine side: every command written since the last call."""
-        counters = self.counters
-        tail, head = int(counters["command_tail"][0]), int(counters["command_head"][0])
+        tail, head = int(self._command_tail[0]), int(self._command_head[0])
+        if tail == head:
+            return []
         popped = [decode_command(*self.commands[i % COMMAND_SLOTS].tolist()) for i in range(tail, head)]
-        counters["command_tail"][0] = head
+        self._command_tail[0] = head
         return popped
 
     def push_events(self, events: list[Event] | list[Applied]) -> None:
         """Engine side."""
-        head = int(self.counters["event_head"][0])
-        for event in events:
-            self.events[head % EVENT_SLOTS] = _event_row(event)
-            head += 1
-        self.counters["event_head"][0] = head
+        head = int(self._event_head[0])
+        start = head % EVENT_SLOTS
+        rows = [_event_row(event) for event in events]
+        fits = min(len(rows), EVENT_SLOTS - start)
+        self.events[start:start + fits] = rows[:fits]  # one numpy call for the lot (two at the wrap)
+        if fits < len(rows):
+            self.events[:len(rows) - fits] = rows[fits:]
+        self._event_head[0] = head + len(rows)
 
     def read_events(self) -> tuple[list[Event | Applied], int]:
         """App side: (events since the last call, how many were overwritten before they could be read)."""
-        head = int(self.counters["event_head"][0])
+        head = int(self._event_head[0])
         lost = max(0, head - self._event_tail - EVENT_SLOTS)
         start = max(self._event_tail, head - EVENT_SLOTS)
         events = [_event_from_row(self.events[i % EVENT_SLOTS]) for i in range(start, head)]

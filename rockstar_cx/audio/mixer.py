@@ -96,7 +96,7 @@ class Mixer:
         index = self._index[:voices * frames].reshape(voices, frames)
         np.add(first[:, None], self._ramp[:frames], out=index)
         rows = self._rows[:voices * frames].reshape(voices, frames)
-        self._bank.take(index, out=rows, mode="clip")
+        self._bank.take(index, out=rows, mode="clip")  # an allocation-free gather of every voice's block
         if buses:
             np.multiply(rows, self._gain[:voices, None], out=rows)
             for voice in range(voices):
@@ -158,10 +158,10 @@ def soft_limit(block: np.ndarray, scratch: np.ndarray) -> None:
     ``|y| = knee + w·tanh((|x| - knee) / w)`` with ``w = ceiling - knee``: continuous with a
     continuous slope, so the knee adds no click.  ``scratch`` is (2, len(block)) of preallocated space.
     """
+    if not len(block) or (block.max() <= LIMIT_KNEE and block.min() >= -LIMIT_KNEE):
+        return
     magnitude, curve = scratch[0], scratch[1]
     np.abs(block, out=magnitude)
-    if magnitude.max(initial=0.0) <= LIMIT_KNEE:
-        return
     width = LIMIT_CEILING - LIMIT_KNEE
     np.subtract(magnitude, LIMIT_KNEE, out=curve)
     np.maximum(curve, 0.0, out=curve)

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Real-time engine under load: rockstar-cx's engine process vs the naive in-process design.
+
+For 64-, 128- and 256-frame blocks on a private JACK dummy server, each design performs a show
+of 8 sections with about 32 overlapping voices for --seconds, once idle and once with a GIL
+hog in the app process (a pure-Python loop holding the GIL 50 ms of every 100 ms).  It prints
+the callback's cost (p99 and max as a share of the block period), underflows after warm-up
+and callbacks missed — and the naive design's figures against ours as ratios.
+
+    .venv/bin/python scripts/bench_realtime.py [--seconds 10] [--blocks 64 128 256]
+
+Each run is a fresh child process (PortAudio must not outlive a JACK restart in one process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+RATE = 48000
+SOUNDS = ("kick", "cowbell", "clap", "stomp", "kick", "cowbell", "clap", "stomp")
+
+
+def bench_show():
+    """8 sections, 16ths at 200 bpm on long sounds: about 32 voices sound at once."""
+    from rockstar_cx.show.model import Meter, Moment, Section, Show, Step
+
+    sections = tuple(Section(f"s{i}", f"S{i}", "#FFFFFF", sound, (Step.HIT,) * 4, 4, 0.2)
+                     for i, sound in enumerate(SOUNDS))
+    moments = (Moment("all", "All", "", tuple(s.id for s in sections), 0),)
+    return Show("bench", 200.0, Meter(4, 4), sections, moments, count_in=0)
+
+
+def mean_voices(show, seconds: float) -> tuple[float, int]:
+    """Average and peak active voices over the first ``seconds`` of the show, offline."""
+    from rockstar_cx.audio.kit import kit_for_show
+    from rockstar_cx.audio.mixer import Mixer
+    from rockstar_cx.conductor import Conductor, Start
+
+    conductor, mixer = Conductor(show, RATE), Mixer(show, kit_for_show(show, RATE), 128)
+    conductor.submit(Start(count_in=False))
+    counts = []
+    for block in range(int(seconds * RATE / 128)):
+        mixer.process(block * 128, 128, conductor.advance(128))
+        counts.append(mixer.voices)
+    return sum(counts) / len(counts), max(counts)
+
+
+def child(design: str, load: str, blocksize: int, seconds: float) -> dict:
+    from load import GilHog
+    from rockstar_cx.audio.engine import EngineConfig
+    from rockstar_cx.audio.supervisor import AudioEngine
+    from rockstar_cx.conductor import Start
+
+    engine = AudioEngine(EngineConfig(bench_show(), device="system", blocksize=blocksize),
+                         in_process=design == "naive").start()
+    engine.send(Start(count_in=False))
+    if load == "gil-hog":
+        with GilHog():
+            time.sleep(seconds)
+    else:
+        time.sleep(seconds)
+    return engine.close()
+
+
+def run(design: str, load: str, blocksize: int, seconds: float) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", design, load, str(blocksize), str(seconds)],
+                         capture_output=True, text=True, timeout=seconds + 90)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{design}/{load}/{blocksize} failed:\n{out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--blocks", type=int, nargs="+", default=[64, 128, 256])
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        design, load, blocksize, seconds = args.child
+        print(json.dumps(child(design, load, int(blocksize), float(seconds))), flush=True)
+        os._exit(0)  # PortAudio's exit handler is not needed (and may abort after JACK restarts)
+
+    from jackserver import JackServer
+
+    average, peak = mean_voices(bench_show(), 5.0)
+    print(f"show: 8 sections, {average:.0f} voices on average ({peak} at most), {args.seconds:.0f} s per run\n")
+    print(f"{'block':>5} {'design':<8} {'load':<8} {'p99 %':>7} {'max %':>7} {'underflows':>10} "
+          f"{'missed':>7} {'late':>6} {'callbacks':>9}")
+    results = {}
+    for blocksize in args.blocks:
+        server = JackServer(name=f"rockstar-cx-bench-{os.getpid()}", period=blocksize,
+                            fallback_period=max(blocksize, 256))
+        server.start()
+        try:
+            for design in ("process", "naive"):
+                for load in ("idle", "gil-hog"):
+                    r = run(design, load, blocksize, args.seconds)
+                    results[blocksize, design, load] = r
+                    period_ms = 1000.0 * blocksize / RATE
+                    print(f"{blocksize:>5} {design:<8} {load:<8} {100 * r['callback_ms_p99'] / period_ms:>7.2f} "
+                          f"{100 * r['callback_ms_max'] / period_ms:>7.2f} {r['underflows_after_warmup']:>10} "
+                          f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9}", flush=True)
+        finally:
+            server.stop()
+    print("\nnaive / process under the GIL hog (higher = the engine process saves more):")
+    for blocksize in args.blocks:
+        ours, naive = results[blocksize, "process", "gil-hog"], results[blocksize, "naive", "gil-hog"]
+        print(f"  {blocksize:>4} frames: missed callbacks {naive['callbacks_missed']} vs {ours['callbacks_missed']}"
+              f" ({_ratio(naive['callbacks_missed'], ours['callbacks_missed'])}), underflows "
+              f"{naive['underflows_after_warmup']} vs {ours['underflows_after_warmup']} "
+              f"({_ratio(naive['underflows_after_warmup'], ours['underflows_after_warmup'])}), callback max "
+              f"{naive['callback_ms_max']:.2f} vs {ours['callback_ms_max']:.2f} ms "
+              f"({_ratio(naive['callback_ms_max'], ours['callback_ms_max'])})")
+    goal = all(results[b, "process", load]["callback_ms_p99"] <= 0.05 * 1000 * b / RATE and
+               results[b, "process", load]["callback_ms_max"] <= 0.25 * 1000 * b / RATE
+               for b in args.blocks for load in ("idle", "gil-hog"))
+    print(f"goal (engine process: p99 <= 5 %, max <= 25 % of the period): {'met' if goal else 'NOT met'}")
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}x" if b else ("equal" if not a else f"{a} vs none")
+
+
+if __name__ == "__main__":
+    main()
