@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -67,8 +68,8 @@ class Conductor:
         self._hold_bars = hold_bars
         self._commands: deque[cmd.Command] = deque()
         self._span: Span | None = None
-        self._events: list[Event] = []
-        self._cursor = 0
+        self._stream: Iterator[Event] = iter(())  # the current span's events still to come
+        self._next: Event | None = None  # the first of them
         self._pending: _Pending | None = None
         self._pending_tempo: tuple[int, float] | None = None
         self._moment = 0
@@ -107,7 +108,26 @@ class Conductor:
         twin._commands = deque(self._commands)
         twin._muted, twin._soloed = set(self._muted), set(self._soloed)
         twin._taps = copy.copy(self._taps)
-        return twin  # spans, events and pending changes are immutable: sharing them is safe
+        twin._resume_stream()  # spans and pending changes are immutable: sharing them is safe
+        return twin
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_stream"], state["_next"]  # a generator does not pickle: it is rebuilt from the span
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._resume_stream()
+
+    def _resume_stream(self) -> None:
+        """Rebuild the current span's event stream from the span, at the current position."""
+        self._stream, self._next = iter(()), None
+        if self._span is not None:
+            self._stream = span_events(self.show, self._span, seed=self.show.seed)
+            self._next = next(self._stream, None)
+            while self._next is not None and self._next.sample < self.position:
+                self._next = next(self._stream, None)
 
     # -- state for the outside ------------------------------------------------------------
 
@@ -155,17 +175,16 @@ class Conductor:
     # -- emitting ---------------------------------------------------------------------------
 
     def _emit_until(self, limit: int, out: list[Event]) -> None:
-        events, cursor = self._events, self._cursor
-        while cursor < len(events) and events[cursor].sample < limit:
-            event = events[cursor]
-            cursor += 1
-            if type(event) is Hit:
-                if not self.audible(event.section):
-                    continue
-            elif type(event) is Beat:
-                self._last_beat = event
-            out.append(event)
-        self._cursor = cursor
+        event, stream = self._next, self._stream
+        while event is not None and event.sample < limit:
+            if type(event) is not Hit:
+                if type(event) is Beat:
+                    self._last_beat = event
+                out.append(event)
+            elif self.audible(event.section):
+                out.append(event)
+            event = next(stream, None)
+        self._next = event
 
     def _next_switch(self) -> tuple[int, int]:
         """(sample, global beat) of the next span change: the span's end or a pending change inside it."""
@@ -236,8 +255,8 @@ class Conductor:
 
     def _set_span(self, span: Span) -> None:
         self._span = span
-        self._events = span_events(self.show, span, seed=self.show.seed)
-        self._cursor = 0
+        self._stream = span_events(self.show, span, seed=self.show.seed)
+        self._next = next(self._stream, None)
 
     def _end(self, span: Span, sample: int, time: Fraction, out: list[Event], *, finished: bool) -> None:
         """Stop; at the end of the journey the room ends together: one accent on the following downbeat."""
@@ -247,7 +266,7 @@ class Conductor:
                     out.append(Hit(sample, float(time), section, True, span.moment))
         out.append(Stop(sample, float(time), finished))
         self._span = None
-        self._events, self._cursor = [], 0
+        self._stream, self._next = iter(()), None
         self._pending = self._pending_tempo = None
         self._finished = finished
         if finished:

@@ -13,8 +13,10 @@ lands a hair below them.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -117,25 +119,36 @@ class Span:
         return self.beat_at(sample / self.rate - float(self.start))
 
 
-def span_events(show: Show, span: Span, *, seed: int) -> list[Event]:
-    """Every event of a span, sorted by sample (ties: moment start, beat, then hits by section)."""
+def span_events(show: Show, span: Span, *, seed: int) -> Iterator[Event]:
+    """Every event of a span in sample order (ties: moment start, beat, then hits by section).
+
+    Lazy: events are computed as they are consumed, so starting a long moment costs the
+    audio callback nothing up front.
+    """
+    streams = [_markers(show, span)]
+    make_hits = _chaos_hits if span.chaos else _conducted_hits
+    for section_index, entry in span.entries:
+        streams.append(_ranked(make_hits(show, span, section_index, entry, seed), span, section_index))
+    return (event for _, _, event in heapq.merge(*streams))
+
+
+def _markers(show: Show, span: Span) -> Iterator[tuple[int, int, Event]]:
+    """(sample, rank, event) of the moment start and the beats."""
     start = float(span.start)
-    meter_beats = show.meter.beats
-    events: list[tuple[int, int, Event]] = []
     if span.begins_moment and span.moment != COUNT_IN:
         sample = span.sample_at_seconds(0.0)
-        events.append((sample, -2, MomentStart(sample, start, span.moment)))
+        yield sample, -2, MomentStart(sample, start, span.moment)
     for x in range(span.beats):
         seconds = span.seconds_at(x)
         sample = span.sample_at_seconds(seconds)
-        bar, beat = divmod(span.start_beat + x - span.bar_origin, meter_beats)
-        events.append((sample, -1, Beat(sample, start + seconds, span.moment, bar, beat, span.tempo_at(x))))
-    make_hits = _chaos_hits if span.chaos else _conducted_hits
-    for section_index, entry in span.entries:
-        for sample, seconds, accent in make_hits(show, span, section_index, entry, seed):
-            events.append((sample, section_index, Hit(sample, start + seconds, section_index, accent, span.moment)))
-    events.sort(key=lambda item: (item[0], item[1]))
-    return [event for _, _, event in events]
+        bar, beat = divmod(span.start_beat + x - span.bar_origin, show.meter.beats)
+        yield sample, -1, Beat(sample, start + seconds, span.moment, bar, beat, span.tempo_at(x))
+
+
+def _ranked(hits: Iterator[tuple[int, float, bool]], span: Span, section: int) -> Iterator[tuple[int, int, Event]]:
+    start = float(span.start)
+    for sample, seconds, accent in hits:
+        yield sample, section, Hit(sample, start + seconds, section, accent, span.moment)
 
 
 def _conducted_hits(show: Show, span: Span, section_index: int, entry: int, seed: int):
@@ -172,7 +185,7 @@ def _chaos_hits(show: Show, span: Span, section_index: int, entry: int, seed: in
     last = span.end_sample - 1
     k = (span.start_beat - entry) * per_beat
     bar_step = (entry - span.bar_origin) * per_beat
-    seconds = 0.0
+    seconds = previous = 0.0
     while seconds < duration:
         step = pattern[k % len(pattern)]
         if step:
@@ -180,7 +193,8 @@ def _chaos_hits(show: Show, span: Span, section_index: int, entry: int, seed: in
             if (bar_step + k) % steps_per_bar % 2:
                 offset += show.swing * step_seconds / rate
             jitter = max(-CHAOS_JITTER_LIMIT_S, min(CHAOS_JITTER_LIMIT_S, rng.gauss(0.0, CHAOS_JITTER_S)))
-            offset = min(max(offset + jitter, 0.0), duration)
+            offset = min(max(offset + jitter, previous, 0.0), duration)  # nobody plays a step before the last
+            previous = offset
             sample = min(span.sample_at_seconds(offset), last)
             yield sample, offset, step == 2
         seconds += step_seconds / rate

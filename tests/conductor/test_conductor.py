@@ -228,3 +228,16 @@ def test_follower_replays_the_engine_exactly_and_previews_what_comes():
     # the preview made after the first command, before the mute, foresaw the hit at 48000 correctly
     assert [e for e in previewed if e.sample < 40064] == [e for e in played if e.sample < 40064]
     assert Hit(48000, 1.0, 0, False, 0) in previewed
+
+
+def test_a_pickled_or_forked_conductor_carries_on_exactly():
+    import pickle
+
+    show = make_show([section("a", "x.x."), section("b", "..x", steps_per_beat=3)],
+                     [moment("m1", ("a", "b"), 2, tempo_end=140.0), moment("chaos", ("a", "b"), 2, mode="chaos")])
+    original = live(show)
+    drive(original, 150016, [(100096, Mute(1))])  # mid-span, with state worth carrying
+    twins = [pickle.loads(pickle.dumps(original)), original.fork()]
+    expected = drive(original, 600064, [(300032, Next())])
+    for twin in twins:
+        assert drive(twin, 600064, [(300032, Next())]) == expected
