@@ -10,6 +10,8 @@ Windows, so the app process can use the fit too.
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 WINDOW = 512
@@ -18,33 +20,26 @@ WINDOW = 512
 class HostClock:
     """Collects (sample, host time) pairs in the callback; fits them elsewhere.
 
-    Threading contract: :meth:`add` is for the audio callback (two stores into preallocated
-    arrays).  :meth:`fit` may run in another thread: it copies the arrays first, and one pair
-    caught half-written only nudges a least-squares fit over hundreds of pairs.
+    Threading contract: :meth:`add` is for the audio callback (one append to a bounded deque).
+    :meth:`fit` may run in another thread: it takes a snapshot of the deque in one C call,
+    which the GIL keeps whole.
     """
 
     def __init__(self, sample_rate: int, window: int = WINDOW) -> None:
         self.sample_rate = sample_rate
-        self._samples = np.zeros(window, np.float64)
-        self._hosts = np.zeros(window, np.float64)
-        self._count = 0
-
-    def add(self, sample: int, host: float) -> None:
-        slot = self._count % len(self._samples)
-        self._samples[slot] = sample
-        self._hosts[slot] = host
-        self._count += 1
+        self._pairs: deque[tuple[int, float]] = deque(maxlen=window)
+        self.add = self._pairs.append  # add((sample, host)): the bound method, no Python frame
 
     def reset(self) -> None:
         """Forget the pairs (a new stream has a new relation to host time)."""
-        self._count = 0
+        self._pairs.clear()
 
     def fit(self) -> tuple[float, float, float] | None:
         """(sample, host, seconds per sample): host time of any sample s is host + (s - sample)·period."""
-        count = min(self._count, len(self._samples))
-        if count < 2:
+        pairs = np.array(tuple(self._pairs), np.float64).reshape(-1, 2)
+        if len(pairs) < 2:
             return None
-        samples, hosts = self._samples[:count].copy(), self._hosts[:count].copy()
+        samples, hosts = pairs[:, 0], pairs[:, 1]
         mean_sample, mean_host = samples.mean(), hosts.mean()
         spread = samples - mean_sample
         variance = float(spread @ spread)

@@ -124,7 +124,7 @@ class Engine:
             self.publish_transport()
         else:
             self.shared.transport["sample"][0] = conductor.position  # one aligned store: never torn
-        self.clock.add(start, host)
+        self.clock.add((start, host))
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         host = time.perf_counter()

@@ -165,6 +165,7 @@ class SharedState:
         self._event_head = self.counters["event_head"]
         self._command_head = self.counters["command_head"]
         self._command_tail = self.counters["command_tail"]
+        self._consumed = int(self._command_tail[0])  # the consumer's own copy of the tail
 
     @classmethod
     def size(cls) -> int:
@@ -228,11 +229,12 @@ class SharedState:
 
     def pop_commands(self) -> list:
         """Engine side: every command written since the last call."""
-        tail, head = int(self._command_tail[0]), int(self._command_head[0])
-        if tail == head:
+        head = int(self._command_head[0])
+        if head == self._consumed:  # the common case: one read, nothing to do
             return []
+        tail = int(self._command_tail[0])
         popped = [decode_command(*self.commands[i % COMMAND_SLOTS].tolist()) for i in range(tail, head)]
-        self._command_tail[0] = head
+        self._command_tail[0] = self._consumed = head
         return popped
 
     def push_events(self, events: list[Event] | list[Applied]) -> None:

@@ -43,7 +43,7 @@ class Mixer:
         names = sorted({s.sound for s in show.sections} | {"count", "count_accent"})
         pieces, where, at = [np.zeros(max_block, np.float32)], {}, max_block
         for name in names:
-            where[name] = (at, len(kit[name]))
+            where[name] = (at, len(kit[name]), float(np.abs(kit[name]).max()))
             pieces += [kit[name], np.zeros(max_block, np.float32)]
             at += len(kit[name]) + max_block
         self._bank = np.concatenate(pieces)
@@ -53,12 +53,15 @@ class Mixer:
         self._count_bus = len(show.sections)
         self.click = False  # the click track: a quiet bip on every beat while performing
         # Voice slots 0 .. voices-1 are active; a voice ends by swapping the last one into its slot.
+        # A voice reads bank[origin + s] at performance sample s, so nothing moves from block to block.
         self.voices = 0
-        self._base = np.zeros(MAX_VOICES, np.int64)  # bank index of the sound's first sample
-        self._position = np.zeros(MAX_VOICES, np.int64)  # read position at the block start (<0: not yet)
-        self._length = np.zeros(MAX_VOICES, np.int64)
+        self._origin = np.zeros(MAX_VOICES, np.int64)
+        self._end = [0] * MAX_VOICES  # performance sample after its last one
+        self._peak = [0.0] * MAX_VOICES  # its loudest possible contribution
         self._gain = np.zeros(MAX_VOICES, np.float32)
-        self._bus = np.zeros(MAX_VOICES, np.int64)
+        self._bus = [0] * MAX_VOICES
+        self._soonest_end = 0  # the first voice end to come: nothing to retire before it
+        self._peak_sum = 0.0  # while the voices cannot add up past the knee, skip the limiter
         self._first = np.zeros(MAX_VOICES, np.int64)
         self._ramp = np.arange(max_block, dtype=np.int64)
         self._index = np.zeros(MAX_VOICES * max_block, np.int64)
@@ -83,7 +86,7 @@ class Mixer:
         bus's share of the master before the limiter is left in :attr:`buses` too (stems).
         """
         for event in events:
-            self._start_voice(event, event.sample - start)
+            self._start_voice(event)
         master = self.master[:frames]
         voices = self.voices
         if buses:
@@ -92,7 +95,7 @@ class Mixer:
             master.fill(0.0)
             return master
         first = self._first[:voices]
-        np.add(self._base[:voices], self._position[:voices], out=first)
+        np.add(self._origin[:voices], start, out=first)
         index = self._index[:voices * frames].reshape(voices, frames)
         np.add(first[:, None], self._ramp[:frames], out=index)
         rows = self._rows[:voices * frames].reshape(voices, frames)
@@ -105,12 +108,12 @@ class Mixer:
             np.add.reduce(rows, axis=0, out=master)
         else:
             np.dot(self._gain[:voices], rows, out=master)  # scale and sum in one BLAS call
-        soft_limit(master, self._scratch[:, :frames])
+        if self._peak_sum > LIMIT_KNEE:
+            soft_limit(master, self._scratch[:, :frames])
         if self._fade_gain < 1.0 or self._fade_step:
             self._apply_fade(master)
-        self._position[:voices] += frames
-        if (self._position[:voices] >= self._length[:voices]).any():
-            self._retire_finished()
+        if start + frames >= self._soonest_end:
+            self._retire(start + frames)
         return master
 
     def _apply_fade(self, master: np.ndarray) -> None:
@@ -122,34 +125,44 @@ class Mixer:
         np.multiply(master, ramp, out=master)
         self._fade_gain = max(0.0, self._fade_gain - self._fade_step * len(master))
 
-    def _start_voice(self, event: Event, offset: int) -> None:
+    def _start_voice(self, event: Event) -> None:
         kind = type(event)
         if kind is Hit:
-            (base, length), bus = self._section_sounds[event.section], event.section
+            (base, length, peak), bus = self._section_sounds[event.section], event.section
             gain = MASTER_GAIN * self._section_gains[event.section] * (1.0 if event.accent else HIT_GAIN)
         elif kind is Beat and (event.count_in or self.click):
-            (base, length), bus = self._count_sounds[0 if event.beat == 0 else 1], self._count_bus
+            (base, length, peak), bus = self._count_sounds[0 if event.beat == 0 else 1], self._count_bus
             gain = MASTER_GAIN * (COUNT_GAIN if event.count_in else CLICK_GAIN)
         else:
             return
         if self.voices < MAX_VOICES:
             slot = self.voices
             self.voices += 1
-        else:  # full: the voice furthest into its sound makes room
-            slot = int(np.argmax(self._position))
-        self._base[slot], self._position[slot], self._length[slot] = base, -offset, length
-        self._gain[slot], self._bus[slot] = gain, bus
+        else:  # full: the voice that would end first makes room
+            slot = min(range(MAX_VOICES), key=self._end.__getitem__)
+            self._peak_sum -= self._peak[slot]
+        sample = event.sample
+        self._origin[slot], self._gain[slot], self._bus[slot] = base - sample, gain, bus
+        self._end[slot], self._peak[slot] = sample + length, gain * peak
+        self._peak_sum += gain * peak
+        self._soonest_end = min(self._soonest_end, sample + length) if self.voices > 1 else sample + length
 
-    def _retire_finished(self) -> None:
-        slot = 0
+    def _retire(self, now: int) -> None:
+        """Drop the voices whose sound has ended by ``now``."""
+        slot, ends = 0, self._end
         while slot < self.voices:
-            if self._position[slot] >= self._length[slot]:
+            if ends[slot] <= now:
                 last = self.voices - 1
-                for array in (self._base, self._position, self._length, self._gain, self._bus):
-                    array[slot] = array[last]
+                self._peak_sum -= self._peak[slot]
+                self._origin[slot], self._gain[slot] = self._origin[last], self._gain[last]
+                for values in (self._end, self._peak, self._bus):
+                    values[slot] = values[last]
                 self.voices = last
             else:
                 slot += 1
+        self._soonest_end = min(ends[:self.voices], default=now + (1 << 62))
+        if not self.voices:
+            self._peak_sum = 0.0  # no float residue from the running sum
 
 
 def soft_limit(block: np.ndarray, scratch: np.ndarray) -> None:
