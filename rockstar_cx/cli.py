@@ -56,20 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render the whole journey to a WAV file",
                                  description="Render the whole journey, every moment in order (held moments "
                                              "get 4 bars), to a 24-bit WAV file, faster than real time.")
-    render.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
-    render.add_argument("-o", "--output", type=Path, required=True, help="the WAV file to write")
+    _add_journey_options(render, "the WAV file to write")
     render.add_argument("--stems", type=Path, metavar="DIR",
                         help="also write DIR/<section id>.wav per section (alone, before the limiter, 32-bit float)")
     _add_rate(render)
-    render.add_argument("--count-in", action="store_true", help="start with the show's count-in bars")
     render.set_defaults(run=_render)
 
     export = commands.add_parser("export-midi", help="write the journey as a MIDI file",
                                  description="Write the same events as `render` as a Standard MIDI File: one "
                                              "track per section on channel 10, with the tempo map and meter.")
-    export.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
-    export.add_argument("-o", "--output", type=Path, required=True, help="the .mid file to write")
-    export.add_argument("--count-in", action="store_true", help="start with the show's count-in bars")
+    _add_journey_options(export, "the .mid file to write")
     export.set_defaults(run=_export_midi)
 
     check = commands.add_parser("check", help="validate a show file",
@@ -96,9 +92,28 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
                         help="output latency asked of the device (default: low)")
     parser.add_argument("--no-ui", action="store_true",
                         help="no stage window: start the journey at once (held moments play 4 bars)")
-    parser.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
+    parser.add_argument("--duration", type=float, metavar="SECONDS",
+                        help="stop after this long; with the stage, the show starts at once (unattended runs)")
+    stage = parser.add_argument_group("the stage app (not with --no-ui)")
+    stage.add_argument("--display", type=int, metavar="N",
+                       help="the screen for the stage view, counted from 1 (default: the last one, e.g. the projector)")
+    stage.add_argument("--fullscreen", action="store_true", help="the stage view fullscreen (F11 toggles)")
+    stage.add_argument("--visual-offset", type=float, metavar="MS",
+                       help="how late the projector shows a frame, in ms (typically 20-80): cues are drawn that much "
+                            "earlier; default: the calibrated value (F9), else 0")
+    stage.add_argument("--moment", type=int, metavar="N", help="start performing at once from moment N (from 1)")
+    stage.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save the stage view when the run ends")
+    stage.add_argument("--presenter-screenshot", type=Path, metavar="OUT.png",
+                       help="save the presenter console when the run ends")
     parser.add_argument("--report", type=Path, metavar="FILE.json",
                         help="write the run report (callbacks, underflows, timing, device losses) as JSON")
+
+
+def _add_journey_options(parser: argparse.ArgumentParser, output_help: str) -> None:
+    """What render and export-midi share: the show, the file to write, the count-in."""
+    parser.add_argument("show", nargs="?", type=Path, help=SHOW_HELP)
+    parser.add_argument("-o", "--output", type=Path, required=True, help=output_help)
+    parser.add_argument("--count-in", action="store_true", help="start with the show's count-in bars")
 
 
 def _add_rate(parser: argparse.ArgumentParser) -> None:
@@ -174,6 +189,7 @@ def _play(args: argparse.Namespace) -> None:
         raise ShowError(f"--blocksize {args.blocksize}: choose 64 to 2048 frames (128 is a good start)")
     if args.duration is not None and args.duration <= 0:
         raise ShowError(f"--duration {args.duration}: give a positive number of seconds")
+    _check_stage_options(args, len(show.moments))
     config = EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
                           latency=_latency(args.latency), hold_bars=4 if args.no_ui else None)
     engine = AudioEngine(config).start()
@@ -181,7 +197,15 @@ def _play(args: argparse.Namespace) -> None:
         if engine.start_state != "ok":
             print(f"rockstar-cx: {engine.health()['message'].decode()} — performing silently; "
                   "the sound starts as soon as the device appears", file=sys.stderr)
-        perform_headless(show, engine, args.duration)
+        if args.no_ui:
+            perform_headless(show, engine, args.duration)
+        else:
+            from .ui.app import StageOptions, perform_on_stage
+
+            start = args.moment - 1 if args.moment else (0 if args.duration else None)
+            options = StageOptions(display=args.display, fullscreen=True if args.fullscreen else None,
+                                   visual_offset_ms=args.visual_offset, start_moment=start)
+            perform_on_stage(show, engine, options, args.duration, args.screenshot, args.presenter_screenshot)
     finally:
         report = engine.close()
     if args.report:
@@ -189,6 +213,24 @@ def _play(args: argparse.Namespace) -> None:
             args.report.write_text(json.dumps(report, indent=2) + "\n")
         except OSError as error:
             raise ShowError(f"cannot write {args.report}: {error.strerror}") from error
+
+
+def _check_stage_options(args: argparse.Namespace, moments: int) -> None:
+    stage_options = {"--display": args.display, "--fullscreen": args.fullscreen or None,
+                     "--visual-offset": args.visual_offset, "--moment": args.moment, "--screenshot": args.screenshot,
+                     "--presenter-screenshot": args.presenter_screenshot}
+    given = [name for name, value in stage_options.items() if value is not None]
+    if args.no_ui and given:
+        raise ShowError(f"{given[0]} needs the stage app: leave out --no-ui")
+    if args.display is not None and args.display < 1:
+        raise ShowError(f"--display {args.display}: screens are counted from 1")
+    if args.visual_offset is not None and not -500 <= args.visual_offset <= 500:
+        raise ShowError(f"--visual-offset {args.visual_offset:g}: give milliseconds from -500 to 500 (typically 20-80)")
+    if args.moment is not None and not 1 <= args.moment <= moments:
+        raise ShowError(f"--moment {args.moment}: the show has moments 1 to {moments}")
+    for path in (args.screenshot, args.presenter_screenshot):
+        if path is not None and path.suffix.lower() != ".png":
+            raise ShowError(f"{path}: screenshots are PNG files (name it .png)")
 
 
 def _check_rate(rate: int) -> None:
