@@ -18,6 +18,23 @@ from ..conductor.shows import make_show, moment, section
 RATE = 48000
 
 
+ATTEMPTS = 3
+
+
+def without_xruns(run) -> None:
+    """Run a timing-exact scenario until JACK reports no xrun during it (at most ATTEMPTS times).
+
+    Other processes on a loaded machine can make the JACK server itself miss a cycle, which
+    shifts every later frame; that says nothing about the engine.  ``run`` returns the xruns
+    JACK reported while it ran and makes its assertions only when there were none.  An
+    engine too slow for its cycles would cause xruns on every attempt and fail here.
+    """
+    reported = [run()]
+    while reported[-1] and len(reported) < ATTEMPTS:
+        reported.append(run())
+    assert not reported[-1], f"JACK reported xruns on every attempt: {reported}"
+
+
 def wait_for(condition, timeout: float, step: float = 0.02) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -45,21 +62,28 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
                      [moment("swung", ("a",), 1, tempo=100.0), moment("ramp", ("a",), 2, tempo_end=130.0),
                       moment("hold", ("a",), 0)], swing=0.2, count_in=0)
     expected = [e.sample for e in perform(show, RATE) if type(e) is Hit]
-    with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
-        assert engine.start_state == "ok"
-        recorder = capture(20)
-        recorder.connect()
-        time.sleep(0.5)  # JACK may report an xrun for the graph change of connecting: let it pass
-        underflows = engine.health()["underflows"]
-        engine.send(Start(count_in=False))
-        wait_for(lambda: engine.transport()["finished"], timeout=30)
-        time.sleep(0.3)
-        assert engine.health()["underflows"] == underflows
-        report = engine.close()
-    onsets = recorder.onsets()
-    assert len(onsets) == len(expected)
-    assert list(np.diff(onsets)) == list(np.diff(expected))
-    assert report["callback_errors"] == 0
+
+    def attempt() -> int:
+        with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
+            assert engine.start_state == "ok"
+            recorder = capture(20)
+            recorder.connect()
+            time.sleep(0.5)  # JACK may report an xrun for the graph change of connecting: let it pass
+            underflows, xruns = engine.health()["underflows"], recorder.xruns
+            engine.send(Start(count_in=False))
+            wait_for(lambda: engine.transport()["finished"], timeout=30)
+            time.sleep(0.3)
+            if recorder.xruns > xruns:
+                return recorder.xruns - xruns
+            assert engine.health()["underflows"] == underflows
+            report = engine.close()
+        onsets = recorder.onsets()
+        assert len(onsets) == len(expected)
+        assert list(np.diff(onsets)) == list(np.diff(expected))
+        assert report["callback_errors"] == 0
+        return 0
+
+    without_xruns(attempt)
 
 
 def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, capture):
@@ -87,36 +111,74 @@ def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, captu
 def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture):
     # a steady pulse all along: any restart, jump or drift of the journey would show
     show = make_show([section("a", "x...", sound="click")], [moment("pulse", ("a",), 0)], count_in=0)
+
+    def attempt() -> int:
+        with AudioEngine(EngineConfig(show, device="system")) as engine:
+            before = capture(10)
+            before.connect()
+            engine.send(Start(count_in=False))
+            started = time.monotonic()
+            time.sleep(2.0)
+            first = [e.sample for e in engine.events() if type(e) is Hit]
+            jack_server.kill()
+            wait_for(lambda: engine.health()["device_losses"] == 1, timeout=5)
+            time.sleep(1.0)
+            assert engine.transport()["playing"]  # the show went on while the device was gone
+            jack_server.start()
+            back = time.monotonic()
+            wait_for(lambda: engine.health()["recoveries"] == 1, timeout=10)
+            recovered_in = time.monotonic() - back
+            after = capture(10)
+            after.connect()
+            time.sleep(0.3)
+            engine.events()  # from here on: what the conductor plays after the recovery
+            xruns = after.xruns
+            time.sleep(2.0)
+            hits = [e.sample for e in engine.events() if type(e) is Hit]
+            position, elapsed = int(engine.transport()["sample"]), time.monotonic() - started
+            health = engine.health()
+            report = engine.close()
+        assert (report["device_losses"], report["recoveries"]) == (1, 1)
+        assert health["state"] == AUDIO_OK and recovered_in < 3.0
+        # the journey did not restart: its clock kept pace with the wall clock through the loss
+        assert abs(position / RATE - elapsed) < 0.3
+        # on the same grid as before the loss: the conductor neither restarted nor shifted
+        assert set(np.diff(hits)) == {24000} and (hits[0] - first[0]) % 24000 == 0
+        assert len(before.onsets()) >= 3 and set(np.diff(before.onsets()))  == {24000}
+        if after.xruns > xruns:
+            return after.xruns - xruns
+        # what is heard after the recovery is exactly the conductor's pulse
+        onsets = [o for o in after.onsets() if o >= after.first_frame + int(0.3 * RATE)]
+        assert len(onsets) >= 3 and set(np.diff(onsets)) == {24000}
+        return 0
+
+    without_xruns(attempt)
+
+
+def test_an_exception_in_the_callback_silences_one_block_and_the_stream_lives_on(jack_server, capture):
+    show = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
     with AudioEngine(EngineConfig(show, device="system")) as engine:
-        before = capture(10)
-        before.connect()
+        recorder = capture(10)
+        recorder.connect()
         engine.send(Start(count_in=False))
-        started = time.monotonic()
-        time.sleep(2.0)
-        first = [e.sample for e in engine.events() if type(e) is Hit]
-        jack_server.kill()
-        wait_for(lambda: engine.health()["device_losses"] == 1, timeout=5)
-        time.sleep(1.0)
-        assert engine.transport()["playing"]  # the show went on while the device was gone
-        jack_server.start()
-        back = time.monotonic()
-        wait_for(lambda: engine.health()["recoveries"] == 1, timeout=10)
-        recovered_in = time.monotonic() - back
-        after = capture(10)
-        after.connect()
-        engine.events()  # from here on: what the conductor plays after the recovery
-        time.sleep(2.0)
-        hits = [e.sample for e in engine.events() if type(e) is Hit]
-        position, elapsed = int(engine.transport()["sample"]), time.monotonic() - started
-        health = engine.health()
+        time.sleep(0.3)
+        engine.send(LiveHit(99))  # no such section: the mixer raises inside the callback
+        time.sleep(0.3)
+        callbacks = engine.health()["callbacks"]
+        engine.send(LiveHit(0))
+        wait_for(lambda: len(recorder.onsets()) == 1, timeout=2)
+        time.sleep(0.3)
+        assert engine.health()["callbacks"] > callbacks + 100  # still running
         report = engine.close()
-    assert (report["device_losses"], report["recoveries"]) == (1, 1)
-    assert health["state"] == AUDIO_OK and recovered_in < 3.0
-    # the journey did not restart: its clock kept pace with the wall clock through the loss
-    assert abs(position / RATE - elapsed) < 0.3
-    # what is heard after the recovery is exactly the conductor's pulse: 6000-sample steps
-    onsets = after.onsets()
-    assert len(onsets) >= 3 and set(np.diff(onsets)) == {24000}
-    # ...on the same grid as before the loss: the conductor neither restarted nor shifted
-    assert set(np.diff(hits)) == {24000} and (hits[0] - first[0]) % 24000 == 0
-    assert len(before.onsets()) >= 3 and set(np.diff(before.onsets())) == {24000}
+    assert report["callback_errors"] == 1 and report["audio"] == "ok"
+
+
+def test_without_a_device_the_show_goes_on_silently(jack_server):
+    show = make_show([section("a", "x")], [moment("pulse", ("a",), 0)], count_in=0)
+    with AudioEngine(EngineConfig(show, device="no such interface")) as engine:
+        assert engine.start_state == "silent"
+        assert "no audio output matches --device 'no such interface'" in engine.health()["message"].decode()
+        engine.send(Start(count_in=False))
+        time.sleep(1.0)
+        hits = [e for e in engine.events() if type(e) is Hit]
+        assert 6 <= len(hits) <= 10 and engine.transport()["playing"]  # 16ths at 120 bpm: 8 a second
