@@ -258,27 +258,37 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
 
     Messages from the app: ``("handover",)`` → replies ``("state", bytes)`` and waits for
     ``("exit",)``; ``("take", bytes)``; ``("quit",)`` → replies ``("bye",)``.  To the app:
-    ``("ready", state, message)`` once started, ``("lost", message)`` when the device goes.
+    ``("ready", state, message)`` once started (``("failed", message)`` for a standby engine
+    that found no device), ``("lost", message)`` when the device goes.  An engine process
+    always ends in ``os._exit``: PortAudio's exit handler can abort after an audio server died.
     """
     if not in_process:
         gc.disable()  # the engine makes no reference cycles worth a pause in the callback
         sys.setswitchinterval(0.0005)  # hand the GIL to a waiting callback within half a millisecond
     shared = SharedState.attach(shm_name)
-    conductor = None if standby else Conductor(config.show, config.samplerate, hold_bars=config.hold_bars)
-    engine = Engine(config, shared, conductor)
-    if conductor is not None:
+    engine = None
+    try:
+        conductor = None if standby else Conductor(config.show, config.samplerate, hold_bars=config.hold_bars)
+        engine = Engine(config, shared, conductor)
+        _serve(engine, conn, standby)
+    except (EOFError, BrokenPipeError):  # the app is gone: nothing left to play for
+        pass
+    finally:
+        _leave(engine, shared, in_process)
+
+
+def _serve(engine: Engine, conn, standby: bool) -> None:
+    if engine.conductor is not None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
     if not engine.open_stream():
         if standby:
             conn.send(("failed", engine.message))
-            return _leave(engine, shared, in_process)
+            return
         engine.start_silent(AUDIO_SILENT)
     engine.publish_health()
     conn.send(("ready", engine.state, engine.message))
-    clean = True
     while True:
         if engine.supervise():
-            clean = False
             conn.send(("lost", engine.message))
         if not conn.poll(SUPERVISE_S):
             continue
@@ -286,20 +296,23 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
         if message[0] == "handover":
             conn.send(("state", engine.handover_state()))
             conn.recv()  # ("exit",)
-            return _leave(engine, shared, in_process)
+            return
         if message[0] == "take":
             engine.take_over(message[1])
         elif message[0] == "quit":
             engine.publish_health()
-            if clean:
+            if engine.state == AUDIO_OK:  # a stream of a live server closes cleanly
                 engine.shutdown()
             conn.send(("bye",))
-            return _leave(engine, shared, in_process)
+            return
 
 
-def _leave(engine: Engine, shared: SharedState, in_process: bool) -> None:
-    engine.stop_silent()
+def _leave(engine: Engine | None, shared: SharedState, in_process: bool) -> None:
+    if engine is not None:
+        engine.stop_silent()
     if in_process:
         return
     shared.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(0)  # skip PortAudio's exit handler: it aborts if the server it first knew has died

@@ -139,10 +139,16 @@ class AudioEngine:
         if reply[0] != "ready":
             _stop_worker(worker)
             return False
-        self._conn.send(("handover",))
-        if not self._conn.poll(REPLY_TIMEOUT_S):
+        try:
+            self._conn.send(("handover",))
+            answered = self._conn.poll(REPLY_TIMEOUT_S)
+            kind, state = self._conn.recv() if answered else (None, None)
+        except (EOFError, BrokenPipeError, OSError):  # the old engine died: its conductor with it
+            kind, state = None, None
+        if kind != "state":
+            conn.send(("quit",))
+            _stop_worker(worker)
             return False
-        kind, state = self._conn.recv()
         conn.send(("take", state))
         self._conn.send(("exit",))
         _stop_worker(self._worker)

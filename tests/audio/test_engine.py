@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from jackcapture import JackCapture
+from jackcapture import JackCapture, without_xruns
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.ipc import AUDIO_OK
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -16,23 +16,6 @@ from rockstar_cx.conductor import Hit, LiveHit, Start, perform
 from ..conductor.shows import make_show, moment, section
 
 RATE = 48000
-
-
-ATTEMPTS = 3
-
-
-def without_xruns(run) -> None:
-    """Run a timing-exact scenario until JACK reports no xrun during it (at most ATTEMPTS times).
-
-    Other processes on a loaded machine can make the JACK server itself miss a cycle, which
-    shifts every later frame; that says nothing about the engine.  ``run`` returns the xruns
-    JACK reported while it ran and makes its assertions only when there were none.  An
-    engine too slow for its cycles would cause xruns on every attempt and fail here.
-    """
-    reported = [run()]
-    while reported[-1] and len(reported) < ATTEMPTS:
-        reported.append(run())
-    assert not reported[-1], f"JACK reported xruns on every attempt: {reported}"
 
 
 def wait_for(condition, timeout: float, step: float = 0.02) -> None:
@@ -105,7 +88,7 @@ def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, captu
         output_latency = engine.health()["output_latency"]
     bound = 128 + round(output_latency * RATE)
     assert max(latencies) <= bound, (latencies, bound)
-    assert min(latencies) >= 0
+    assert min(latencies) >= -32  # frame_time is JACK's running estimate: good to a fraction of a ms
 
 
 def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture):
