@@ -1,0 +1,238 @@
+"""The presenter console: where the show is, what comes next, and every control as a button.
+
+It shows the current and next moment with their captions (the speaker notes), elapsed show and
+moment time, tempo, what GO has armed, each section's mute/solo state and the engine's health
+(device, latency, underflows, "audio lost — retrying").  Every button does what its key does:
+:meth:`ConsoleView.hit` maps a click to the same :class:`~.controls.Action`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from ..conductor.conductor import Transport
+from ..show.model import Show
+from .controls import Action, help_rows
+from .cues import Frame
+from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
+from .stage import Teach, cue_word
+from .text import Text
+from .widgets import Painter
+
+
+@dataclass(frozen=True)
+class ConsoleInfo:
+    frame: Frame
+    transport: Transport
+    click: bool
+    panicking: bool
+    health: dict  # device, audio state, output_latency_ms, underflows_after_warmup, callbacks, message
+    visual_offset_ms: float
+    show_seconds: float | None
+    message: str
+    blackout: bool
+    teaching: Teach | None
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+class ConsoleView:
+    def __init__(self, show: Show, text: Text) -> None:
+        self.show = show
+        self.text = text
+        self.painter = Painter(text)
+        self.colors = [SectionColors.of(s.color) for s in show.sections]
+        self.buttons: list[tuple[pygame.Rect, Action, int | None]] = []
+
+    def hit(self, pos: tuple[int, int]) -> tuple[Action, int | None] | None:
+        """The button under a click, as (action, section)."""
+        for rect, action, section in self.buttons:
+            if rect.collidepoint(pos):
+                return action, section
+        return None
+
+    def draw(self, surface: pygame.Surface, info: ConsoleInfo, preview: pygame.Surface | None) -> None:
+        self.painter.boxes, self.buttons = [], []
+        surface.fill(BACKGROUND)
+        w, h = surface.get_size()
+        self.s = max(9, round(h * 0.02))  # small capitals
+        self.m = max(8, round(h * 0.025))
+        s, m = self.s, self.m
+        left = pygame.Rect(m, m, round(w * 0.56) - m, h - 2 * m)
+        right = pygame.Rect(left.right + m, m, w - left.right - 2 * m, h - 2 * m)
+        y = self._status(surface, info, left, right)
+        y = self._moments(surface, info, left, y)
+        self._buttons(surface, info, left, y)
+        y = right.y + round(s * 3.2)
+        if preview is not None:
+            box = pygame.Rect(right.x, y, right.width, round(right.width * 9 / 16))
+            surface.blit(pygame.transform.scale(preview, box.size), box)
+            pygame.draw.rect(surface, FAINT, box, 1)
+            if info.blackout:
+                self._label(surface, "BLACKOUT", s, ALERT, (box.centerx, box.centery), "center")
+            y = box.bottom + m
+        y = self._sections(surface, info, right, y)
+        self._health(surface, info, right, y)
+
+    # -- pieces --------------------------------------------------------------------------------
+
+    def _label(self, surface: pygame.Surface, words: str, cap: int, color: Color, point, anchor: str = "topleft",
+               width: float | None = None) -> pygame.Rect:
+        px = self.text.fit(words, cap, width, 6) if width else None
+        return self.painter.line(surface, "info", words, cap, color, point, anchor, px=px)
+
+    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: Action,
+                section: int | None = None, *, active: bool = False, accent: Color = WARN) -> None:
+        pygame.draw.rect(surface, accent if active else PANEL, rect, border_radius=self.s // 2)
+        pygame.draw.rect(surface, accent if active else FAINT, rect, 2, border_radius=self.s // 2)
+        cap = min(self.s, round(rect.height * 0.36))
+        self._label(surface, label, cap, BACKGROUND if active else INK, rect.center, "center", rect.width - cap)
+        self.buttons.append((rect, action, section))
+
+    def _status(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, right: pygame.Rect) -> int:
+        s, frame = self.s, info.frame
+        state = {"playing": ("PLAYING", OK), "count-in": ("COUNT-IN", WARN), "stopped": ("STOPPED", SOFT_INK),
+                 "finished": ("FINISHED", SOFT_INK)}[frame.state]
+        if info.panicking:
+            state = ("FADING OUT", ALERT)
+        caps = self._label(surface, f"● {state[0]}", round(s * 1.3), state[1], left.topleft)
+        self._label(surface, f"show {_clock(info.show_seconds)}   moment {_clock(frame.moment_seconds)}", s, SOFT_INK,
+                    (caps.right + s * 2, caps.bottom), "bottomleft")
+        self._label(surface, f"{frame.tempo:.1f} bpm", round(s * 1.3), INK, right.topright, "topright")
+        self._label(surface, f"bar {frame.bar + 1} · beat {frame.beat + 1}", s, SOFT_INK, right.topleft)
+        return left.y + round(s * 3.2)
+
+    def _moments(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, y: int) -> int:
+        s, frame, show = self.s, info.frame, self.show
+        n = len(show.moments)
+        current = show.moments[frame.moment]
+        heading = "NOW" if frame.performing else "STARTS AT"
+        if info.teaching is not None:
+            heading = f"TEACHING {show.sections[info.teaching.section].name.upper()} ({info.teaching.phase})"
+        self._label(surface, f"{heading}  {frame.moment + 1}/{n}", s, WARN, (left.x, y))
+        y += round(s * 1.8)
+        self._label(surface, current.title, round(s * 1.6), INK, (left.x, y), width=left.width)
+        y += round(s * 2.6)
+        y = self._notes(surface, current.caption, left, y, 3)
+        nxt = frame.moment + 1
+        armed = frame.armed if frame.armed is not None else info.transport.armed
+        if armed is not None:
+            text = "the end" if armed < 0 else show.moments[armed].title
+            count = f" in {frame.countdown} beat{'s' * (frame.countdown != 1)}" if frame.countdown else " at the next bar"
+            self._label(surface, f"GO ARMED: {text}{count}", round(s * 1.1), WARN, (left.x, y), width=left.width)
+            y += round(s * 2.2)
+            nxt = armed if armed >= 0 else n
+        self._label(surface, "NEXT", s, WARN, (left.x, y))
+        y += round(s * 1.8)
+        if nxt < n:
+            self._label(surface, show.moments[nxt].title, round(s * 1.25), INK, (left.x, y), width=left.width)
+            y += round(s * 2.2)
+            y = self._notes(surface, show.moments[nxt].caption, left, y, 2)
+        else:
+            self._label(surface, "— the end of the show —", round(s * 1.25), SOFT_INK, (left.x, y))
+            y += round(s * 2.2)
+        return y + s
+
+    def _notes(self, surface: pygame.Surface, caption: str, box: pygame.Rect, y: int, lines: int) -> int:
+        px = self.text.px_for_cap(self.s)
+        for line in self.text.wrap(caption, px, box.width, lines):
+            self._label(surface, line, self.s, SOFT_INK, (box.x, y))
+            y += round(self.s * 1.7)
+        return y + round(self.s * 0.6)
+
+    def _buttons(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, y: int) -> None:
+        s = self.s
+        gap = max(4, s // 2)
+        room = left.bottom - y - 2 * gap
+        big = max(s * 3, min(s * 7, round(room * 0.4)))  # GO is the biggest target on the screen
+        half = (left.width - gap) // 2
+        self._button(surface, pygame.Rect(left.x, y, half, big), "◀ BACK  (PgUp)", Action.BACK)
+        self._button(surface, pygame.Rect(left.x + half + gap, y, half, big), "GO ▶  (PgDn)", Action.GO,
+                     active=True, accent=OK)
+        y += big + gap
+        playing = info.transport.playing
+        rows = [
+            [("STOP  F5" if playing else "START  F5", Action.START_STOP, playing, OK),
+             ("PANIC  Esc", Action.PANIC, info.panicking, ALERT), ("BLACKOUT  B", Action.BLACKOUT, info.blackout, ALERT),
+             ("CLICK  C", Action.CLICK, info.click, WARN)],
+            [("TAP  T", Action.TAP, False, WARN), ("−1 bpm", Action.SLOWER, False, WARN),
+             ("+1 bpm", Action.FASTER, False, WARN), ("HELP  H", Action.HELP, False, WARN),
+             ("CALIBRATE  F9", Action.CALIBRATE, False, WARN)],
+        ]
+        height = max(s * 2, min(s * 5, (left.bottom - y - gap) // 2))
+        for row in rows:
+            width = (left.width - gap * (len(row) - 1)) // len(row)
+            for i, (label, action, active, accent) in enumerate(row):
+                rect = pygame.Rect(left.x + i * (width + gap), y, width, height)
+                self._button(surface, rect, label, action, active=active, accent=accent)
+            y += height + gap
+
+    def _sections(self, surface: pygame.Surface, info: ConsoleInfo, right: pygame.Rect, y: int) -> int:
+        s = self.s
+        playing = set(self.show.moment_sections[info.frame.moment])
+        row_h = round(s * 2.6)
+        button_w = round(s * 5.2)
+        for i, section in enumerate(self.show.sections[:8]):
+            c = self.colors[i]
+            pygame.draw.rect(surface, c.edge, (right.x, y, s, row_h - 4), border_radius=3)
+            color = c.text if i in playing else SOFT_INK
+            room = right.width - 3 * (button_w + 4) - s * 2
+            self._label(surface, f"{i + 1} {section.name} · {cue_word(section.sound)}", s, color,
+                        (right.x + s * 2, y + row_h // 2 - 2), "midleft", room)
+            x = right.right - 3 * (button_w + 4)
+            for label, action, active, accent in (("MUTE", Action.MUTE, i in info.transport.muted, ALERT),
+                                                  ("SOLO", Action.SOLO, i in info.transport.soloed, WARN),
+                                                  ("TEACH", Action.TEACH, bool(info.teaching and
+                                                                               info.teaching.section == i), OK)):
+                self._button(surface, pygame.Rect(x, y, button_w, row_h - 4), label, action, i, active=active,
+                             accent=accent)
+                x += button_w + 4
+            y += row_h
+        return y + s
+
+    def _health(self, surface: pygame.Surface, info: ConsoleInfo, right: pygame.Rect, y: int) -> None:
+        s, h = self.s, info.health
+        state = h.get("audio", "")
+        color = OK if state == "ok" else ALERT
+        device = h.get("device") or "no device"
+        lines = [(f"AUDIO  {device} · {state}", color),
+                 (f"latency {h.get('output_latency_ms', 0.0):.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
+                 (f"underflows {h.get('underflows_after_warmup', 0)} · callbacks {h.get('callbacks', 0)}",
+                  ALERT if h.get("underflows_after_warmup") else SOFT_INK)]
+        if h.get("message"):
+            lines.append((h["message"], ALERT))
+        lines.append((info.message, INK))
+        for words, color in lines:
+            if y + s > right.bottom:
+                break
+            self._label(surface, words, s, color, (right.x, y), width=right.width)
+            y += round(s * 1.8)
+
+
+def draw_help(surface: pygame.Surface, text: Text) -> Painter:
+    """Every key, from the same table the key handler uses."""
+    w, h = surface.get_size()
+    rows = help_rows()
+    box = pygame.Rect(0, 0, round(w * 0.9), round(h * 0.9))
+    box.center = (w // 2, h // 2)
+    pygame.draw.rect(surface, PANEL, box, border_radius=12)
+    pygame.draw.rect(surface, WARN, box, 2, border_radius=12)
+    painter = Painter(text)
+    step = box.height / (len(rows) + 2)
+    cap = max(8, round(step * 0.42))
+    painter.line(surface, "info", "KEYS  (H closes)", cap, WARN, (box.x + cap * 2, box.y + step * 0.6))
+    keys_w = max(text.width(k, text.px_for_cap(cap)) for k, _ in rows) + cap * 2
+    for i, (keys, does) in enumerate(rows):
+        y = box.y + step * (i + 1.6)
+        painter.line(surface, "info", keys, cap, WARN, (box.x + cap * 2, y))
+        room = box.width - keys_w - cap * 4
+        px = text.fit(does, cap, room, 6)
+        painter.line(surface, "info", does, cap, INK, (box.x + cap * 2 + keys_w, y), px=px)
+    return painter

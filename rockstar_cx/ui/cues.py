@@ -1,0 +1,202 @@
+"""What the stage shows at a given sample: the engine's conductor, replayed exactly and previewed.
+
+The visuals keep no clock of their own.  The engine publishes every command it applied with its
+sample; :class:`CueTrack` replays them into a :class:`~rockstar_cx.conductor.follower.Follower`,
+so it knows every event up to the engine's position, and the follower's preview gives the next
+two seconds — what anticipation cues and countdowns need.  :meth:`CueTrack.frame` then answers
+"what is on stage at sample S", where S is the sample leaving the speakers when the frame appears
+(see :func:`display_sample`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..audio.clock import sample_at
+from ..audio.ipc import Applied, Panic, SetClick
+from ..conductor.commands import Quantize, Start, Stop as StopCommand
+from ..conductor.events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
+from ..conductor.follower import PREVIEW_S, Follower
+from ..show.model import Show
+
+HISTORY_S = 4.0  # the past a frame may look back on (more than a beat at 20 bpm)
+
+
+@dataclass(frozen=True)
+class SectionCue:
+    since_hit: float | None  # seconds since its last hit at or before the frame's sample
+    accent: bool  # that hit was accented
+    until_hit: float | None  # seconds to its next hit, if one is known
+    next_accent: bool
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The performance at one sample, as the stage draws it."""
+
+    sample: int
+    state: str  # "stopped", "count-in", "playing" or "finished"
+    moment: int  # playing; during the count-in the one it leads into; stopped: where Start begins
+    bar: int
+    beat: int
+    beat_phase: float  # 0 at the beat, rising to 1 at the next
+    beat_seconds: float
+    tempo: float
+    moment_seconds: float  # since the moment began
+    armed: int | None  # the moment entering on the presenter's GO; -1: the end
+    countdown: int | None  # beats left before it enters, counting the one playing now
+    cues: dict[int, SectionCue] = field(default_factory=dict)
+    muted: frozenset[int] = frozenset()
+    soloed: frozenset[int] = frozenset()
+
+    @property
+    def performing(self) -> bool:
+        return self.state in ("count-in", "playing")
+
+
+def display_sample(clock: tuple[float, float, float, float], now: float, visual_offset: float) -> float | None:
+    """The sample heard when a frame drawn at host time ``now`` appears on the projector.
+
+    The engine's clock fit gives the host time at which each sample's block started; the sample
+    leaves the speakers ``output latency`` later, and the projector shows the frame
+    ``visual_offset`` seconds after it is drawn.  None until the engine has a fit.
+    """
+    sample, host, period, latency = clock
+    if host == 0.0:
+        return None
+    return sample_at((sample, host, period), now + visual_offset - latency)
+
+
+class CueTrack:
+    def __init__(self, show: Show, rate: int) -> None:
+        self.show = show
+        self.rate = rate
+        self.follower = Follower(show, rate)
+        self._history: deque[Event] = deque()
+        self.click = False
+        self.panic_sample: int | None = None  # when a panic fade began (until the next Start)
+        self.started_sample: int | None = None  # the last Start that started the show
+        self.moment_sample = 0  # the last MomentStart played
+        self.applied: list[tuple[int, object]] = []  # every command the engine applied, in order
+        self.marks: deque[MomentStart | Stop] = deque(maxlen=256)  # moments begun and stops, as played
+
+    @property
+    def position(self) -> int:
+        return self.follower.position
+
+    def ingest(self, events: list, position: int) -> None:
+        """The engine's new events (only its Applied commands matter) and its published position."""
+        for event in events:
+            if type(event) is Applied:
+                self._apply(event.sample, event.command)
+        self._played(self.follower.advance_to(position))
+
+    def _apply(self, sample: int, command: object) -> None:
+        self.applied.append((sample, command))
+        kind = type(command)
+        if kind is SetClick:
+            self.click = command.on
+            return
+        if kind is Panic:  # the engine's own rule: stop at the next bar line (and fade there)
+            self._played(self.follower.advance_to(sample))
+            if self.follower.conductor.next_boundary(Quantize.BAR) is not None:
+                self._played(self.follower.apply(sample, StopCommand(Quantize.BAR)))
+                self.panic_sample = sample
+            return
+        if kind is Start:
+            self.panic_sample = None
+            if not self.follower.conductor.playing:
+                self.started_sample = sample
+        self._played(self.follower.apply(sample, command))
+
+    def _played(self, events: list[Event]) -> None:
+        history = self._history
+        history.extend(events)
+        for event in events:
+            if type(event) is MomentStart:
+                self.moment_sample = event.sample
+                self.marks.append(event)
+            elif type(event) is Stop:
+                self.panic_sample = None
+                self.marks.append(event)
+        horizon = self.follower.position - HISTORY_S * self.rate
+        while history and history[0].sample < horizon:
+            history.popleft()
+
+    def frame(self, sample: float) -> Frame:
+        """What the stage shows at ``sample`` (within the history, or up to the preview's reach)."""
+        s = int(sample)
+        transport = self.follower.transport()
+        events = list(self._history) + self.follower.preview()
+        last_beat = next_beat = last_stop = last_start = None
+        last_hits: dict[int, Hit] = {}
+        next_hits: dict[int, Hit] = {}
+        later_beats: list[int] = []
+        for event in events:
+            kind = type(event)
+            if event.sample <= s:
+                if kind is Hit:
+                    last_hits[event.section] = event
+                elif kind is Beat:
+                    last_beat = event
+                elif kind is Stop:
+                    last_stop = event
+                elif kind is MomentStart:
+                    last_start = event
+            elif kind is Hit:
+                next_hits.setdefault(event.section, event)
+            elif kind is Beat:
+                next_beat = next_beat or event
+                later_beats.append(event.sample)
+        stopped = last_beat is None or (last_stop is not None and last_stop.sample >= last_beat.sample)
+        if last_beat is None and last_stop is None and transport.playing:  # beyond the history: trust the replay
+            stopped = False
+        if stopped:
+            state = "finished" if (last_stop.finished if last_stop else transport.finished) else "stopped"
+        else:
+            state = "count-in" if last_beat is not None and last_beat.moment == COUNT_IN else "playing"
+        tempo = last_beat.tempo if last_beat is not None and not stopped else transport.tempo
+        beat_seconds = 60.0 / tempo
+        phase = 0.0
+        if last_beat is not None and not stopped:
+            span = (next_beat.sample - last_beat.sample) if next_beat else beat_seconds * self.rate
+            phase = min(max((s - last_beat.sample) / span, 0.0), 0.999)
+        moment = transport.moment
+        if state == "playing" and last_beat is not None:
+            moment = last_beat.moment
+        armed, countdown = self._armed(transport, s, events, later_beats)
+        rate = self.rate
+        cues = {}
+        for index in range(len(self.show.sections)):
+            last, upcoming = last_hits.get(index), next_hits.get(index)
+            if stopped and (last is None or last_stop is None or last.sample < last_stop.sample):
+                last = None
+            cues[index] = SectionCue(None if last is None else (s - last.sample) / rate, bool(last and last.accent),
+                                     None if upcoming is None else (upcoming.sample - s) / rate,
+                                     bool(upcoming and upcoming.accent))
+        moment_start = last_start.sample if last_start is not None else self.moment_sample
+        return Frame(s, state, moment, last_beat.bar if last_beat and not stopped else 0,
+                     last_beat.beat if last_beat and not stopped else 0, phase, beat_seconds, tempo,
+                     max(0.0, (s - moment_start) / rate), armed, countdown, cues, transport.muted, transport.soloed)
+
+    def _armed(self, transport, s: int, events: list[Event], later_beats: list[int]) -> tuple[int | None, int | None]:
+        """The armed moment and the beats left before it enters (None when not within the preview)."""
+        armed = transport.armed
+        if armed is None:
+            return None, None
+        entry = transport.armed_sample
+        if entry is None:  # beyond the current span: look for it in the preview
+            kind = Stop if armed == -1 else MomentStart
+            entry = next((e.sample for e in events if type(e) is kind and e.sample > s
+                          and (armed == -1 or e.moment == armed)), None)
+        if entry is None:
+            return armed, None
+        if entry <= s:  # already entered at this sample: nothing left to announce
+            return None, None
+        return armed, 1 + sum(1 for beat in later_beats if beat < entry)
+
+
+def preview_reach(rate: int) -> int:
+    """How far past the engine's position a frame may look and still find every event."""
+    return int(PREVIEW_S * rate / 2)

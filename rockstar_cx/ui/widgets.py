@@ -1,0 +1,230 @@
+"""The stage's pieces: a text painter that records what it wrote, section zones, the conductor figure.
+
+Photosensitivity: cues only ever light things *inside* a zone (the cue disc, the zone's tint by
+at most :data:`PULSE_TINT`, its border), so however fast a section plays, the screen as a whole
+never flashes; the stage tests measure exactly that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pygame
+
+from ..show.model import Step
+from .cues import SectionCue
+from .icons import icon
+from .layout import RING_ROOM, Zone
+from .palette import BACKGROUND, INK, MUTED_EDGE, PULSE_TINT, SOFT_INK, Color, SectionColors, mix
+from .text import Text
+
+HIT_DECAY_S = 0.22  # a hit's light fades over this long (less when the next hit comes sooner)
+RING_LEAD_S = 0.8  # the anticipation ring starts closing at most this long before a hit
+MUTED_PANEL = mix(BACKGROUND, (128, 128, 128), 0.08)
+
+
+@dataclass(frozen=True)
+class TextBox:
+    role: str  # "cue" (≥ 1/12 of the height), else "caption", "name", "title", "info" (≥ 1/25)
+    rect: pygame.Rect
+    text: str
+    color: Color
+
+
+class Painter:
+    """Draws lines of text positioned by their capitals and records each as a :class:`TextBox`."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        self.boxes: list[TextBox] = []
+
+    def line(self, surface: pygame.Surface, role: str, words: str, cap: int, color: Color, point: tuple[float, float],
+             anchor: str = "topleft", px: int | None = None) -> pygame.Rect:
+        """Draw ``words`` with capitals ``cap`` pixels tall; ``anchor`` places the capitals' box at ``point``."""
+        px = px or self.text.px_for_cap(cap)
+        font = self.text.font(px)
+        line = self.text.render(words, px, color)
+        cap_height = font.metrics("H")[0][3]
+        caps = pygame.Rect(0, 0, line.get_width(), cap_height)
+        setattr(caps, anchor, (round(point[0]), round(point[1])))
+        rect = line.get_rect(topleft=(caps.x, caps.y - (font.get_ascent() - cap_height)))
+        surface.blit(line, rect)
+        self.boxes.append(TextBox(role, rect, words, color))
+        return caps
+
+
+@dataclass(frozen=True)
+class ZoneLook:
+    """What a zone shows of its section."""
+
+    colors: SectionColors
+    name: str
+    word: str
+    sound: str
+    pattern: tuple[Step, ...]
+    steps_per_beat: int
+
+
+def hit_light(cue: SectionCue | None) -> float:
+    """1 at a hit, fading to 0: the cue's envelope."""
+    if cue is None or cue.since_hit is None:
+        return 0.0
+    decay = HIT_DECAY_S
+    if cue.until_hit is not None:
+        decay = min(decay, max(0.06, 0.7 * (cue.since_hit + cue.until_hit)))
+    light = 1.0 - cue.since_hit / decay
+    return light * light if light > 0 else 0.0
+
+
+def draw_zone(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLook, *, kind: str, badge: str | None,
+              height: int, number: int | None = None, beat_phase: float = 0.0,
+              offset: tuple[int, int] = (0, 0)) -> pygame.Rect:
+    """A zone at rest (``kind`` "live", "muted" or "idle"), or "ghost": entering, ``number`` beats to go.
+
+    ``height`` is the screen's (sizes follow it even when drawing into a zone-sized surface).
+    The hit cues of a live zone are drawn over this by :func:`draw_cue`.
+    """
+    c = look.colors
+    rect = zone.rect.move(offset)
+    caption = math.ceil(height / 25 * 1.05)
+    if kind == "muted":
+        panel, edge, name_color = MUTED_PANEL, MUTED_EDGE, SOFT_INK
+    elif kind == "ghost":
+        panel, edge, name_color = BACKGROUND, mix(BACKGROUND, c.edge, 0.7), c.text
+    else:
+        panel, edge, name_color = c.panel, c.edge, c.text
+    radius = max(4, round(height * 0.012))
+    pygame.draw.rect(surface, panel, rect, border_radius=radius)
+    pygame.draw.rect(surface, edge, rect, max(2, round(height * 0.004)), border_radius=radius)
+    dx, dy = offset
+    painter.line(surface, "name", look.name.upper(), caption, name_color, (zone.name_pos[0] + dx, zone.name_pos[1] + dy))
+    if badge:
+        right = zone.disc_center[0] - zone.disc_radius * 1.6 if zone.mode == "corner" else zone.rect.right - caption * 0.6
+        painter.line(surface, "info", badge, caption, SOFT_INK, (right + dx, zone.name_pos[1] + dy), "topright")
+    center = (zone.disc_center[0] + dx, zone.disc_center[1] + dy)
+    word_at = (zone.word_pos[0] + dx, zone.word_pos[1] + dy)
+    cue_cap = math.ceil(height / 12 * 1.02)
+    if kind == "ghost" and number is not None:
+        _countdown_disc(surface, painter, zone, center, c.edge, number, beat_phase, cue_cap, word_at, height)
+    else:
+        _disc(surface, zone, center, look, edge, panel, 0.0, False, height)
+    if not (kind == "ghost" and number is not None and zone.disc_radius * 2 < cue_cap * 1.5):
+        painter.line(surface, "cue", look.word, zone.word_cap, SOFT_INK, word_at, zone.word_anchor)
+    cells = _pattern_cells(look.pattern, look.steps_per_beat, zone.pattern.width, zone.pattern.height, edge,
+                           mix(panel, edge, 0.35))
+    surface.blit(cells, zone.pattern.move(offset))
+    return rect
+
+
+def draw_cue(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLook, cue: SectionCue | None, *,
+             step: int | None, beat_seconds: float, height: int, offset: tuple[int, int] = (0, 0)) -> bool:
+    """The moving parts of a live zone over its resting self: the hit's light (tint, border, lit disc,
+    bright word), the anticipation ring, the playhead.  True when the word was redrawn bright."""
+    c = look.colors
+    rect = zone.rect.move(offset)
+    dx, dy = offset
+    center = (zone.disc_center[0] + dx, zone.disc_center[1] + dy)
+    light = hit_light(cue)
+    if light > 0.0:
+        inner = rect.inflate(-2 * max(2, round(height * 0.012)), -2 * max(2, round(height * 0.012)))
+        tint = tuple(round(v * PULSE_TINT * light) for v in c.edge)
+        surface.fill(tint, inner, special_flags=pygame.BLEND_RGB_ADD)  # the whole zone brightens a little
+        radius = max(4, round(height * 0.012))
+        pygame.draw.rect(surface, c.edge, rect, max(2, round(height * 0.004)) + round(height * 0.006 * light),
+                         border_radius=radius)
+        _disc(surface, zone, center, look, c.edge, c.panel, light, cue.accent, height)
+    if cue is not None and cue.until_hit is not None:  # the anticipation ring closes onto the disc at the hit
+        lead = min(RING_LEAD_S, beat_seconds)
+        if cue.since_hit is not None:
+            lead = min(lead, cue.since_hit + cue.until_hit)
+        if cue.until_hit <= lead:
+            left = cue.until_hit / lead
+            width = max(2, round(height * (0.009 if cue.next_accent else 0.005)))
+            ring = round(zone.disc_radius * (1.0 + (RING_ROOM - 1.0) * left)) + width
+            pygame.draw.circle(surface, mix(c.panel, c.edge, 1.0 - 0.6 * left), center, ring, width)
+    if step is not None:  # the playhead: an outline around the step playing now
+        row = zone.pattern.move(offset)
+        cell, group_gap = _cell_size(len(look.pattern), look.steps_per_beat, row.width, row.height)
+        x = row.x + step * cell + (step // look.steps_per_beat) * group_gap
+        box = pygame.Rect(round(x), row.y, max(2, round(cell)), row.height).inflate(round(cell * 0.1),
+                                                                                   round(row.height * 0.3))
+        pygame.draw.rect(surface, INK, box, max(2, round(cell * 0.1)), border_radius=max(1, round(cell * 0.15)))
+    if light > 0.3:
+        painter.line(surface, "cue", look.word, zone.word_cap, INK, (zone.word_pos[0] + dx, zone.word_pos[1] + dy),
+                     zone.word_anchor)
+        return True
+    return False
+
+
+def _disc(surface: pygame.Surface, zone: Zone, center: tuple[int, int], look: ZoneLook, edge: Color, panel: Color,
+          light: float, accent: bool, height: int) -> None:
+    r = round(zone.disc_radius * (1.0 + (0.12 * light if accent else 0.0)))
+    pygame.draw.circle(surface, mix(panel, edge, light), center, r)
+    pygame.draw.circle(surface, edge, center, r, max(2, round(height * 0.004)))
+    glyph = icon(look.sound, max(8, round(zone.disc_radius * 1.2)), BACKGROUND if light > 0.45 else edge)
+    surface.blit(glyph, glyph.get_rect(center=center))
+
+
+def _countdown_disc(surface: pygame.Surface, painter: Painter, zone: Zone, center: tuple[int, int], edge: Color,
+                    number: int, beat_phase: float, cue_cap: int, word_at: tuple[int, int], height: int) -> None:
+    """An entering section's disc counts the beats down; the ring closes on every beat."""
+    r = zone.disc_radius
+    width = max(2, round(height * 0.006))
+    pygame.draw.circle(surface, edge, center, round(r * (1.0 + (RING_ROOM - 1.0) * (1.0 - beat_phase))) + width, width)
+    if r * 2 >= cue_cap * 1.5:
+        painter.line(surface, "cue", str(number), max(cue_cap, round(r * 0.9)), INK, center, "center")
+    else:  # too small a disc: the number takes the word's place
+        painter.line(surface, "cue", str(number), zone.word_cap, INK, word_at, zone.word_anchor)
+
+
+def _cell_size(steps: int, per_beat: int, width: int, height: int) -> tuple[float, float]:
+    groups = max(1, math.ceil(steps / per_beat))
+    group_gap = height * 0.5
+    return (width - (groups - 1) * group_gap) / steps, group_gap
+
+
+@lru_cache(maxsize=64)
+def _pattern_cells(steps: tuple[Step, ...], per_beat: int, width: int, height: int, edge: Color,
+                   idle: Color) -> pygame.Surface:
+    """The pattern as a row of cells (accents tall, hits medium, rests low), drawn once per size."""
+    surface = pygame.Surface((width, height), pygame.SRCALPHA)
+    cell, group_gap = _cell_size(len(steps), per_beat, width, height)
+    for i, value in enumerate(steps):
+        x = i * cell + (i // per_beat) * group_gap
+        tall = height * (1.0 if value == Step.ACCENT else 0.62 if value == Step.HIT else 0.22)
+        box = pygame.Rect(round(x + cell * 0.12), round(height - tall), max(2, round(cell * 0.76)), round(tall))
+        pygame.draw.rect(surface, edge if value else idle, box, border_radius=max(1, round(cell * 0.12)))
+    return surface
+
+
+_FIGURES = {  # conducting patterns: where the baton is on each beat (x, y in the figure's box)
+    1: ((0.5, 0.9),),
+    2: ((0.5, 0.9), (0.5, 0.1)),
+    3: ((0.5, 0.9), (0.9, 0.55), (0.5, 0.1)),
+    4: ((0.5, 0.9), (0.1, 0.6), (0.9, 0.6), (0.5, 0.1)),
+}
+
+
+def draw_conductor(surface: pygame.Surface, box: pygame.Rect, beats: int, beat: int, phase: float, *,
+                   chaos: bool, color: Color) -> None:
+    """The conductor's beat pattern with the baton moving through it (crossed out in chaos)."""
+    points = _FIGURES.get(beats) or tuple((0.1 + 0.8 * i / max(1, beats - 1), 0.9 - 0.8 * (i == beats - 1))
+                                          for i in range(beats))
+    xy = [(box.x + px * box.width, box.y + py * box.height) for px, py in points]
+    dot = max(3, round(box.height * 0.06))
+    if len(xy) > 1:
+        pygame.draw.lines(surface, MUTED_EDGE, True, xy, max(2, dot // 2))
+    for i, p in enumerate(xy):
+        pygame.draw.circle(surface, color if i == beat and not chaos else MUTED_EDGE, p, dot)
+    if chaos:
+        width = max(3, round(box.height * 0.07))
+        pygame.draw.line(surface, color, box.topleft, box.bottomright, width)
+        pygame.draw.line(surface, color, box.bottomleft, box.topright, width)
+        return
+    here, there = xy[beat % len(xy)], xy[(beat + 1) % len(xy)]
+    t = 1.0 - (1.0 - phase) ** 2  # fast off the beat, floating into the next: how a baton moves
+    bounce = box.height * 0.08 * (1.0 - phase) ** 6  # the ictus
+    baton = (here[0] + (there[0] - here[0]) * t, here[1] + (there[1] - here[1]) * t + bounce)
+    pygame.draw.circle(surface, INK, baton, dot * 1.8)

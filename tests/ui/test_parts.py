@@ -1,0 +1,165 @@
+"""The stage app's parts on their own: cue timing, the key table, the director's rules, settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pygame
+import pytest
+
+from rockstar_cx.audio.ipc import Applied, Panic
+from rockstar_cx.conductor import Launch, Next, Quantize, Solo, Start, StopCommand
+from rockstar_cx.conductor.conductor import Conductor
+from rockstar_cx.show.model import Moment
+from rockstar_cx.ui.controls import BINDINGS, Action, action_for, help_rows
+from rockstar_cx.ui.cues import CueTrack, display_sample
+from rockstar_cx.ui.director import Director
+from rockstar_cx.ui.settings import Settings, load_settings, save_settings, settings_path
+
+from .conftest import RATE, frame_at, make_show
+
+BAR = RATE  # 240 bpm
+
+
+def test_a_frame_shows_the_sample_that_leaves_the_speakers_when_the_projector_shows_it():
+    fit = (1000.0, 10.0, 1 / RATE, 0.005)  # sample 1000 started at host 10 s; 5 ms output latency
+    # drawn at 10.1 s, shown 40 ms later: the sample heard then left the engine 5 ms before
+    assert display_sample(fit, 10.1, 0.040) == pytest.approx(1000 + (0.1 + 0.040 - 0.005) * RATE)
+    assert display_sample(fit, 10.1, 0.0) == pytest.approx(1000 + 0.095 * RATE)
+    assert display_sample((0.0, 0.0, 1 / RATE, 0.0), 10.0, 0.0) is None  # no fit yet
+
+
+def test_cues_light_exactly_at_the_hit_sample_and_the_ring_leads_up_to_it():
+    show = make_show(1, patterns=("x... .... .... ....",))
+    track = CueTrack(show, RATE)
+    frame_at(show, [(0, Start(count_in=False))], 0, track)
+    track.ingest([], 2 * BAR)
+    before, at = track.frame(BAR - 1), track.frame(BAR)
+    assert before.cues[0].until_hit == 1 / RATE and before.cues[0].since_hit == (BAR - 1) / RATE
+    assert at.cues[0].since_hit == 0.0 and at.cues[0].until_hit == 1.0
+    assert (at.bar, at.beat, at.beat_phase, at.state) == (1, 0, 0.0, "playing")
+
+
+def test_the_countdown_counts_the_beats_left_before_the_armed_moment():
+    moments = (Moment("a", "A", "", ("marketing",), 0), Moment("b", "B", "", ("marketing", "sales"), 0))
+    show = make_show(2, moments=moments)
+    track = CueTrack(show, RATE)
+    frame_at(show, [(0, Start(count_in=False)), (100, Next())], 228, track)  # the engine is one block on
+    beat = BAR // 4
+    assert [track.frame(b * beat + 10).countdown for b in range(4)] == [4, 3, 2, 1]
+    assert [track.frame(b * beat + 10).armed for b in range(4)] == [1, 1, 1, 1]
+    entered = track.frame(BAR + 10)
+    assert (entered.moment, entered.armed, entered.countdown) == (1, None, None)
+
+
+def test_the_replay_follows_the_engines_panic_rule():
+    show = make_show(1)
+    track = CueTrack(show, RATE)
+    frame_at(show, [(0, Start(count_in=False))], 0, track)
+    track.ingest([Applied(BAR + 5000, Panic())], BAR + 5000)
+    assert track.panic_sample == BAR + 5000
+    track.ingest([], 3 * BAR)
+    stop = [m for m in track.marks if type(m).__name__ == "Stop"]
+    assert [s.sample for s in stop] == [2 * BAR] and track.panic_sample is None
+    assert track.frame(2 * BAR + 10).state == "stopped"
+
+
+def test_every_action_has_a_key_and_clicker_keys_map_as_clickers_mean_them():
+    assert {b.action for b in BINDINGS} == set(Action)
+    assert help_rows() == [(b.keys, b.does) for b in BINDINGS]
+    clicker = {pygame.K_PAGEDOWN: Action.GO, pygame.K_PAGEUP: Action.BACK, pygame.K_RIGHT: Action.GO,
+               pygame.K_LEFT: Action.BACK, pygame.K_F5: Action.START_STOP, pygame.K_ESCAPE: Action.PANIC,
+               pygame.K_PERIOD: Action.BLACKOUT, pygame.K_b: Action.BLACKOUT, pygame.K_SPACE: Action.GO}
+    for key, action in clicker.items():
+        assert action_for(key, 0) == (action, None)
+    assert action_for(pygame.K_3, 0) == (Action.MUTE, 2)
+    assert action_for(pygame.K_3, pygame.KMOD_LSHIFT) == (Action.SOLO, 2)
+    assert action_for(pygame.K_KP8, pygame.KMOD_RCTRL) == (Action.TEACH, 7)
+    assert action_for(pygame.K_q, pygame.KMOD_LCTRL) == (Action.QUIT, None)
+    assert action_for(pygame.K_c, pygame.KMOD_LCTRL) is None  # Ctrl+C is not the click track
+    assert action_for(pygame.K_x, 0) is None
+
+
+def test_the_readme_key_table_is_the_apps_key_table():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    keys = readme.split("## The stage app", 1)[1].split("### Keys", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", keys, re.MULTILINE)
+    assert rows[:2] == [("key", "what it does"), ("---", "---")]
+    assert rows[2:] == help_rows()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _director(show):
+    sent: list = []
+    clock = FakeClock()
+    return Director(show, sent.append, RATE, clock=clock), sent, clock
+
+
+def _transport(show, commands):
+    conductor = Conductor(show, RATE)
+    for command in commands:
+        conductor.submit(command)
+    conductor.advance(RATE)
+    return conductor.transport()
+
+
+def test_go_presses_closer_than_300_ms_count_once():
+    show = make_show(2)
+    director, sent, clock = _director(show)
+    now = _transport(show, [Start(count_in=False)])
+    for step in (0.0, 0.1, 0.29, 0.31, 0.6, 0.62):
+        clock.now = 100.0 + step
+        director.act(Action.GO, None, now)
+    assert sent == [Next(Quantize.BAR)] * 3  # at 0, 0.31 and 0.62 s
+
+
+def test_start_stop_rules_of_the_one_clicker_button():
+    show = make_show(2)
+    director, sent, clock = _director(show)
+    stopped = _transport(show, [])
+    playing = _transport(show, [Start(count_in=False)])
+    director.act(Action.PANIC, None, stopped)  # Esc when stopped: nothing
+    director.act(Action.START_STOP, None, stopped)
+    director.act(Action.START_STOP, None, playing)  # F5 while playing: fade out
+    clock.now += 0.1
+    director.act(Action.PANIC, None, playing)  # again within the fade: stop now
+    clock.now += 5.0
+    director.act(Action.PANIC, None, playing, panic_sample=RATE)  # a fade the engine reports: stop now too
+    assert [type(c) for c in sent] == [Start, Panic, StopCommand, StopCommand]
+
+
+def test_teaching_a_section_that_plays_nowhere_says_so_and_sends_nothing():
+    show = make_show(2, moments=(Moment("a", "A", "", ("marketing",), 0),))
+    director, sent, _ = _director(show)
+    director.act(Action.TEACH, 1, _transport(show, []))
+    assert sent == [] and director.message == "Sales plays in no moment: nothing to teach"
+    director.act(Action.TEACH, 0, _transport(show, [Start(count_in=False)]))
+    assert sent == [Solo(0, True), Launch(0, Quantize.BAR)]
+
+
+def test_settings_round_trip_in_the_users_config_folder(private_settings, tmp_path):
+    assert settings_path() == private_settings and str(private_settings).startswith(str(tmp_path))
+    assert load_settings() == (Settings(), "")
+    save_settings(Settings(visual_offset_ms=42.5, display=2, fullscreen=True))
+    assert load_settings() == (Settings(42.5, 2, True), "")
+    assert private_settings.read_text().splitlines()[1:] == ["visual_offset_ms = 42.5", "display = 2",
+                                                             "fullscreen = true"]
+
+
+def test_damaged_settings_keep_what_is_readable(private_settings):
+    private_settings.parent.mkdir(parents=True)
+    private_settings.write_text('visual_offset_ms = "fast"\ndisplay = 0\nfullscreen = true\n')
+    settings, warning = load_settings()
+    assert settings == Settings(fullscreen=True)
+    assert warning.endswith("ignored visual_offset_ms, display (not a valid value)")
+    private_settings.write_text("visual_offset_ms = [")
+    settings, warning = load_settings()
+    assert settings == Settings() and "unreadable" in warning
