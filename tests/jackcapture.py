@@ -73,7 +73,7 @@ class JackCapture:
 ATTEMPTS = 3
 
 
-def without_xruns(run) -> None:
+def without_xruns(run, attempts: int = ATTEMPTS) -> None:
     """Run a timing-exact scenario until JACK reports no xrun during it (at most ATTEMPTS times).
 
     Other processes on a loaded machine can make the JACK server itself miss a cycle, which
@@ -82,6 +82,6 @@ def without_xruns(run) -> None:
     engine too slow for its cycles would cause xruns on every attempt and fail here.
     """
     reported = [run()]
-    while reported[-1] and len(reported) < ATTEMPTS:
+    while reported[-1] and len(reported) < attempts:
         reported.append(run())
     assert not reported[-1], f"JACK reported xruns on every attempt: {reported}"

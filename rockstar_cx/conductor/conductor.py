@@ -295,8 +295,9 @@ class Conductor:
                 self._arm(min(max(moment, 0), len(self.show.moments) - 1), quantize, sample, out)
             case cmd.SetTempo(bpm=bpm):
                 self._change_tempo(bpm, sample)
-            case cmd.NudgeTempo(delta_bpm=delta):
-                self._change_tempo(self._current_tempo(sample) + delta, sample)
+            case cmd.NudgeTempo(delta_bpm=delta):  # on top of a change still waiting for its beat
+                base = self._pending_tempo[1] if self._pending_tempo else self._current_tempo(sample)
+                self._change_tempo(base + delta, sample)
             case cmd.TapTempo():
                 self._tap(sample)
             case cmd.Mute(section=section, on=on):

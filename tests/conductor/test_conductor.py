@@ -182,6 +182,9 @@ def test_nudge_and_tap_tempo():
     drive(conductor, 30000, [(10000, NudgeTempo(-30.0))])
     assert conductor.transport().tempo == 90.0
     conductor = live(HOLD_SHOW)
+    drive(conductor, 30000, [(10112, NudgeTempo(1.0)), (10240, NudgeTempo(1.0))])  # two presses, one beat
+    assert conductor.transport().tempo == 122.0
+    conductor = live(HOLD_SHOW)
     taps = [(s, TapTempo()) for s in (0, 19200, 38400, 57600)]  # 0.4 s apart: 150 bpm from beat 2 on
     events = drive(conductor, 200000, taps, block=64)
     assert conductor.transport().tempo == 150.0
