@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     devices = commands.add_parser("devices", help="list audio devices and MIDI ports",
                                   description="List audio output devices and MIDI ports by name (choose them with "
                                               "--device / --midi-in / --midi-out by any part of the name).")
+    devices.add_argument("--midi-api", choices=("auto", "alsa", "jack"), default="auto",
+                         help="MIDI system on Linux (default: ALSA if there is one, else JACK)")
     devices.set_defaults(run=_devices)
     return parser
 
@@ -94,6 +96,18 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
                         help="no stage window: start the journey at once (held moments play 4 bars)")
     parser.add_argument("--duration", type=float, metavar="SECONDS",
                         help="stop after this long; with the stage, the show starts at once (unattended runs)")
+    midi = parser.add_argument_group("MIDI (ports by any part of their name; `virtual` opens a port of our own)")
+    midi.add_argument("--midi-in", action="append", default=[], metavar="NAME",
+                      help="a controller to play the show from (repeatable)")
+    midi.add_argument("--midi-out", action="append", default=[], metavar="NAME",
+                      help="send MIDI clock and the sections' notes there (repeatable)")
+    midi.add_argument("--clock-in", metavar="NAME", help="follow this external MIDI clock (tempo, start, stop)")
+    midi.add_argument("--midi-api", choices=("auto", "alsa", "jack"), default="auto",
+                      help="MIDI system on Linux (default: ALSA if there is one, else JACK)")
+    midi.add_argument("--midi-offset", type=float, default=0.0, metavar="MS",
+                      help="send notes and clock this much earlier (+) or later (-) to meet a device's latency")
+    midi.add_argument("--midi-clock-while-stopped", action="store_true",
+                      help="keep sending MIDI clock when the show is stopped")
     stage = parser.add_argument_group("the stage app (not with --no-ui)")
     stage.add_argument("--display", type=int, metavar="N",
                        help="the screen for the stage view, counted from 1 (default: the last one, e.g. the projector)")
@@ -192,27 +206,58 @@ def _play(args: argparse.Namespace) -> None:
     _check_stage_options(args, len(show.moments))
     config = EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
                           latency=_latency(args.latency), hold_bars=4 if args.no_ui else None)
+    if not -500 <= args.midi_offset <= 500:
+        raise ShowError(f"--midi-offset {args.midi_offset:g}: give milliseconds from -500 to 500")
     engine = AudioEngine(config).start()
+    midi = None
     try:
         if engine.start_state != "ok":
             print(f"rockstar-cx: {engine.health()['message'].decode()} — performing silently; "
                   "the sound starts as soon as the device appears", file=sys.stderr)
+        midi = _start_midi(args, engine)
         if args.no_ui:
-            perform_headless(show, engine, args.duration)
+            perform_headless(show, engine, args.duration, midi=midi)
         else:
             from .ui.app import StageOptions, perform_on_stage
 
             start = args.moment - 1 if args.moment else (0 if args.duration else None)
             options = StageOptions(display=args.display, fullscreen=True if args.fullscreen else None,
                                    visual_offset_ms=args.visual_offset, start_moment=start)
-            perform_on_stage(show, engine, options, args.duration, args.screenshot, args.presenter_screenshot)
+            perform_on_stage(show, engine, options, args.duration, args.screenshot, args.presenter_screenshot,
+                             midi=midi)
     finally:
+        midi_report = midi.close() if midi is not None else None
         report = engine.close()
+    if midi_report is not None:
+        report["midi"] = midi_report
     if args.report:
         try:
             args.report.write_text(json.dumps(report, indent=2) + "\n")
         except OSError as error:
             raise ShowError(f"cannot write {args.report}: {error.strerror}") from error
+
+
+def _start_midi(args: argparse.Namespace, engine):
+    """The MIDI session the options ask for, or None."""
+    from .midi.ports import PortError
+    from .midi.session import MidiOptions, MidiSession
+
+    options = MidiOptions(tuple(args.midi_in), tuple(args.midi_out), args.midi_api, args.clock_in, args.midi_offset,
+                          run_while_stopped=args.midi_clock_while_stopped)
+    if not options.used:
+        return None
+    try:
+        midi = MidiSession(options, engine).start()
+    except PortError as error:
+        raise ShowError(f"MIDI: {error}") from error
+    if midi.warning:
+        print(f"rockstar-cx: {midi.warning}", file=sys.stderr)
+    status = midi.status()
+    for kind in ("inputs", "outputs"):
+        for name, port in status.get(kind) or ():
+            if port is None:
+                print(f"rockstar-cx: MIDI port '{name}' not found yet — connecting when it appears", file=sys.stderr)
+    return midi
 
 
 def _check_stage_options(args: argparse.Namespace, moments: int) -> None:
@@ -279,7 +324,7 @@ def _check(args: argparse.Namespace) -> None:
 def _devices(args: argparse.Namespace) -> None:
     from .devices import describe_devices
 
-    print(describe_devices())
+    print(describe_devices(args.midi_api))
 
 
 if __name__ == "__main__":

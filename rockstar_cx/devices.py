@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def describe_devices() -> str:
+def describe_devices(midi_api: str = "auto") -> str:
     from .audio.device import describe_outputs
-    from .midi.ports import port_names
+    from .midi.session import describe_ports
 
     lines = ["Audio outputs:"]
     outputs = describe_outputs()
@@ -13,9 +13,5 @@ def describe_devices() -> str:
         lines.append(f"  {outputs}")
     else:
         lines += [f"  {name}" for name in outputs] or ["  (none: rockstar-cx will run silent)"]
-    inputs, midi_outputs = port_names()
-    lines.append("MIDI inputs:")
-    lines += [f"  {name}" for name in inputs] or ["  (none)"]
-    lines.append("MIDI outputs:")
-    lines += [f"  {name}" for name in midi_outputs] or ["  (none)"]
+    lines += describe_ports(midi_api)
     return "\n".join(lines)

@@ -64,8 +64,7 @@ def child(design: str, load: str, blocksize: int, seconds: float) -> dict:
                          in_process=design == "naive").start()
     engine.send(Start(count_in=False))
     if load == "gil-hog":
-        with GilHog():
-            time.sleep(seconds)
+        GilHog().run_for(seconds)
     else:
         time.sleep(seconds)
     return engine.close()
@@ -99,7 +98,7 @@ def main() -> None:
           f"{'missed':>7} {'late':>6} {'callbacks':>9}")
     results = {}
     for blocksize in args.blocks:
-        server = JackServer(name=f"rockstar-cx-bench-{os.getpid()}", period=blocksize,
+        server = JackServer(name="rockstar-cx-bench", period=blocksize,
                             fallback_period=max(blocksize, 256))
         server.start()
         try:

@@ -95,7 +95,7 @@ def whole_app(seconds: float) -> dict:
     try:
         from jackserver import JackServer, jackd_available
         if jackd_available():
-            server = JackServer(name=f"rockstar-cx-bench-{os.getpid()}").start()
+            server = JackServer(name="rockstar-cx-bench").start()
     except Exception as error:  # no JACK: measure with the engine's silent clock instead
         print(f"(no JACK server: {error}; the engine runs silently)")
     show = builtin_show()

@@ -29,7 +29,7 @@ def main() -> int:
     from jackserver import JackServer, jackd_available
 
     OUT.mkdir(parents=True, exist_ok=True)
-    server = JackServer(name=f"rockstar-cx-shots-{os.getpid()}").start() if jackd_available() else None
+    server = JackServer(name="rockstar-cx-shots").start() if jackd_available() else None
     try:
         with tempfile.TemporaryDirectory() as config:
             env = dict(os.environ, SDL_VIDEODRIVER="dummy", XDG_CONFIG_HOME=config)

@@ -51,7 +51,7 @@ def jack_server():
     if not jackd_available():
         pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup; "
                     "see docs/setup.md", pytrace=False)
-    server = JackServer(name=f"rockstar-cx-test-{os.getpid()}")
+    server = JackServer(name="rockstar-cx-test")  # a fixed name: JACK reuses a dead server's registry slot only for the same name
     try:
         server.start()
     except JackServerError as e:

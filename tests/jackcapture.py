@@ -14,19 +14,44 @@ import numpy as np
 PORTAUDIO_OUT = "PortAudio:out_0"
 
 
-class JackCapture:
-    def __init__(self, seconds: float, name: str = "capture") -> None:
+class XrunMonitor:
+    """JACK's own count of missed cycles, with no process callback: it never joins the cycle,
+    so nothing its Python process does (a GIL hog) can cause the xruns it counts."""
+
+    def __init__(self, name: str = "xrun-monitor") -> None:
         self.client = jack.Client(name, no_start_server=True)
+        self.xruns = 0
+        self.server_gone = False
+        self.client.set_xrun_callback(self._xrun)
+        self.client.set_shutdown_callback(self._shutdown)
+        self.client.activate()
+
+    def _xrun(self, delay: float) -> None:
+        self.xruns += 1
+
+    def _shutdown(self, status, reason: str) -> None:
+        self.server_gone = True
+
+    def close(self) -> None:
+        if self.server_gone:
+            # libjack crashes closing a client of a dead server: forget the handle (a small leak)
+            # so that neither we nor jack.Client.__del__ ever pass it to jack_client_close
+            self.client._ptr = jack._ffi.NULL
+            return
+        self.client.deactivate()
+        self.client.close()
+
+
+class JackCapture(XrunMonitor):
+    def __init__(self, seconds: float, name: str = "capture") -> None:
+        super().__init__(name)
         self.rate = self.client.samplerate
         self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
         self.first_frame: int | None = None  # JACK frame time of buffer[0]
         self.written = 0
-        self.xruns = 0
         self.port = self.client.inports.register("in")
+        self.client.deactivate()  # callbacks can only be set on an inactive client
         self.client.set_process_callback(self._process)
-        self.client.set_xrun_callback(self._xrun)
-        self.server_gone = False
-        self.client.set_shutdown_callback(self._shutdown)
         self.client.activate()
 
     def _process(self, frames: int) -> None:
@@ -35,12 +60,6 @@ class JackCapture:
         end = min(self.written + frames, len(self.buffer))
         self.buffer[self.written:end] = self.port.get_array()[:end - self.written]
         self.written = end
-
-    def _xrun(self, delay: float) -> None:
-        self.xruns += 1
-
-    def _shutdown(self, status, reason: str) -> None:
-        self.server_gone = True
 
     def connect(self, source: str = PORTAUDIO_OUT, timeout: float = 10.0) -> None:
         """Connect to ``source`` as soon as it exists."""
@@ -59,16 +78,6 @@ class JackCapture:
             return loud
         gaps = np.diff(loud, prepend=-silence - 1)
         return loud[gaps > silence] + self.first_frame
-
-    def close(self) -> None:
-        if self.server_gone:
-            # libjack crashes closing a client of a dead server: forget the handle (a small leak)
-            # so that neither we nor jack.Client.__del__ ever pass it to jack_client_close
-            self.client._ptr = jack._ffi.NULL
-            return
-        self.client.deactivate()
-        self.client.close()
-
 
 ATTEMPTS = 3
 

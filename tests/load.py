@@ -2,43 +2,50 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
 
 HOLD_S = 0.050
 EVERY_S = 0.100
 
 
-class GilHog:
-    """A pure-Python loop that holds the GIL for 50 ms out of every 100 ms.
+def _calibrate() -> int:
+    """How many integers ``sum(range(n))`` must add to take HOLD_S on this machine."""
+    n = 200_000
+    while True:
+        started = time.perf_counter()
+        sum(range(n))
+        took = time.perf_counter() - started
+        if took > 0.01:
+            return int(n * HOLD_S / took)
+        n *= 4
 
-    The switch interval is raised to the hold time while it runs, so the interpreter does
-    not hand the GIL to other threads in between: the worst a slow frame, a font render or
-    a garbage collection can do to a callback sharing this process.
+
+class GilHog:
+    """Holds the GIL for 50 ms out of every 100 ms, on the thread that calls it.
+
+    One ``sum(range(n))`` is a single C call: no thread switch can happen inside it, so the
+    GIL is held for the whole 50 ms — the worst a slow frame, a font render or a garbage
+    collection can do to a callback sharing this process.  It runs on the caller's thread
+    (call :meth:`tick` between frames, or :meth:`run_for`): a background thread would starve,
+    because a pygame loop releases and retakes the GIL so often that a waiting thread rarely
+    wins it.
     """
 
     def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="gil-hog", daemon=True)
-        self._interval = sys.getswitchinterval()
+        self._size = _calibrate()
+        self._due = time.perf_counter()
         self.holds = 0
 
-    def __enter__(self) -> GilHog:
-        sys.setswitchinterval(HOLD_S)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        sys.setswitchinterval(self._interval)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            until = time.perf_counter() + HOLD_S
-            x = 0
-            while time.perf_counter() < until:
-                x += 1
+    def tick(self) -> None:
+        """Hold the GIL now if a hold is due (a fixed 100 ms grid)."""
+        if time.perf_counter() >= self._due:
+            sum(range(self._size))
             self.holds += 1
-            self._stop.wait(EVERY_S - HOLD_S)
+            self._due += EVERY_S
+
+    def run_for(self, seconds: float) -> None:
+        """Nothing but the hog for ``seconds``."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            time.sleep(max(0.0, min(self._due, end) - time.perf_counter()))
+            self.tick()

@@ -1,29 +1,65 @@
-"""MIDI ports through mido's python-rtmidi backend, choosing ALSA or JACK on Linux.
+"""MIDI ports through python-rtmidi (mido's backend), choosing ALSA or JACK on Linux.
 
 There is no ALSA sequencer on machines without ``/dev/snd/seq`` (containers, some servers):
 ``auto`` then uses JACK MIDI, which any JACK-aware DAW or tool can connect to.
+
+Ports are chosen by any part of their name (``--midi-in nano``), never by index: indices shift
+when a device is replugged.  ``virtual`` opens a port named ``rockstar-cx`` that other programs
+connect to (macOS, Linux; not Windows).
+
+Why the ports here wrap python-rtmidi's objects directly rather than mido's port classes:
+
+* **no Python in the MIDI driver's thread.**  mido always installs a Python callback; with JACK,
+  rtmidi calls it from JACK's realtime process thread, which must then wait for the GIL — a busy
+  UI thread holds it for milliseconds and the whole JACK graph (our audio too) misses its
+  deadline.  :class:`InPort` installs no callback: rtmidi queues messages in C++, and a thread of
+  ours drains the queue (:mod:`.controller`, :mod:`.follow`).
+* **filtering in C.**  SysEx and active sensing (and clock, unless asked for) are dropped by
+  rtmidi before they cost any Python, so a SysEx flood is free.
+* **one lock per output**, so the clock thread and the note thread can share a port.
+
+Messages are still mido's: parsed with :func:`mido.parse`/``Message.from_bytes`` by the readers.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import mido
+import rtmidi
 
 APIS = ("auto", "alsa", "jack")
+VIRTUAL = "virtual"
+CLIENT = "rockstar-cx"  # our MIDI client name, and the name of our virtual ports
+QUEUE_LIMIT = 4096  # messages rtmidi holds for a reader: 0.4 s of a 10,000 msg/s flood
 _BACKENDS = {"alsa": "mido.backends.rtmidi/LINUX_ALSA", "jack": "mido.backends.rtmidi/UNIX_JACK"}
+_RTAPIS = {"alsa": rtmidi.API_LINUX_ALSA, "jack": rtmidi.API_UNIX_JACK, "platform": rtmidi.API_UNSPECIFIED}
+
+
+class PortError(Exception):
+    """A port could not be found or opened (the message says which and why)."""
+
+
+def resolve_api(api: str = "auto") -> str:
+    """``alsa``, ``jack`` or ``platform`` (the OS's own: CoreMIDI, Windows MM)."""
+    if api not in APIS:
+        raise PortError(f"--midi-api {api}: choose one of {', '.join(APIS)}")
+    if api != "auto":
+        return api
+    if not sys.platform.startswith("linux"):
+        return "platform"
+    return "alsa" if Path("/dev/snd/seq").exists() else "jack"
 
 
 def backend(api: str = "auto") -> mido.Backend:
     """The mido backend for ``api`` (``auto``: the platform's own; on Linux ALSA if present, else JACK)."""
-    if api == "auto":
-        if not sys.platform.startswith("linux"):
-            return mido.Backend("mido.backends.rtmidi")
-        api = "alsa" if Path("/dev/snd/seq").exists() else "jack"
-    return mido.Backend(_BACKENDS[api])
+    resolved = resolve_api(api)
+    return mido.Backend("mido.backends.rtmidi" if resolved == "platform" else _BACKENDS[resolved])
 
 
 def port_names(api: str = "auto") -> tuple[list[str], list[str]]:
@@ -47,3 +83,139 @@ def quiet_stderr():
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def ours(name: str) -> bool:
+    """Our own ports (virtual or opened), which a name search must never pick."""
+    return name.startswith(CLIENT) or f"{CLIENT}:" in name
+
+
+def match(names: Sequence[str], wanted: str) -> str | None:
+    """The port ``wanted`` names: an exact name, else the first containing it (case-insensitive)."""
+    candidates = [name for name in names if not ours(name)]
+    if wanted in candidates:
+        return wanted
+    lowered = wanted.lower()
+    return next((name for name in candidates if lowered in name.lower()), None)
+
+
+def _client(kind: type, api: str, **kw):
+    try:
+        with quiet_stderr():
+            return kind(_RTAPIS[resolve_api(api)], CLIENT, **kw)
+    except (SystemError, RuntimeError) as error:
+        raise PortError(f"MIDI ({resolve_api(api)}) is not available: {error}") from error
+
+
+class Probe:
+    """Lists port names without creating a MIDI client per call (hot-plug polls it).
+
+    Opening an rtmidi client registers a JACK client, a graph change; one pair kept for the
+    life of the probe costs nothing per poll.  Thread contract: one thread at a time.
+    """
+
+    def __init__(self, api: str = "auto") -> None:
+        self._in, self._out = _client(rtmidi.MidiIn, api), _client(rtmidi.MidiOut, api)
+
+    def names(self) -> tuple[list[str], list[str]]:
+        try:
+            with quiet_stderr():
+                return self._in.get_ports(), self._out.get_ports()
+        except (SystemError, RuntimeError):
+            return [], []
+
+    def close(self) -> None:
+        self._in.delete()
+        self._out.delete()
+
+
+class Port:
+    def __init__(self, spec: str, api: str, rt) -> None:
+        self.spec = spec  # what the user asked for: a name part or "virtual"
+        self.api = api
+        self._rt = rt
+        self.name: str | None = None  # the port it is connected to (or its own virtual name)
+
+    @property
+    def virtual(self) -> bool:
+        return self.spec == VIRTUAL
+
+    @property
+    def connected(self) -> bool:
+        return self.name is not None
+
+    def connect(self) -> bool:
+        """Open the port ``spec`` names (again, after an unplug); False if it is not there."""
+        if self.virtual:
+            if self.name is None:
+                self._rt.open_virtual_port(CLIENT)
+                self.name = CLIENT
+            return True
+        try:
+            with quiet_stderr():
+                names = self._rt.get_ports()  # its own list: indices are only valid for it
+        except (SystemError, RuntimeError):
+            return False
+        target = match(names, self.spec)
+        if target is None:
+            return False
+        self.disconnect()
+        try:
+            with quiet_stderr():
+                self._rt.open_port(names.index(target), CLIENT)
+        except (SystemError, RuntimeError, ValueError):  # vanished between listing and opening
+            return False
+        self.name = target
+        return True
+
+    def disconnect(self) -> None:
+        """Forget the device (it was unplugged); the client stays, ready to reconnect."""
+        if self.name is not None and not self.virtual:
+            self._rt.close_port()
+            self.name = None
+
+    def close(self) -> None:
+        if not self._rt.is_deleted:  # python-rtmidi crashes on a second close
+            self._rt.close_port()
+            self._rt.delete()
+        self.name = None
+
+
+class OutPort(Port):
+    """An output; :meth:`send` may be called from several threads (one lock per port)."""
+
+    def __init__(self, spec: str, api: str = "auto") -> None:
+        super().__init__(spec, api, _client(rtmidi.MidiOut, api))
+        self._lock = threading.Lock()
+
+    def send(self, data: bytes | Sequence[int]) -> bool:
+        """Send one message (raw bytes); False when not connected or the driver refused it."""
+        if self.name is None:
+            return False
+        with self._lock:
+            try:
+                self._rt.send_message(data)
+            except (SystemError, RuntimeError, ValueError):
+                return False
+        return True
+
+
+class InPort(Port):
+    """An input drained by polling (see the module docstring): no callback, no Python in the driver.
+
+    ``timing``: receive MIDI clock and transport (clock-in); otherwise they are dropped in C.
+    Thread contract: :meth:`receive` from one reader thread.
+    """
+
+    def __init__(self, spec: str, api: str = "auto", *, timing: bool = False) -> None:
+        super().__init__(spec, api, _client(rtmidi.MidiIn, api, queue_size_limit=QUEUE_LIMIT))
+        self._rt.ignore_types(sysex=True, timing=not timing, active_sense=True)
+
+    def receive(self) -> tuple[list[int], float] | None:
+        """The oldest queued message as (bytes, seconds since the previous one), or None."""
+        if self.name is None:
+            return None
+        try:
+            return self._rt.get_message()
+        except (SystemError, RuntimeError):
+            return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pygame
@@ -34,6 +35,9 @@ from .settings import Settings, load_settings, save_settings
 from .stage import StageView, Teach
 from .text import Text
 from .widgets import TextBox
+
+if TYPE_CHECKING:
+    from ..midi.session import MidiSession
 
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
@@ -62,7 +66,7 @@ def _on_display(index: int) -> tuple[int, int]:
 
 class StageApp:
     def __init__(self, show: Show, engine: AudioEngine, options: StageOptions = StageOptions(),
-                 settings: Settings = Settings()) -> None:
+                 settings: Settings = Settings(), midi: MidiSession | None = None) -> None:
         pygame.display.init()
         pygame.font.init()
         self.show, self.engine, self.options = show, engine, options
@@ -72,6 +76,9 @@ class StageApp:
         self.text = Text()
         self.cues = CueTrack(show, self.rate)
         self.director = Director(show, engine.send, self.rate)
+        self.midi = midi  # controllers act through the same Director as the keys
+        if midi is not None:
+            midi.use_director(self.director)
         self.stage_view = StageView(show, self.text)
         self.console_view = ConsoleView(show, self.text)
         self.calibration: Calibration | None = None
@@ -113,6 +120,8 @@ class StageApp:
         """One frame: input, the engine's news, the stage, the console."""
         for event in pygame.event.get():
             self.handle(event)
+        if self.midi is not None:
+            self.midi.pump(panic_sample=self.cues.panic_sample)
         self.sync()
         now = self.cues.follower.transport()
         heard = display_sample(self.engine.clock(), time.perf_counter(), self.offset_ms / 1000.0)
@@ -291,7 +300,8 @@ class StageApp:
 
 
 def perform_on_stage(show: Show, engine: AudioEngine, options: StageOptions, duration: float | None,
-                     screenshot: Path | None = None, presenter_screenshot: Path | None = None) -> None:
+                     screenshot: Path | None = None, presenter_screenshot: Path | None = None,
+                     midi: MidiSession | None = None) -> None:
     """``rockstar-cx play``: the stage app until the presenter quits (or ``duration`` passes)."""
     try:
         pygame.display.init()
@@ -300,7 +310,7 @@ def perform_on_stage(show: Show, engine: AudioEngine, options: StageOptions, dur
     settings, warning = load_settings()
     if warning:
         print(f"rockstar-cx: {warning}", file=sys.stderr)
-    app = StageApp(show, engine, options, settings)
+    app = StageApp(show, engine, options, settings, midi=midi)
     try:
         app.run(duration)
         for path, save in ((screenshot, app.save_stage), (presenter_screenshot, app.save_console)):

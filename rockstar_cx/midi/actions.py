@@ -1,0 +1,64 @@
+"""Controller intents turned into what the show does, by the same rules as the stage's keys.
+
+Presenter actions (GO, back, start/stop, panic, mute, solo, teach, tempo ±, click …) go through
+the stage's :class:`~rockstar_cx.ui.director.Director` — a pad's GO is debounced like a
+clicker's, a second panic stops at once, teaching loops — so a controller and the keyboard can
+never disagree.  The stage passes its own Director; headless (``--no-ui``) the dispatcher makes
+one.  Launching moment N is a quantized :class:`~rockstar_cx.conductor.commands.Launch`;
+tap tempo and live hits were already sent by the controller thread (they are all timing).
+Volumes go to ``on_volume`` (section index or None for the master, gain 0-1) when the app has
+one: the engine has no volume command yet.
+
+Threading contract: the app's thread owns a Dispatcher (the Director is not thread-safe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..conductor.commands import Launch, Quantize
+from ..conductor.conductor import Transport
+from ..show.model import Show
+from ..ui.controls import Action
+from ..ui.director import Director
+from .controller import Intent
+from .mapping import Extra
+
+
+def transport_from_record(record: np.void) -> Transport:
+    """The engine's shared transport record as the conductor's :class:`Transport`."""
+    armed, armed_sample = int(record["armed"]), int(record["armed_sample"])
+    return Transport(
+        sample=int(record["sample"]), playing=bool(record["playing"]), counting_in=bool(record["counting_in"]),
+        moment=int(record["moment"]), bar=int(record["bar"]), beat=int(record["beat"]), tempo=float(record["tempo"]),
+        armed=None if armed == -2 else armed, armed_sample=None if armed_sample < 0 else armed_sample,
+        muted=frozenset(_bits(int(record["muted"]))), soloed=frozenset(_bits(int(record["soloed"]))),
+        finished=bool(record["finished"]))
+
+
+def _bits(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+class Dispatcher:
+    def __init__(self, show: Show, send: Callable[[object], bool], rate: int, *, director: Director | None = None,
+                 on_volume: Callable[[int | None, float], None] | None = None) -> None:
+        self.show = show
+        self.send = send
+        self.director = director or Director(show, send, rate)
+        self.on_volume = on_volume
+
+    def handle(self, intent: Intent, record: np.void, *, panic_sample: int | None = None) -> None:
+        """Do ``intent`` given the engine's transport ``record`` (and the stage's panic state, if any)."""
+        if intent.sent:
+            return
+        action, index = intent.target.action, intent.target.index
+        if isinstance(action, Action):
+            self.director.act(action, index, transport_from_record(record), click=bool(record["click"]),
+                              panic_sample=panic_sample)
+        elif action is Extra.LAUNCH and index < len(self.show.moments):
+            self.send(Launch(index, Quantize.BAR))
+        elif action in (Extra.VOLUME, Extra.MASTER) and self.on_volume is not None:
+            self.on_volume(index, intent.value / 127.0)

@@ -1,0 +1,91 @@
+"""LED feedback: what each bound control shows, from the engine's transport, as MIDI.
+
+* section pads (live hit): the section's colour — lit while it plays, pulsing while it waits in
+  the armed moment, flashing when that moment enters on the next bar line;
+* mute / solo: lit (section colour) while engaged;
+* moment pads: lit while playing, pulsing while armed (or chosen to start), flashing when it
+  enters on the next bar line; GO shows the same for whatever is armed;
+* start/stop lit while playing, click lit while the click track is on; everything else dark.
+
+:meth:`Feedback.changes` returns only the messages for LEDs whose state changed, so a steady
+show sends nothing; :meth:`Feedback.repaint` sends everything (a device just (re)connected).
+
+Threading contract: one thread (the controller hub's) owns a Feedback.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..show.model import Show
+from ..ui.controls import Action
+from .mapping import Control, Extra, Mapping, Target
+from .profiles import OFF, Led, Mode, Profile
+
+NOTHING_ARMED = -2
+
+
+def led_for(target: Target, show: Show, transport: np.void, rate: int) -> Led:
+    """The state of one target's LED for a transport record (see :data:`rockstar_cx.audio.ipc.TRANSPORT`)."""
+    action, index = target.action, target.index
+    playing = bool(transport["playing"]) and not bool(transport["counting_in"])
+    moment, armed = int(transport["moment"]), int(transport["armed"])
+    armed_sample = int(transport["armed_sample"])
+    bar = show.meter.beats * 60.0 * rate / float(transport["tempo"])
+    entering = armed >= 0 and armed_sample >= 0 and armed_sample - int(transport["sample"]) <= bar
+    waiting = Led(Mode.FLASH if entering else Mode.PULSE)
+    if action is Extra.LAUNCH:
+        if transport["counting_in"] and index == moment:
+            return Led(Mode.FLASH)  # it enters when the count-in ends
+        if index == armed or (not transport["playing"] and index == moment):
+            return waiting  # stopped: the moment Start will play
+        return Led(Mode.LIT) if playing and index == moment else OFF
+    if action is Action.GO:
+        return waiting if armed != NOTHING_ARMED else OFF
+    if action is Action.START_STOP:
+        return Led(Mode.LIT) if transport["playing"] else OFF
+    if action is Action.CLICK:
+        return Led(Mode.LIT) if transport["click"] else OFF
+    if index is None or index >= len(show.sections):
+        return OFF
+    color = show.sections[index].color
+    if action in (Action.MUTE, Action.SOLO):
+        bits = int(transport["muted" if action is Action.MUTE else "soloed"])
+        return Led(Mode.LIT, color) if bits >> index & 1 else OFF
+    if action is Extra.HIT:
+        if playing and index in show.moment_sections[moment]:
+            return Led(Mode.LIT, color)
+        upcoming = armed if armed >= 0 else (moment if not transport["playing"] else -1)
+        if upcoming >= 0 and index in show.moment_sections[upcoming]:
+            return Led(waiting.mode, color)
+    return OFF
+
+
+class Feedback:
+    def __init__(self, profile: Profile, mapping: Mapping, show: Show, rate: int) -> None:
+        self.profile = profile
+        self.show = show
+        self.rate = rate
+        self.targets = {c: t for c, t in mapping.bindings.items() if t.action not in (Extra.VOLUME, Extra.MASTER)}
+        self._shown: dict[Control, Led] = {}
+
+    @property
+    def lights(self) -> bool:
+        return self.profile.render is not None
+
+    def states(self, transport: np.void) -> dict[Control, Led]:
+        return {c: led_for(t, self.show, transport, self.rate) for c, t in self.targets.items()}
+
+    def changes(self, transport: np.void) -> list[bytes]:
+        if not self.lights:
+            return []
+        out = []
+        for control, led in sorted(self.states(transport).items()):
+            if self._shown.get(control) != led:
+                out.append(self.profile.render(control, led))
+                self._shown[control] = led
+        return out
+
+    def repaint(self, transport: np.void) -> list[bytes]:
+        self._shown.clear()
+        return list(self.profile.init) + self.changes(transport)

@@ -1,0 +1,148 @@
+"""MIDI out in a process of its own, beside the audio engine's.
+
+Clock and notes are only as steady as the thread that sends them gets the GIL.  In the app's
+process the stage view holds it for milliseconds at a time (a frame, a font render, a garbage
+collection), so — like the audio engine, and for the same reason — MIDI out runs in its own
+process (``spawn``).  It attaches to the engine's shared memory by name, with its own reader of
+the event ring, and never sends the engine anything: it cannot disturb the audio.
+
+    midi = MidiOut(MidiOutConfig(("virtual", "USB MIDI")), engine).start()
+    midi.status()    # ports connected, messages sent, send-time figures
+    midi.close()     # the same, final
+
+Start it right after the engine, before the first command: its replay reads the event ring from
+the beginning and must see every command the engine applied (the ring holds the last 4,096
+events, a minute or more of a show).  ``status()["lost"]`` counts events it missed.
+
+Messages from the app: ``("status",)`` → ``("status", dict)``; ``("ticks",)`` → ``("ticks", [(due, sent)])``
+(host times of the recent clock ticks, for the benchmark); ``("quit",)`` → ``("bye", dict)``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from dataclasses import dataclass, field
+
+from ..audio.ipc import SharedState
+from ..audio.supervisor import AudioEngine
+from ..show.model import Show
+from .clock import ClockPlan
+from .hotplug import HotPlug
+from .notes import NotePlan
+from .ports import OutPort, resolve_api
+from .replay import Replay
+from .sender import MidiSender, Output
+
+START_TIMEOUT_S = 30.0
+REPLY_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class MidiOutConfig:
+    outputs: tuple[str, ...]  # --midi-out NAME ... ("virtual": our own port)
+    api: str = "auto"
+    offset_ms: float = 0.0  # --midi-offset: positive sends MIDI that much before the sound
+    clock: bool = True
+    notes: bool = True
+    run_while_stopped: bool = False  # keep sending clock while the show is stopped
+    # per port (as named on the command line, or the device's full name): (clock, notes)
+    port_options: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+
+
+class MidiOut:
+    """The app's handle on the MIDI-out process."""
+
+    def __init__(self, config: MidiOutConfig, engine: AudioEngine) -> None:
+        self.config = config
+        self.engine = engine
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn = None
+        self._final: dict | None = None
+
+    def start(self) -> MidiOut:
+        engine = self.engine.config
+        parent, child = multiprocessing.Pipe()
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=midi_out_main, name="rockstar-cx-midi-out", daemon=True,
+            args=(self.config, engine.show, engine.samplerate, engine.hold_bars, self.engine.shared.name, child))
+        self._process.start()
+        self._conn = parent
+        if not parent.poll(START_TIMEOUT_S):
+            self._process.kill()
+            raise RuntimeError("the MIDI-out process did not start")
+        parent.recv()  # ("ready", status)
+        return self
+
+    def status(self) -> dict:
+        """Ports (asked for → connected to), messages sent, send-time figures, replay losses."""
+        if self._final is not None:
+            return self._final
+        self._conn.send(("status",))
+        return self._conn.recv()[1] if self._conn.poll(REPLY_TIMEOUT_S) else {}
+
+    def ticks(self) -> list[tuple[float, float]]:
+        """(due, sent) host times of the most recent clock ticks (up to 65,536)."""
+        self._conn.send(("ticks",))
+        return self._conn.recv()[1] if self._conn.poll(REPLY_TIMEOUT_S) else []
+
+    def close(self) -> dict:
+        if self._final is None:
+            self._final = {}
+            try:
+                self._conn.send(("quit",))
+                if self._conn.poll(REPLY_TIMEOUT_S):
+                    self._final = self._conn.recv()[1]
+            except (BrokenPipeError, EOFError, OSError):
+                pass
+            self._process.join(REPLY_TIMEOUT_S)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+        return self._final
+
+
+def _options(config: MidiOutConfig, spec: str) -> tuple[bool, bool]:
+    clock, notes = config.port_options.get(spec, (True, True))
+    return clock and config.clock, notes and config.notes
+
+
+def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int | None, shm_name: str,
+                  conn) -> None:
+    """Entry point of the MIDI-out process (see the module docstring for its messages)."""
+    sys.setswitchinterval(0.0005)  # the sender gets the GIL from the planner within half a millisecond
+    shared = SharedState.attach(shm_name)
+    outputs = [Output(OutPort(spec, config.api), *_options(config, spec)) for spec in config.outputs]
+    for output in outputs:
+        output.port.connect()
+    replay = Replay(show, shared, rate, hold_bars=hold_bars)
+    sender = MidiSender(replay, outputs, ClockPlan(show, rate, run_while_stopped=config.run_while_stopped),
+                        NotePlan(show, rate), offset_s=config.offset_ms / 1000.0,
+                        jack=resolve_api(config.api) == "jack").start()
+    hotplug = HotPlug([o.port for o in outputs], config.api, quiet=sender.quiet).start()
+
+    def status() -> dict:
+        return {"outputs": hotplug.connected(), "lost": replay.lost, **sender.jitter()}
+
+    conn.send(("ready", status()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the app is gone
+            message = ("quit",)
+        if message[0] == "status":
+            conn.send(("status", status()))
+        elif message[0] == "ticks":
+            conn.send(("ticks", list(sender.stats.ticks)))
+        elif message[0] == "quit":
+            hotplug.close()
+            sender.close()
+            final = status()
+            for output in outputs:
+                output.port.close()
+            try:
+                conn.send(("bye", final))
+            except (BrokenPipeError, OSError):
+                pass
+            shared.close()
+            return

@@ -1,0 +1,248 @@
+"""The MIDI out threads: a planner that follows the engine, a sender that keeps the appointments.
+
+* The **planner** thread catches the :class:`~.replay.Replay` up with the engine every
+  :data:`PLAN_S`, asks :mod:`.clock` and :mod:`.notes` what is due in the next
+  :data:`AHEAD_S`, converts samples to host times with the engine's clock fit (minus the MIDI
+  offset) and publishes the list — one reference swap, no lock.
+* **When** a message is due depends on the MIDI system.  ALSA and CoreMIDI deliver at once, so a
+  message leaves when its sample's sound does (host time of the sample plus the output latency).
+  JACK delivers MIDI only at the start of its next period, stamped with that period's first
+  frame — so a message sent at its exact time lands anywhere up to a period late, at random.
+  With ``jack=True`` each message is sent in the middle of the period *before* the one whose
+  audio block holds its sample: it then rides in the same JACK cycle as that block's audio, every
+  time (the engine's block is the JACK period; its callback host times are the fit).
+* The **sender** thread takes the earliest message not sent yet, sleeps until just before its
+  host time, then waits the last stretch in short GIL-free sleeps and a final spin
+  (:func:`wait_until`), and sends it to every output that wants it.  Replanning wakes it early.
+
+Why two threads: replanning (the follower's preview runs the conductor two seconds ahead) takes
+milliseconds; a sender doing it inline would be late by as much.  Why not one independent timer:
+every message is placed by the audio's sample clock, so MIDI cannot drift from the sound.
+
+Messages are sent once each: a tick only after the last one sent (and not within
+:data:`MIN_TICK_GAP_S` of it), everything else by its key.  A message found late (the process
+was starved) is sent at once, never dropped — except ticks more than :data:`STALE_S` late,
+skipped so a stall does not end in a burst of clocks.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clock import ORDER_TICK, ClockPlan, Timed
+from .notes import NotePlan
+from .ports import OutPort
+from .replay import Replay
+
+PLAN_S = 0.004  # how often the planner catches up with the engine
+AHEAD_S = 0.100  # how far ahead it plans (replanned long before that runs out)
+LATE_S = 0.250  # how far back it still plans: messages the sender has not got to yet
+STALE_S = 0.050
+MIN_TICK_GAP_S = 0.002
+SPIN_S = 0.0003  # the last stretch is a busy wait
+FINE_S = 0.002  # before that, GIL-free sleeps of FINE_STEP_S
+FINE_STEP_S = 0.0001
+STATS = 1 << 16  # send-time errors kept for the benchmark and the console
+#: Both threads ask for realtime scheduling where the OS allows it (Linux as root, or with an
+#: rtprio limit), below JACK's own threads (70) and audio clients: a busy machine then cannot
+#: delay a tick by a scheduler time slice, and the planner cannot be descheduled holding the GIL
+#: the sender needs.  Both always sleep between messages, so they never starve the machine.
+REALTIME_PRIORITY = 20
+
+
+@dataclass
+class Output:
+    """An output port and what it carries (the user can turn either off per port)."""
+
+    port: OutPort
+    clock: bool = True
+    notes: bool = True
+
+    def wants(self, message: Timed) -> bool:
+        return self.clock if message.order <= 3 else self.notes
+
+
+@dataclass
+class SendStats:
+    """Send times as the sender saw them: lateness of every message, and tick send times."""
+
+    lateness: deque = field(default_factory=lambda: deque(maxlen=STATS))  # seconds after due
+    ticks: deque = field(default_factory=lambda: deque(maxlen=STATS))  # (due, sent) host times
+    sent: int = 0
+    skipped: int = 0
+
+
+def realtime(priority: int = REALTIME_PRIORITY) -> bool:
+    """Give the calling thread SCHED_FIFO ``priority`` if permitted; False where it is not."""
+    try:
+        os.sched_setscheduler(threading.get_native_id(), os.SCHED_FIFO, os.sched_param(priority))
+    except (AttributeError, OSError):  # not Linux, or no permission: normal scheduling
+        return False
+    return True
+
+
+def wait_until(deadline: float, wake: threading.Event | None = None, margin: float = FINE_S) -> bool:
+    """Return at ``deadline`` (perf_counter seconds); False if ``wake`` was set first.
+
+    Sleep (interruptibly) until ``margin`` before, then in short sleeps — which free the GIL for
+    other threads, unlike a spin — until :data:`SPIN_S` before, then spin.
+    """
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return True
+        if left > margin:
+            if wake is not None and wake.wait(left - margin):
+                return False
+            if wake is None:
+                time.sleep(left - margin)
+        elif left > SPIN_S:
+            time.sleep(FINE_STEP_S)
+
+
+class MidiSender:
+    """Runs the planner and sender threads over a :class:`Replay`; :meth:`close` stops them."""
+
+    def __init__(self, replay: Replay, outputs: Sequence[Output], clock: ClockPlan | None, notes: NotePlan | None,
+                 *, offset_s: float = 0.0, jack: bool = False) -> None:
+        self.replay = replay
+        self.jack = jack
+        self.outputs = list(outputs)
+        self.clock = clock
+        self.notes = notes
+        self.offset_s = offset_s  # positive: MIDI leaves this much before the sound
+        self.stats = SendStats()
+        self.realtime: list[bool] = []  # per thread, whether it got realtime scheduling
+        self._pending: list[tuple[float, Timed]] = []  # (host time, message), in order
+        self._replanned = threading.Event()
+        self._stop = threading.Event()
+        self._last_tick: float | None = None  # sample of the last tick sent
+        self._last_tick_host = -1.0
+        self._sent_keys: dict[tuple, float] = {}  # key -> host time due (pruned as they age)
+        self._threads = [threading.Thread(target=self._plan_loop, name="midi-planner", daemon=True),
+                         threading.Thread(target=self._send_loop, name="midi-sender", daemon=True)]
+
+    def start(self) -> MidiSender:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self._replanned.set()
+        for thread in self._threads:
+            thread.join()
+
+    # -- planning --------------------------------------------------------------------------------
+
+    def _plan_loop(self) -> None:
+        self.realtime.append(realtime())
+        while not self._stop.is_set():
+            began = time.perf_counter()
+            self.plan_once(began)
+            self._stop.wait(max(0.0, PLAN_S - (time.perf_counter() - began)))
+
+    def plan_once(self, now: float) -> None:
+        played = self.replay.update()
+        replay = self.replay
+        if replay.fit is None:
+            return
+        start = replay.sample_at(now - LATE_S + self.offset_s)
+        end = replay.sample_at(now + AHEAD_S + self.offset_s)
+        upcoming = replay.preview()
+        messages: list[Timed] = []
+        if self.clock is not None:
+            self.clock.observe(played, start)
+            messages += self.clock.plan(upcoming, start, end, self._last_tick)
+        if self.notes is not None:
+            self.notes.observe(played, start)
+            messages += self.notes.plan(upcoming, start, end)
+        messages.sort()
+        self._pending = [(self._due(m.sample), m) for m in messages]
+        self._replanned.set()
+
+    def _due(self, sample: float) -> float:
+        replay = self.replay
+        if self.jack:
+            fit = replay.fit
+            return replay.block_host(sample) - fit.block * fit.period / 2 - self.offset_s
+        return replay.host_of(sample) - self.offset_s
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def _send_loop(self) -> None:
+        self.realtime.append(realtime())
+        while not self._stop.is_set():
+            self._replanned.clear()
+            due = self._next()
+            if due is None:
+                self._replanned.wait(PLAN_S)
+                continue
+            host, message = due
+            if wait_until(host, self._replanned):
+                self._send(host, message)
+
+    def quiet(self, seconds: float) -> bool:
+        """True when nothing is due for ``seconds``: a moment for work that holds the GIL in C.
+        Any thread; it only reads (a message sent meanwhile just makes the answer cautious)."""
+        now = time.perf_counter()
+        for host, message in self._pending:
+            if host < now - STALE_S or (message.order == ORDER_TICK and self._last_tick is not None
+                                        and message.sample <= self._last_tick) or message.key in self._sent_keys:
+                continue
+            return host - now >= seconds
+        return True
+
+    def _next(self) -> tuple[float, Timed] | None:
+        """The earliest message in the plan not sent yet."""
+        now = time.perf_counter()
+        for host, message in self._pending:
+            if message.order == ORDER_TICK:
+                if self._last_tick is not None and (message.sample <= self._last_tick
+                                                    or host - self._last_tick_host < MIN_TICK_GAP_S):
+                    continue
+                if now - host > STALE_S:
+                    self.stats.skipped += 1
+                    self._last_tick, self._last_tick_host = message.sample, host
+                    continue
+            elif message.key in self._sent_keys:
+                continue
+            return host, message
+        return None
+
+    def _send(self, due: float, message: Timed) -> None:
+        for output in self.outputs:
+            if output.wants(message):
+                output.port.send(message.data)
+        sent = time.perf_counter()
+        stats = self.stats
+        stats.sent += 1
+        stats.lateness.append(sent - due)
+        if message.order == ORDER_TICK:
+            self._last_tick, self._last_tick_host = message.sample, due
+            stats.ticks.append((due, sent))
+        else:
+            self._sent_keys[message.key] = due
+            if len(self._sent_keys) > 4096:  # forget what is long past: it is never planned again
+                self._sent_keys = {k: t for k, t in self._sent_keys.items() if t > sent - 2 * LATE_S}
+
+    def jitter(self) -> dict:
+        """Send-time figures (ms): how late messages left, and the spread of tick intervals."""
+        lateness = np.array(self.stats.lateness, float) * 1e3
+        ticks = np.array(self.stats.ticks, float)
+        figures = {"sent": self.stats.sent, "skipped_ticks": self.stats.skipped, "realtime": all(self.realtime)}
+        if len(lateness):
+            figures |= {"late_ms_mean": float(lateness.mean()), "late_ms_max": float(lateness.max()),
+                        "late_over_1ms": int((lateness > 1.0).sum())}
+        if len(ticks) > 2:
+            error = np.diff(ticks[:, 1]) - np.diff(ticks[:, 0])  # interval sent minus interval due
+            figures |= {"tick_interval_error_ms_std": float(error.std() * 1e3),
+                        "tick_interval_error_ms_max": float(np.abs(error).max() * 1e3)}
+        return figures

@@ -1,0 +1,171 @@
+"""Everything MIDI for one performance, from the command line's options: one start, one close.
+
+    session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("virtual",)), engine).start()
+    session.use_director(app.director)   # the stage's Director (headless: the session makes one)
+    ...                       # the app's thread, once a frame (or every 10 ms headless):
+    session.pump()            # controller actions → the Director / the engine
+    session.status()          # for the console: ports connected, counters, clock-in state
+    session.close()
+
+* ``outputs`` (``--midi-out``, repeatable; ``virtual`` = our own port): clock and notes, from the
+  MIDI-out process (:mod:`.outproc`); per-port clock/notes switches from ``midi.toml``.
+* ``inputs`` (``--midi-in``, repeatable): controllers.  Each gets the profile its name suggests
+  (the name given, else the port's), learned bindings from ``midi.toml`` on top, and an output
+  of the same name for its LEDs.
+* ``clock_in`` (``--clock-in``): follow that port's MIDI clock (:mod:`.follow`).
+* hot-plug (:mod:`.hotplug`) watches this process's ports; the MIDI-out process watches its own.
+
+Start it right after the engine and before the first command (see :mod:`.outproc`).
+Threading contract: :meth:`pump`, :meth:`status`, :meth:`close` from the app's thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..audio.ipc import SharedState
+from ..audio.supervisor import AudioEngine
+from ..ui.director import Director
+from .actions import Dispatcher
+from .controller import ControlHub, Device, Intent
+from .follow import ClockFollower
+from .hotplug import HotPlug
+from .mapping import Mapping, load
+from .outproc import MidiOut, MidiOutConfig
+from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, resolve_api
+from .profiles import GENERIC, PROFILES, profile_for
+
+
+@dataclass(frozen=True)
+class MidiOptions:
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    api: str = "auto"
+    clock_in: str | None = None
+    offset_ms: float = 0.0
+    clock: bool = True
+    notes: bool = True
+    run_while_stopped: bool = False
+
+    @property
+    def used(self) -> bool:
+        return bool(self.inputs or self.outputs or self.clock_in)
+
+
+class MidiSession:
+    def __init__(self, options: MidiOptions, engine: AudioEngine, *, director: Director | None = None,
+                 settings_path: Path | None = None) -> None:
+        self.options = options
+        self.engine = engine
+        self.director = director
+        self.settings_path = settings_path
+        self.warning = ""
+        self.out: MidiOut | None = None
+        self.hub: ControlHub | None = None
+        self.follower: ClockFollower | None = None
+        self.hotplug: HotPlug | None = None
+        self.dispatcher: Dispatcher | None = None
+        self._ports: list = []
+        self._shared: SharedState | None = None
+
+    def start(self) -> MidiSession:
+        options, engine = self.options, self.engine
+        show, rate = engine.config.show, engine.config.samplerate
+        resolve_api(options.api)  # a bad --midi-api fails here, before anything opens
+        settings, self.warning = load(self.settings_path)
+        if options.outputs:
+            self.out = MidiOut(MidiOutConfig(options.outputs, options.api, options.offset_ms, options.clock,
+                                             options.notes, options.run_while_stopped, settings.outputs),
+                               engine).start()
+        devices = []
+        for spec in options.inputs:
+            inport = InPort(spec, options.api)
+            outport = None if spec == VIRTUAL else OutPort(spec, options.api)
+            for port in (inport, outport):
+                if port is not None:
+                    port.connect()
+                    self._ports.append(port)
+            profile = _profile(spec, inport.name)
+            mapping = profile.mapping.merged(settings.learned.get(profile.name, Mapping({})))
+            devices.append(Device(inport, outport if profile.render else None, profile, mapping))
+        if devices:
+            self.hub = ControlHub(devices, show, rate, transport=engine.transport, send=engine.send, settings=settings,
+                                  settings_path=self.settings_path).start()
+            self.dispatcher = Dispatcher(show, engine.send, rate, director=self.director)
+        if options.clock_in:
+            inport = InPort(options.clock_in, options.api, timing=True)
+            inport.connect()
+            self._ports.append(inport)
+            self._shared = SharedState.attach(engine.shared.name)
+            self.follower = ClockFollower(inport, show, rate, self._shared, engine.send).start()
+        if self._ports:
+            self.hotplug = HotPlug(self._ports, options.api,
+                                   on_connect=self.hub.repaint if self.hub is not None else None).start()
+        return self
+
+    def use_director(self, director: Director) -> None:
+        """Hand controller actions to the stage's own Director (made after the session started)."""
+        self.director = director
+        if self.dispatcher is not None:
+            self.dispatcher.director = director
+
+    def pump(self, *, panic_sample: int | None = None) -> list[Intent]:
+        """Carry out the controllers' actions since the last call; returns them (for the stage's messages)."""
+        if self.hub is None:
+            return []
+        intents = self.hub.poll()
+        if intents:
+            record = self.engine.transport()
+            for intent in intents:
+                self.dispatcher.handle(intent, record, panic_sample=panic_sample)
+        return intents
+
+    def status(self) -> dict:
+        out = self.out.status() if self.out is not None else {}
+        return {
+            "inputs": self.hotplug.connected() if self.hotplug is not None else (),
+            "outputs": out.get("outputs", ()),
+            "out": out,
+            "controllers": self.hub.counters.__dict__.copy() if self.hub is not None else {},
+            "learning": self.hub is not None and self.hub.learning,
+            "clock_in": self.follower.status() if self.follower is not None else None,
+            "warning": self.warning,
+        }
+
+    def close(self) -> dict:
+        status = self.status()
+        for part in (self.hotplug, self.follower, self.hub):
+            if part is not None:
+                part.close()
+        if self.out is not None:
+            status["out"] = self.out.close()
+        for port in self._ports:
+            port.close()
+        if self._shared is not None:
+            self._shared.close()
+        return status
+
+
+def _profile(spec: str, name: str | None):
+    """The profile the user's name suggests, else the connected port's name, else generic."""
+    chosen = profile_for(spec)
+    return chosen if chosen is not GENERIC or name is None else profile_for(name)
+
+
+def describe_ports(api: str = "auto") -> list[str]:
+    """Lines for ``rockstar-cx devices``: the MIDI system, then ports with the profile each would get."""
+    try:
+        probe = Probe(api)
+    except PortError as error:
+        return [f"MIDI: {error}"]
+    try:
+        inputs, outputs = probe.names()
+    finally:
+        probe.close()
+    lines = [f"MIDI ({resolve_api(api)}) inputs:"]
+    lines += [f"  {n}" + ("" if profile_for(n) is GENERIC else f"  [{profile_for(n).name}]") for n in inputs]
+    lines += ["  (none)"] * (not inputs) + [f"MIDI ({resolve_api(api)}) outputs:"]
+    lines += [f"  {n}" for n in outputs] or ["  (none)"]
+    lines.append("Controller profiles: " + ", ".join(p.name for p in PROFILES))
+    return lines

@@ -1,0 +1,74 @@
+"""Hot-plug on real JACK ports: devices appear, vanish and come back while the show plays."""
+
+from __future__ import annotations
+
+import time
+
+from rockstar_cx.audio.engine import EngineConfig
+from rockstar_cx.audio.ipc import Applied
+from rockstar_cx.audio.supervisor import AudioEngine
+from rockstar_cx.conductor.commands import Mute, Start
+from rockstar_cx.midi.hotplug import POLL_S
+from rockstar_cx.midi.session import MidiOptions, MidiSession, describe_ports
+
+from ..conductor.shows import make_show, moment, section
+from .test_controller import LAUNCHPAD_INIT, FakeDevice, pump
+
+NOTICE_S = 2 * POLL_S + 1.0
+
+
+def wait_status(session: MidiSession, key: str, expected, timeout: float = NOTICE_S):
+    """Wait until the status lists ``expected`` ((spec, start of the connected name or None), ...)."""
+    def matches(status):
+        return len(status) == len(expected) and all(
+            spec == want_spec and (name is None if want is None else name is not None and name.startswith(want))
+            for (spec, name), (want_spec, want) in zip(status, expected))
+    deadline = time.monotonic() + timeout
+    while not matches(status := session.status()[key]):
+        assert time.monotonic() < deadline, status
+        pump(session, 0.1)
+    return status
+
+
+def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_nothing(jack_server):
+    show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
+    engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
+    session, device, synth = None, None, None
+    try:
+        session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("late synth",), api="jack"), engine).start()
+        engine.send(Start(count_in=False))
+        assert session.status()["inputs"] == (("launchpad", None), ("launchpad", None))
+        assert session.status()["outputs"] == (("late synth", None),)
+
+        for round_ in range(2):  # plugged in, pulled out, plugged in again
+            device = FakeDevice("Launchpad Mini", "LPX MIDI Out", "LPX MIDI In")
+            # the device's second client is "Launchpad Mini-01" to JACK: names are matched by part
+            wait_status(session, "inputs", (("launchpad", "Launchpad Mini:LPX MIDI Out"),
+                                            ("launchpad", "Launchpad Mini")))
+            pump(session, 0.2)
+            leds = device.received()
+            assert leds[:3] == LAUNCHPAD_INIT and len(leds) == 3 + 56  # a full repaint on every connect
+            device.press(0x90, 71, 127)  # mute section 1
+            pump(session, 0.2)
+            if round_ == 0:
+                device.close()
+                pump(session, 0.1)  # the device is gone: the app notices in its own time
+                wait_status(session, "inputs", (("launchpad", None), ("launchpad", None)))
+                synth = FakeDevice("Late Synth", "out", "in")
+                wait_status(session, "outputs", (("late synth", "Late Synth"),), timeout=NOTICE_S + 1.0)
+        applied = [e.command for e in engine.events() if type(e) is Applied]
+        assert applied == [Start(count_in=False), Mute(0), Mute(0)]
+        listing = describe_ports("jack")  # what `rockstar-cx devices` shows
+        assert listing[0] == "MIDI (jack) inputs:" and "  Launchpad Mini:LPX MIDI Out  [launchpad]" in listing
+        assert "  Late Synth:out" in listing and "MIDI (jack) outputs:" in listing
+        assert engine.transport()["playing"]
+        session.close()
+        session = None
+    finally:
+        if session is not None:
+            session.close()
+        report = engine.close()
+        for fake in (device, synth):
+            if fake is not None:
+                fake.close()
+    assert report["callback_errors"] == 0
