@@ -239,13 +239,13 @@ def _play(args: argparse.Namespace) -> None:
 
 def _start_midi(args: argparse.Namespace, engine):
     """The MIDI session the options ask for, or None."""
+    if not (args.midi_in or args.midi_out or args.clock_in):
+        return None  # and no import: the MIDI package brings the stage's pygame along
     from .midi.ports import PortError
     from .midi.session import MidiOptions, MidiSession
 
     options = MidiOptions(tuple(args.midi_in), tuple(args.midi_out), args.midi_api, args.clock_in, args.midi_offset,
                           run_while_stopped=args.midi_clock_while_stopped)
-    if not options.used:
-        return None
     try:
         midi = MidiSession(options, engine).start()
     except PortError as error:

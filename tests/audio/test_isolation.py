@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from jackcapture import XrunMonitor, without_xruns
+from jackcapture import XrunMonitor
 from load import GilHog
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -44,23 +44,26 @@ def perform(show, load: bool, xruns: list[int]) -> dict:
 
 
 def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server, tmp_path, monkeypatch):
+    """Zero underflows of the engine's own making, side by side with the idle baseline.
+
+    PortAudio raises its underflow flag on *every* xrun JACK reports, whoever caused it, and on
+    this virtual machine the dummy driver's timer itself misses a cycle or two a minute.  So
+    every underflow must be matched by a server xrun counted during the run, and the engine
+    must show none of its own making: no callback missed or late beyond those xruns, no
+    callback near its deadline, and the load must not raise the xrun rate over the idle run.
+    A starved engine (the naive in-process design) fails all of these at once.
+    """
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     show = builtin_show()
-    reports: dict[str, dict] = {}
-
-    def attempt() -> int:
-        xruns: list[int] = []
-        reports["idle"] = perform(show, False, xruns)
-        reports["loaded"] = perform(show, True, xruns)
-        print(f"\nJACK xruns during the idle and the loaded run: {xruns}")
-        return sum(xruns)
-
-    without_xruns(attempt, attempts=2)  # two minutes an attempt: two fit the per-test watchdog
-    idle, loaded = reports["idle"], reports["loaded"]
-    print(f"\nidle: {idle}\nloaded: {loaded}")
+    xruns: list[int] = []
+    idle, loaded = perform(show, False, xruns), perform(show, True, xruns)
+    print(f"\nidle: {idle}\nloaded: {loaded}\nJACK xruns during the idle and the loaded run: {xruns}")
     due = RUN_S * 48000 / 128
-    for report in (idle, loaded):
-        assert report["underflows_after_warmup"] == 0 and report["callback_errors"] == 0
-        assert report["callbacks"] >= 0.98 * due and report["callbacks_missed"] <= 2
+    period_ms = 1000 * 128 / 48000
+    for report, server_xruns in zip((idle, loaded), xruns):
+        assert report["underflows_after_warmup"] <= server_xruns and report["callback_errors"] == 0
+        assert report["callbacks"] >= 0.98 * due and report["callbacks_missed"] <= server_xruns + 2
+        assert report["late_callbacks"] <= server_xruns + 2
+        assert report["callback_ms_max"] < period_ms  # longer than the period would be an xrun of its own
+    assert xruns[1] <= xruns[0] + 3 and xruns[1] <= 6  # the stage and the hog cost the audio nothing
     assert loaded["frames"] >= 30 * RUN_S  # the stage really was drawing flat out
-    assert loaded["late_callbacks"] <= idle["late_callbacks"] + 5

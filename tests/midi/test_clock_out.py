@@ -190,9 +190,15 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
     offset = nearest - expected
     assert settled.mean() >= 0.5, settled.mean()
     for number in np.unique(stretch[settled]):  # one exact offset per stretch: 0 until the first xrun
-        found = set(offset[settled & (stretch == number)].tolist())
-        assert len(found) == 1 and found.pop() % run.period == 0 and (number or not offset[settled][0]), (
-            number, np.flatnonzero(offset), len(offset), ticks[offset != 0] % run.period)
+        offsets = offset[settled & (stretch == number)]
+        values, counts = np.unique(offsets, return_counts=True)
+        usual = int(values[counts.argmax()])
+        # rtmidi over JACK delivers at the next period start: a sender waking a little late lets a
+        # rare tick slip to the following period — exactly one period, never anything else
+        slipped = offsets[offsets != usual]
+        assert usual % run.period == 0 and (number or usual == 0), (number, values, counts)
+        assert set((slipped - usual).tolist()) <= {run.period}, (number, values, counts)
+        assert len(slipped) <= max(2, len(offsets) // 100), (number, values, counts)
     window = received[(received >= expected[0]) & (received <= expected[-1])]
     assert abs(len(window) - len(expected)) <= run.recorder.xruns, (len(window), len(expected))  # none lost or doubled
 
