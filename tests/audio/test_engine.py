@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -69,13 +70,22 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
     without_xruns(attempt)
 
 
-def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, capture):
-    show = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
-    with AudioEngine(EngineConfig(show, device="system")) as engine:
+QUIET = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
+
+
+@contextmanager
+def playing_quietly(capture):
+    """An engine playing a silent held moment, a recorder on its output: ready for live hits."""
+    with AudioEngine(EngineConfig(QUIET, device="system")) as engine:
         recorder = capture(10)
         recorder.connect()
         engine.send(Start(count_in=False))
         time.sleep(0.3)
+        yield engine, recorder
+
+
+def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, capture):
+    with playing_quietly(capture) as (engine, recorder):
         latencies = []
         for _ in range(10):
             before = recorder.written
@@ -136,12 +146,7 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
 
 
 def test_an_exception_in_the_callback_silences_one_block_and_the_stream_lives_on(jack_server, capture):
-    show = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
-    with AudioEngine(EngineConfig(show, device="system")) as engine:
-        recorder = capture(10)
-        recorder.connect()
-        engine.send(Start(count_in=False))
-        time.sleep(0.3)
+    with playing_quietly(capture) as (engine, recorder):
         engine.send(LiveHit(99))  # no such section: the mixer raises inside the callback
         time.sleep(0.3)
         callbacks = engine.health()["callbacks"]
