@@ -22,7 +22,6 @@ until learn is switched off.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from .feedback import Feedback
 from .mapping import CC, CONTINUOUS, NOTE, Control, Extra, Mapping, MidiSettings, Target, save
 from .ports import InPort, OutPort
 from .profiles import Profile
+from .worker import Worker
 
 POLL_S = 0.001
 LED_S = 0.040
@@ -119,7 +119,7 @@ def control_of(message: mido.Message) -> tuple[Control, int] | None:
     return None
 
 
-class ControlHub:
+class ControlHub(Worker):
     def __init__(self, devices: Sequence[Device], show: Show, rate: int, *, transport: Callable[[], np.void],
                  send: Callable[[object], bool], settings: MidiSettings, settings_path: Path | None = None,
                  rate_limit: float = RATE_LIMIT) -> None:
@@ -138,16 +138,7 @@ class ControlHub:
         self._intents: deque[Intent] = deque()
         self._last: dict[Target, float] = {}  # when a guarded target last fired
         self._repaint: set[int] = set(range(len(self.devices)))  # device indices to repaint in full
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="midi-controllers", daemon=True)
-
-    def start(self) -> ControlHub:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__init__("midi-controllers")
 
     # -- the app's side ----------------------------------------------------------------------------
 

@@ -28,7 +28,6 @@ Threading contract: the follower's thread does all of this; ``send`` must be thr
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -43,6 +42,7 @@ from ..conductor.events import Beat
 from ..show.model import Show
 from .clock import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat, song_position
 from .ports import InPort
+from .worker import Worker
 
 POLL_S = 0.001
 WINDOW = 48  # ticks in the tempo fit
@@ -64,7 +64,7 @@ class FollowStatus:
     phase_ms: float  # our last beat minus the master's (positive: we are late)
 
 
-class ClockFollower:
+class ClockFollower(Worker):
     def __init__(self, inport: InPort, show: Show, rate: int, shared: SharedState,
                  send: Callable[[object], bool]) -> None:
         self.inport = inport
@@ -85,16 +85,7 @@ class ClockFollower:
         self._compared = 0  # pairs (ours[i], masters[i]) compared so far
         self._pull = 0.0  # the last pull sent, still to play out
         self._sent_tempo = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="midi-clock-in", daemon=True)
-
-    def start(self) -> ClockFollower:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__init__("midi-clock-in")
 
     def status(self) -> FollowStatus:
         return self._status

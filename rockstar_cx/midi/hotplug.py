@@ -16,18 +16,18 @@ the MIDI-out process the watcher waits for a ``quiet`` moment (nothing due for a
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 
 from .ports import InPort, Port, PortError, Probe, match
+from .worker import Worker
 
 POLL_S = 1.0  # a modest rate: listing ports costs the MIDI system a little every time
 QUIET_S = 0.008  # how long nothing may be due when the ports are listed
 QUIET_WAIT_S = 0.2  # how long to wait for such a moment before listing anyway
 
 
-class HotPlug:
+class HotPlug(Worker):
     def __init__(self, ports: Sequence[Port], api: str = "auto", *, poll_s: float = POLL_S,
                  on_connect: Callable[[Port], None] | None = None,
                  quiet: Callable[[float], bool] | None = None) -> None:
@@ -38,16 +38,7 @@ class HotPlug:
         self.quiet = quiet
         self.changes = 0  # connections made or lost since the start
         self._status: tuple[tuple[str, str | None], ...] = self._snapshot()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="midi-hotplug", daemon=True)
-
-    def start(self) -> HotPlug:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__init__("midi-hotplug")
 
     def connected(self) -> tuple[tuple[str, str | None], ...]:
         """(what was asked for, the port it is connected to or None) for every port."""

@@ -62,16 +62,6 @@ def backend(api: str = "auto") -> mido.Backend:
     return mido.Backend("mido.backends.rtmidi" if resolved == "platform" else _BACKENDS[resolved])
 
 
-def port_names(api: str = "auto") -> tuple[list[str], list[str]]:
-    """(input names, output names); empty lists when the MIDI system is not reachable."""
-    midi = backend(api)
-    try:
-        with quiet_stderr():  # libjack prints a screen of "cannot connect" when no server runs
-            return midi.get_input_names(), midi.get_output_names()
-    except (OSError, RuntimeError):
-        return [], []
-
-
 @contextmanager
 def quiet_stderr():
     """Silence C libraries writing to file descriptor 2 (Python's own sys.stderr is unaffected)."""
