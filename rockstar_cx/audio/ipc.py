@@ -71,13 +71,8 @@ class SetClick:
     on: bool
 
 
-@dataclasses.dataclass(frozen=True)
-class Panic:
-    """Engine-level: fade everything out by the next bar line, then stop (send Stop() to stop at once)."""
-
-
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
-                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, Panic)
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic)
 _QUANTIZE = tuple(cmd.Quantize)
 _INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm"}, {"count_in", "on", "accent"}
 

@@ -12,7 +12,7 @@ Previous, Launch, SetTempo, NudgeTempo, TapTempo, Mute, Solo, LiveHit, each quan
 offline and returns its events.
 """
 
-from .commands import (Command, Launch, LiveHit, Mute, Next, NudgeTempo, Previous, Quantize, SetTempo, Solo,
+from .commands import (Command, Launch, LiveHit, Mute, Next, NudgeTempo, Panic, Previous, Quantize, SetTempo, Solo,
                        Start, TapTempo)
 from .commands import Stop as StopCommand
 from .conductor import Conductor, Transport
@@ -21,6 +21,6 @@ from .perform import perform
 
 __all__ = [
     "Beat", "COUNT_IN", "Command", "Conductor", "Event", "Hit", "Launch", "LiveHit", "MomentStart", "Mute", "Next",
-    "NudgeTempo", "Previous", "Quantize", "SetTempo", "Solo", "Start", "Stop", "StopCommand", "TapTempo",
+    "NudgeTempo", "Panic", "Previous", "Quantize", "SetTempo", "Solo", "Start", "Stop", "StopCommand", "TapTempo",
     "Transport", "perform",
 ]

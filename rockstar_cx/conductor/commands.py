@@ -36,6 +36,11 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Panic:
+    """Stop at the next bar line, like ``Stop(Quantize.BAR)``; the live engine also fades the sound out by then."""
+
+
+@dataclass(frozen=True)
 class Next:
     """Arm the moment after the current (or after the one already armed)."""
 
@@ -92,4 +97,4 @@ class LiveHit:
     accent: bool = False
 
 
-Command = Union[Start, Stop, Next, Previous, Launch, SetTempo, NudgeTempo, TapTempo, Mute, Solo, LiveHit]
+Command = Union[Start, Stop, Panic, Next, Previous, Launch, SetTempo, NudgeTempo, TapTempo, Mute, Solo, LiveHit]

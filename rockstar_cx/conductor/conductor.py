@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from ..show.model import Show
 from . import commands as cmd
-from .events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
+from .events import COUNT_IN, Beat, Event, Hit, Stop
 from .timeline import Span, span_events
 
 MIN_TEMPO, MAX_TEMPO = 20.0, 300.0
@@ -281,6 +281,9 @@ class Conductor:
             case cmd.Stop(quantize=quantize):
                 if self._span is not None:
                     self._arm(None, quantize, sample, out)
+            case cmd.Panic():
+                if self._span is not None:
+                    self._arm(None, cmd.Quantize.BAR, sample, out)
             case cmd.Next(quantize=quantize):
                 target = self._armed_or_current() + 1
                 self._arm(target if target < len(self.show.moments) else None, quantize, sample, out,

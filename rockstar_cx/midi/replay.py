@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import get_args
 
 from ..audio.clock import host_time, sample_at
-from ..audio.ipc import Applied, Panic, SharedState
-from ..conductor.commands import Command, Quantize, Stop
+from ..audio.ipc import Applied, SharedState
+from ..conductor.commands import Command
 from ..conductor.events import Event
 from ..conductor.follower import Follower
 from ..show.model import Show
@@ -43,9 +43,6 @@ class Fit:
 
 
 _CONDUCTOR_COMMANDS = get_args(Command)
-#: The engine turns a Panic into a fade and ``Stop(BAR)`` submitted to its conductor; it publishes
-#: only the Panic, so the replay submits the same Stop (a no-op when stopped, as in the engine).
-_PANIC_STOP = Stop(Quantize.BAR)
 
 
 class Replay:
@@ -68,8 +65,6 @@ class Replay:
                 continue
             if isinstance(event.command, _CONDUCTOR_COMMANDS):
                 played += self.follower.apply(event.sample, event.command)
-            elif type(event.command) is Panic:
-                played += self.follower.apply(event.sample, _PANIC_STOP)
         played += self.follower.advance_to(position)
         self._refit()
         return played

@@ -14,8 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..audio.clock import sample_at
-from ..audio.ipc import Applied, Panic, SetClick
-from ..conductor.commands import Quantize, Start, Stop as StopCommand
+from ..audio.ipc import Applied, SetClick
+from ..conductor.commands import Panic, Start
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
 from ..conductor.follower import PREVIEW_S, Follower
 from ..show.model import Show
@@ -98,17 +98,13 @@ class CueTrack:
         if kind is SetClick:
             self.click = command.on
             return
-        if kind is Panic:  # the engine's own rule: stop at the next bar line (and fade there)
-            self._played(self.follower.advance_to(sample))
-            if self.follower.conductor.next_boundary(Quantize.BAR) is not None:
-                self._played(self.follower.apply(sample, StopCommand(Quantize.BAR)))
-                self.panic_sample = sample
-            return
         if kind is Start:
             self.panic_sample = None
             if not self.follower.conductor.playing:
                 self.started_sample = sample
         self._played(self.follower.apply(sample, command))
+        if kind is Panic and self.follower.conductor.playing:  # the fade runs until the bar line
+            self.panic_sample = sample
 
     def _played(self, events: list[Event]) -> None:
         history = self._history

@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..audio.ipc import Panic, SetClick
-from ..conductor.commands import (Launch, Mute, Next, NudgeTempo, Previous, Quantize, Solo, Start, Stop, TapTempo)
+from ..audio.ipc import SetClick
+from ..conductor.commands import (Launch, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Solo, Start, Stop,
+                                  TapTempo)
 from ..conductor.conductor import Transport
 from ..show.model import Show
 from .controls import Action

@@ -244,3 +244,13 @@ def test_a_pickled_or_forked_conductor_carries_on_exactly():
     expected = drive(original, 600064, [(300032, Next())])
     for twin in twins:
         assert drive(twin, 600064, [(300032, Next())]) == expected
+
+
+def test_panic_stops_on_the_next_bar_line_and_does_nothing_when_stopped():
+    from rockstar_cx.conductor import Panic
+
+    conductor = live(HOLD_SHOW)
+    events = drive(conductor, 200000, [(50048, Panic())])
+    assert events[-1] == Stop(96000, 2.0, False) and max(hits(events)) == 72000
+    conductor = Conductor(HOLD_SHOW, RATE)
+    assert drive(conductor, 1024, [(0, Panic())]) == [] and not conductor.playing

@@ -15,7 +15,8 @@ import pygame
 import pytest
 
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import Panic, SetClick
+from rockstar_cx.audio.ipc import SetClick
+from rockstar_cx.conductor.commands import Panic
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import (Launch, Mute, Next, NudgeTempo, Previous, Quantize, Solo, Start, StopCommand,
                                    TapTempo)

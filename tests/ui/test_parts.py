@@ -8,7 +8,8 @@ from pathlib import Path
 import pygame
 import pytest
 
-from rockstar_cx.audio.ipc import Applied, Panic
+from rockstar_cx.audio.ipc import Applied
+from rockstar_cx.conductor.commands import Panic
 from rockstar_cx.conductor import Launch, Next, Quantize, Solo, Start, StopCommand
 from rockstar_cx.conductor.conductor import Conductor
 from rockstar_cx.show.model import Moment
