@@ -32,14 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..conductor.commands import Quantize, Start, Stop
+from ..conductor.commands import Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
 from ..errors import ShowError
 from ..show.model import Show
 from .clock import HostClock
 from .device import choose_output
-from .ipc import (AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, Panic, SetClick,
+from .ipc import (AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, SetClick,
                   SharedState)
 from .kit import kit_for_show
 from .mixer import Mixer
@@ -80,6 +80,7 @@ class Engine:
                          "stream_seconds": 0.0, "callback_errors": 0, "device_losses": 0, "recoveries": 0,
                          "callback_max_us": 0.0}
         self._histogram = shared.histogram
+        self._sample_cell = shared.transport["sample"]  # made once: a field lookup per block costs
         self._stream = None
         self._dead_streams: list = []  # never closed: closing a stream of a dead server can abort
         self._stream_started = 0.0
@@ -105,15 +106,14 @@ class Engine:
             kind = type(command)
             if kind is SetClick:
                 self.mixer.click = command.on
-            elif kind is Panic:
+                continue
+            if kind is Panic:  # the conductor stops at the bar line; the sound fades out by then
                 end = conductor.next_boundary(Quantize.BAR)
                 if end is not None:
                     self.mixer.fade_out(end - start)
-                    conductor.submit(Stop(Quantize.BAR))
-            else:
-                if kind is Start:
-                    self.mixer.unfade()
-                conductor.submit(command)
+            elif kind is Start:
+                self.mixer.unfade()
+            conductor.submit(command)
         events = conductor.advance(frames)
         master = self.mixer.process(start, frames, events)
         if out is not None:
@@ -123,7 +123,7 @@ class Engine:
         if commands or any(type(event) is not Hit for event in events):  # hits alone change no transport
             self.publish_transport()
         else:
-            self.shared.transport["sample"][0] = conductor.position  # one aligned store: never torn
+            self._sample_cell[0] = conductor.position  # one aligned store: never torn
         self.clock.add((start, host))
 
     def _callback(self, outdata, frames, time_info, status) -> None:
