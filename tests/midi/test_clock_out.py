@@ -231,39 +231,62 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
 # applied Start, so its MIDI is late by up to one planner period; everything after it is exact.
 
 
+def retry_after_xruns(perform, check, attempts: int = 3) -> None:
+    """Run and check; only a run during which JACK itself reported xruns may be tried again.
+
+    Every attempt is held to the full checks.  On this virtual machine the JACK dummy driver
+    drops cycles in bursts, and the clock's realignment after one can outlast the settling
+    window; a failure with no server xrun fails at once.
+    """
+    for attempt in range(attempts):
+        run = perform()
+        try:
+            check(run)
+            return
+        except AssertionError:
+            if not run.recorder.xruns or attempt == attempts - 1:
+                raise
+
+
 def test_clock_and_notes_follow_the_audio_at_a_steady_tempo(jack_server):
     seconds = 60.0 if LONG else 16.0
     show = make_show([section("a", "X... x... x... x...")], [moment("steady", ("a",), 0)])
-    run = perform_live(jack_server, show, seconds)
-    assert len(run.beats) >= seconds * 2 - 2
-    check_ticks(run, expected_ticks(run.beats[1:]))
-    # transport: Start once, on the first beat of the first moment (after the count-in); no Stop
-    first = next(b for b in run.beats if not b.count_in)
-    assert list(run.recorder.frames(0xFA)) == [run.arrival(first.sample)]
-    assert len(run.recorder.frames(0xFC)) == 0
-    # notes: every hit on channel 10 with its accent, off 30 ms later
-    ons = [(f, d) for f, d in run.recorder.events if d[0] == 0x99]
-    offs = [(f, d) for f, d in run.recorder.events if d[0] == 0x89]
-    hits = [h for h in run.hits if run.arrival(h.sample + 1440) <= max(f for f, _ in run.recorder.events)]
-    expected_ons = [(run.arrival(h.sample), bytes([0x99, 60, 127 if h.accent else 90])) for h in hits]
-    expected_offs = [(run.arrival(h.sample + 1440), bytes([0x89, 60, 0])) for h in hits]
-    assert [d for _, d in ons[:len(hits)]] == [d for _, d in expected_ons]
-    frames = np.array([f for f, _ in expected_ons])
-    before = run.recorder.settled(frames) & (run.recorder.stretch(frames) == 0)  # exact until the first xrun
-    assert all(on in ons for on, ok in zip(expected_ons, before) if ok)
-    assert all(off in offs for off, ok in zip(expected_offs, before) if ok)
-    assert run.report["underflows_after_warmup"] == 0 or run.recorder.xruns
-    assert run.status["lost"] == 0
+
+    def check(run: Run) -> None:
+        assert len(run.beats) >= seconds * 2 - 2
+        check_ticks(run, expected_ticks(run.beats[1:]))
+        # transport: Start once, on the first beat of the first moment (after the count-in); no Stop
+        first = next(b for b in run.beats if not b.count_in)
+        assert list(run.recorder.frames(0xFA)) == [run.arrival(first.sample)]
+        assert len(run.recorder.frames(0xFC)) == 0
+        # notes: every hit on channel 10 with its accent, off 30 ms later
+        ons = [(f, d) for f, d in run.recorder.events if d[0] == 0x99]
+        offs = [(f, d) for f, d in run.recorder.events if d[0] == 0x89]
+        hits = [h for h in run.hits if run.arrival(h.sample + 1440) <= max(f for f, _ in run.recorder.events)]
+        expected_ons = [(run.arrival(h.sample), bytes([0x99, 60, 127 if h.accent else 90])) for h in hits]
+        expected_offs = [(run.arrival(h.sample + 1440), bytes([0x89, 60, 0])) for h in hits]
+        assert [d for _, d in ons[:len(hits)]] == [d for _, d in expected_ons]
+        frames = np.array([f for f, _ in expected_ons])
+        before = run.recorder.settled(frames) & (run.recorder.stretch(frames) == 0)  # exact until the first xrun
+        assert all(on in ons for on, ok in zip(expected_ons, before) if ok)
+        assert all(off in offs for off, ok in zip(expected_offs, before) if ok)
+        assert run.report["underflows_after_warmup"] == 0 or run.recorder.xruns
+        assert run.status["lost"] == 0
+
+    retry_after_xruns(lambda: perform_live(jack_server, show, seconds), check)
 
 
 def test_clock_follows_a_tempo_ramp_tick_by_tick(jack_server):
     show = make_show([section("a", "x...")], [moment("ramp", ("a",), 6, tempo=100.0, tempo_end=160.0)])
-    run = perform_live(jack_server, show, 20.0)
-    assert len(run.stops) == 1 and run.stops[0].finished
-    ramp = [b for b in run.beats if not b.count_in]
-    assert len(ramp) == 24
-    # the ramp goes on to the final downbeat, where the show stops at 160 bpm
-    end = Beat(run.stops[0].sample, 0.0, 0, 6, 0, 160.0)
-    check_ticks(run, expected_ticks(ramp + [end]))
-    assert list(run.recorder.frames(0xFA)) == [run.arrival(ramp[0].sample)]
-    assert list(run.recorder.frames(0xFC)) == [run.arrival(run.stops[0].sample)]
+
+    def check(run: Run) -> None:
+        assert len(run.stops) == 1 and run.stops[0].finished
+        ramp = [b for b in run.beats if not b.count_in]
+        assert len(ramp) == 24
+        # the ramp goes on to the final downbeat, where the show stops at 160 bpm
+        end = Beat(run.stops[0].sample, 0.0, 0, 6, 0, 160.0)
+        check_ticks(run, expected_ticks(ramp + [end]))
+        assert list(run.recorder.frames(0xFA)) == [run.arrival(ramp[0].sample)]
+        assert list(run.recorder.frames(0xFC)) == [run.arrival(run.stops[0].sample)]
+
+    retry_after_xruns(lambda: perform_live(jack_server, show, 20.0), check)
