@@ -149,7 +149,10 @@ class StageApp:
 
     def sync(self) -> None:
         """Replay what the engine applied since the last frame."""
-        self.cues.ingest(self.engine.events(), int(self.engine.transport()["sample"]))
+        # The position first: every command applied before it is then already in the event ring,
+        # so the replay never moves past a command it has not yet seen.
+        position = int(self.engine.transport()["sample"])
+        self.cues.ingest(self.engine.events(), position)
 
     def _draw_console(self, stage: pygame.Surface, now: Transport, frame: Frame, teach: Teach | None) -> None:
         self._console_due = False
