@@ -118,9 +118,12 @@ class Engine:
         master = self.mixer.process(start, frames, events)
         if out is not None:
             out[:] = master[:, None]
-        if events:
-            self.shared.push_events(events)
-        if commands or any(type(event) is not Hit for event in events):  # hits alone change no transport
+        # Hits are not published: a reader replays them from the applied commands (as the stage
+        # and MIDI do), and a block where every section hits at once stays cheap.
+        markers = [event for event in events if type(event) is not Hit] if events else events
+        if markers:
+            self.shared.push_events(markers)
+        if commands or markers:  # hits alone change no transport
             self.publish_transport()
         else:
             self._sample_cell[0] = conductor.position  # one aligned store: never torn

@@ -6,8 +6,9 @@ One :class:`~multiprocessing.shared_memory.SharedMemory` block holds
 * **health** — device state, counters, output latency and the sample↔host clock fit
   (written by the engine's supervisor thread), plus a histogram of callback durations
   (written by the callback);
-* **events** — a ring of the conductor's events and of the commands it applied, each with its
-  sample, so the app can replay the conductor exactly (callback writes, the app reads);
+* **events** — a ring of the commands the conductor applied and of its markers (beats, moment
+  starts, stops), each with its sample, so the app can replay the conductor exactly, hits
+  included (callback writes, the app reads);
 * **commands** — a ring of live commands (the app writes, the callback reads).
 
 Records use a sequence counter (a *seqlock*): the writer makes it odd, writes, makes it even;

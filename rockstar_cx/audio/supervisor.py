@@ -89,9 +89,10 @@ class AudioEngine:
         return SharedState.read_record(self.shared.health)
 
     def events(self) -> list:
-        """Published since the last call, in order: the conductor's events (Hit, Beat, MomentStart,
-        Stop) and :class:`~.ipc.Applied` commands — replay those into a
-        :class:`~rockstar_cx.conductor.follower.Follower` to see ahead."""
+        """Published since the last call, in order: the conductor's markers (Beat, MomentStart,
+        Stop) and :class:`~.ipc.Applied` commands.  Hits are not published: replay the applied
+        commands into a :class:`~rockstar_cx.conductor.follower.Follower` (``catch_up``) to get
+        every event, hits included, and to see ahead."""
         return self.shared.read_events()[0]
 
     def clock(self) -> tuple[float, float, float, float]:

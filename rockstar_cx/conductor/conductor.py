@@ -15,14 +15,13 @@ from __future__ import annotations
 import copy
 import math
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ..show.model import Show
 from . import commands as cmd
 from .events import COUNT_IN, Beat, Event, Hit, Stop
-from .timeline import Span, span_events
+from .timeline import EventStream, Span, span_events
 
 MIN_TEMPO, MAX_TEMPO = 20.0, 300.0
 TAP_RESET_SECONDS = 2.0  # a pause this long starts a new tap sequence
@@ -68,8 +67,9 @@ class Conductor:
         self._hold_bars = hold_bars
         self._commands: deque[cmd.Command] = deque()
         self._span: Span | None = None
-        self._stream: Iterator[Event] = iter(())  # the current span's events still to come
+        self._stream = EventStream()  # the current span's events still to come
         self._next: Event | None = None  # the first of them
+        self._quiet_until = 0  # no event and no span change before this sample (commands aside)
         self._pending: _Pending | None = None
         self._pending_tempo: tuple[int, float] | None = None
         self._moment = 0
@@ -91,15 +91,22 @@ class Conductor:
         """Process the window ``[position, position + frames)``; return its events in sample order."""
         start, stop = self.position, self.position + frames
         out: list[Event] = []
-        while self._commands:
-            self._apply(self._commands.popleft(), start, out)
-        while self._span is not None:
-            cut, beat = self._next_switch()
-            self._emit_until(min(cut, stop), out)
-            if cut >= stop:
-                break
-            self._switch(cut, beat, out)
-        self.position = stop
+        if stop <= self._quiet_until and not self._commands:  # most audio blocks: nothing happens
+            self.position = stop
+        else:
+            while self._commands:
+                self._apply(self._commands.popleft(), start, out)
+            cut = stop
+            while self._span is not None:
+                cut, beat = self._next_switch()
+                self._emit_until(min(cut, stop), out)
+                if cut >= stop:
+                    break
+                self._switch(cut, beat, out)
+            self.position = stop
+            self._quiet_until = min(cut, self._next.sample) if self._next is not None else cut
+        if self._span is not None:
+            self._stream.read_ahead(1 + frames // 256)  # enough to keep ahead of any show's event rate
         return out
 
     def fork(self) -> Conductor:
@@ -113,7 +120,7 @@ class Conductor:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["_stream"], state["_next"]  # a generator does not pickle: it is rebuilt from the span
+        del state["_stream"], state["_next"]  # generators do not pickle: it is rebuilt from the span
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -122,7 +129,7 @@ class Conductor:
 
     def _resume_stream(self) -> None:
         """Rebuild the current span's event stream from the span, at the current position."""
-        self._stream, self._next = iter(()), None
+        self._stream, self._next, self._quiet_until = EventStream(), None, 0
         if self._span is not None:
             self._stream = span_events(self.show, self._span, seed=self.show.seed)
             self._next = next(self._stream, None)
@@ -266,7 +273,7 @@ class Conductor:
                     out.append(Hit(sample, float(time), section, True, span.moment))
         out.append(Stop(sample, float(time), finished))
         self._span = None
-        self._stream, self._next = iter(()), None
+        self._stream, self._next = EventStream(), None
         self._pending = self._pending_tempo = None
         self._finished = finished
         if finished:

@@ -13,12 +13,16 @@ command the engine applied before it could arrive too late to replay.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import get_args
+
 from ..show.model import Show
 from .commands import Command
 from .conductor import Conductor, Transport
 from .events import Event
 
 PREVIEW_S = 2.0  # how far ahead the preview looks
+_CONDUCTOR_COMMANDS = get_args(Command)
 
 
 class Follower:
@@ -37,6 +41,19 @@ class Follower:
         played = self.advance_to(sample)
         self.conductor.submit(command)
         self._preview_end = 0  # the future may have changed
+        return played
+
+    def catch_up(self, applied: Iterable[tuple[int, object]], position: int) -> list[Event]:
+        """Replay the engine's applied ``(sample, command)`` pairs, then play on to ``position``.
+
+        Commands that are not the conductor's (engine-level ones such as the click) are skipped.
+        Returns every event played, hits included, in order.
+        """
+        played: list[Event] = []
+        for sample, command in applied:
+            if isinstance(command, _CONDUCTOR_COMMANDS):
+                played += self.apply(sample, command)
+        played += self.advance_to(position)
         return played
 
     def advance_to(self, sample: int) -> list[Event]:

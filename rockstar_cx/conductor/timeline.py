@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,6 +24,9 @@ from functools import cached_property
 
 from ..show.model import Show
 from .events import COUNT_IN, Beat, Event, Hit, MomentStart
+
+#: Events an :class:`EventStream` computes early at most.
+READ_AHEAD_MAX = 32
 
 #: Samples.  Far above float error inside a span, far below any real distance from a half.
 TIE_EPSILON = 1e-6
@@ -119,7 +123,7 @@ class Span:
         return self.beat_at(sample / self.rate - float(self.start))
 
 
-def span_events(show: Show, span: Span, *, seed: int) -> Iterator[Event]:
+def span_events(show: Show, span: Span, *, seed: int) -> EventStream:
     """Every event of a span in sample order (ties: moment start, beat, then hits by section).
 
     Lazy: events are computed as they are consumed, so starting a long moment costs the
@@ -129,7 +133,42 @@ def span_events(show: Show, span: Span, *, seed: int) -> Iterator[Event]:
     make_hits = _chaos_hits if span.chaos else _conducted_hits
     for section_index, entry in span.entries:
         streams.append(_ranked(make_hits(show, span, section_index, entry, seed), span, section_index))
-    return (event for _, _, event in heapq.merge(*streams))
+    return EventStream(event for _, _, event in heapq.merge(*streams))
+
+
+class EventStream:
+    """An iterator of events that can compute a few of them early (:meth:`read_ahead`).
+
+    When every section hits on the same sample, computing all those events in the one audio
+    block that plays them makes it the slowest block of all; reading one or two events ahead
+    in each block spreads that work over the quiet blocks before.  The events are the span's
+    alone (mute and solo are applied as they are emitted), so reading ahead changes nothing.
+    """
+
+    __slots__ = ("_source", "_ahead")
+
+    def __init__(self, source: Iterator[Event] | None = None) -> None:
+        self._source = iter(()) if source is None else source
+        self._ahead: deque[Event] = deque()
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> Event:
+        if self._ahead:
+            return self._ahead.popleft()
+        return next(self._source)
+
+    def read_ahead(self, count: int) -> None:
+        """Compute up to ``count`` more events now, keeping at most :data:`READ_AHEAD_MAX` in hand."""
+        ahead = self._ahead
+        if len(ahead) >= READ_AHEAD_MAX:  # the common case once a span has run a while
+            return
+        for _ in range(min(count, READ_AHEAD_MAX - len(ahead))):
+            event = next(self._source, None)
+            if event is None:
+                return
+            ahead.append(event)
 
 
 def _markers(show: Show, span: Span) -> Iterator[tuple[int, int, Event]]:

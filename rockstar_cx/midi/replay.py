@@ -17,11 +17,9 @@ Threading contract: one thread calls :meth:`Replay.update`; :meth:`host_of` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import get_args
 
 from ..audio.clock import host_time, sample_at
 from ..audio.ipc import Applied, SharedState
-from ..conductor.commands import Command
 from ..conductor.events import Event
 from ..conductor.follower import Follower
 from ..show.model import Show
@@ -42,8 +40,6 @@ class Fit:
         return self.sample, self.host, self.period
 
 
-_CONDUCTOR_COMMANDS = get_args(Command)
-
 
 class Replay:
     def __init__(self, show: Show, shared: SharedState, rate: int, *, hold_bars: int | None = None) -> None:
@@ -59,13 +55,7 @@ class Replay:
         position = int(SharedState.read_record(self.shared.transport)["sample"])  # first: see the docstring
         events, lost = self.shared.read_events()
         self.lost += lost
-        played: list[Event] = []
-        for event in events:
-            if type(event) is not Applied:
-                continue
-            if isinstance(event.command, _CONDUCTOR_COMMANDS):
-                played += self.follower.apply(event.sample, event.command)
-        played += self.follower.advance_to(position)
+        played = self.follower.catch_up([event for event in events if type(event) is Applied], position)
         self._refit()
         return played
 

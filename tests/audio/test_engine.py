@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from jackcapture import JackCapture, without_xruns
+from played import Played
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.ipc import AUDIO_OK
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -105,12 +106,13 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
     # a steady pulse all along: any restart, jump or drift of the journey would show
     show = make_show([section("a", "x...", sound="click")], [moment("pulse", ("a",), 0)], count_in=0)
     with AudioEngine(EngineConfig(show, device="system")) as engine:
+        played = Played(engine)
         before = capture(10)
         before.connect()
         engine.send(Start(count_in=False))
         started = time.monotonic()
         time.sleep(2.0)
-        first = [e.sample for e in engine.events() if type(e) is Hit]
+        first = [e.sample for e in played() if type(e) is Hit]
         jack_server.kill()
         wait_for(lambda: engine.health()["device_losses"] == 1, timeout=5)
         time.sleep(1.0)
@@ -122,10 +124,10 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
         after = capture(10)
         after.connect()
         time.sleep(0.3)
-        engine.events()  # from here on: what the conductor plays after the recovery
+        played()  # from here on: what the conductor plays after the recovery
         xruns = after.xruns
         time.sleep(2.0)
-        hits = [e.sample for e in engine.events() if type(e) is Hit]
+        hits = [e.sample for e in played() if type(e) is Hit]
         position, elapsed = int(engine.transport()["sample"]), time.monotonic() - started
         health = engine.health()
         xruns = after.xruns - xruns
@@ -163,7 +165,8 @@ def test_without_a_device_the_show_goes_on_silently(jack_server):
     with AudioEngine(EngineConfig(show, device="no such interface")) as engine:
         assert engine.start_state == "silent"
         assert "no audio output matches --device 'no such interface'" in engine.health()["message"].decode()
+        played = Played(engine)
         engine.send(Start(count_in=False))
         time.sleep(1.0)
-        hits = [e for e in engine.events() if type(e) is Hit]
+        hits = [e for e in played() if type(e) is Hit]
         assert 6 <= len(hits) <= 10 and engine.transport()["playing"]  # 16ths at 120 bpm: 8 a second

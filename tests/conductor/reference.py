@@ -2,7 +2,8 @@
 
 Written straight from the show-format spec, not from the conductor's code: moments follow each
 other on bar lines, patterns loop from each section's entry, swing delays odd steps of a bar,
-ramps integrate 60/tempo, a hit at time t sounds at sample round(t·rate) with halves up, and
+ramps integrate 60/tempo, a hit at time t sounds at sample round(t·rate) with halves up (and
+within the documented TIE_EPSILON below a half, which float arithmetic cannot tell from one), and
 the journey ends with one accent per section of the last moment on the following downbeat.
 """
 
@@ -11,7 +12,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from rockstar_cx.conductor.timeline import TIE_EPSILON
 from rockstar_cx.show.model import Show
+
+_TIE = Fraction(1, 2) + Fraction(TIE_EPSILON)
 
 
 def reference_hits(show: Show, rate: int, *, count_in: bool = False) -> list[tuple[int, int, bool, int]]:
@@ -48,7 +52,7 @@ def reference_hits(show: Show, rate: int, *, count_in: bool = False) -> list[tup
                 x = Fraction(n, per_beat)
                 if n % (meter * per_beat) % 2:
                     x += Fraction(show.swing) / per_beat
-                hits.append((math.floor(at(x) * rate + Fraction(1, 2)), index_s, step == 2, index))
+                hits.append((math.floor(at(x) * rate + _TIE), index_s, step == 2, index))
         time = at(Fraction(beats))
         beat += beats
     end = math.floor(time * rate + Fraction(1, 2))

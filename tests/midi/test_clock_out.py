@@ -18,6 +18,7 @@ import jack
 import numpy as np
 import pytest
 
+from played import Played
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Beat, Hit, Start, Stop
@@ -147,14 +148,14 @@ def perform_live(jack_server, show, seconds: float, **midi_options) -> Run:
         recorder.connect("PortAudio:out_0", recorder.audio)
         recorder.connect("rockstar-cx:", recorder.midi)
         time.sleep(0.5)  # connecting changes the JACK graph: let that settle before the show starts
-        engine.events()
+        played = Played(engine)
         engine.send(Start(count_in=True))
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not (events and type(events[-1]) is Stop):
             time.sleep(0.25)
-            events += engine.events()
+            events += played()
         time.sleep(0.2)
-        events += engine.events()
+        events += played()
         status = midi.close()
     finally:
         if midi is not None:

@@ -15,6 +15,8 @@ import numpy as np
 import pygame
 import pytest
 
+from jackcapture import XrunMonitor
+
 from . import vision
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,8 +29,12 @@ def play(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess
 
 def test_an_unattended_run_saves_the_stage_and_the_console(jack_server, tmp_path):
     stage, console, report = tmp_path / "stage.png", tmp_path / "console.png", tmp_path / "run.json"
-    result = play("--duration", "3.5", "--moment", "5", "--screenshot", str(stage), "--presenter-screenshot",
-                  str(console), "--report", str(report))
+    monitor = XrunMonitor()
+    try:
+        result = play("--duration", "3.5", "--moment", "5", "--screenshot", str(stage), "--presenter-screenshot",
+                      str(console), "--report", str(report))
+    finally:
+        monitor.close()
     assert result.returncode == 0, result.stderr
     image = pygame.image.load(str(stage))
     assert image.get_size() == (1280, 720)
@@ -36,7 +42,8 @@ def test_an_unattended_run_saves_the_stage_and_the_console(jack_server, tmp_path
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # zones, text, colours: a stage, not a blank
     assert pygame.image.load(str(console)).get_size() == (1280, 800)
     run = json.loads(report.read_text())
-    assert run["audio"] == "ok" and run["underflows_after_warmup"] == 0 and run["callback_errors"] == 0
+    # an underflow only where the JACK server itself missed a cycle (this VM's dummy driver does, rarely)
+    assert run["audio"] == "ok" and run["underflows_after_warmup"] <= monitor.xruns and run["callback_errors"] == 0
 
 
 def test_no_ui_stays_headless_and_never_loads_pygame(jack_server):
