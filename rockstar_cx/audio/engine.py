@@ -40,6 +40,7 @@ from ..show.model import Show
 from .clock import HostClock
 from .device import choose_output
 from .ipc import (AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, SetClick,
+                  SetGain,
                   SharedState)
 from .kit import kit_for_show
 from .mixer import Mixer
@@ -106,6 +107,9 @@ class Engine:
             kind = type(command)
             if kind is SetClick:
                 self.mixer.click = command.on
+                continue
+            if kind is SetGain:
+                self.mixer.set_level(command.section, command.gain)
                 continue
             if kind is Panic:  # the conductor stops at the bar line; the sound fades out by then
                 end = conductor.next_boundary(Quantize.BAR)
@@ -241,13 +245,15 @@ class Engine:
     def handover_state(self) -> bytes:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
         self.stop_silent()
-        return pickle.dumps((self.conductor, self.mixer.click, self.counters))
+        return pickle.dumps((self.conductor, self.mixer.click, self.mixer.levels(), self.counters))
 
     def take_over(self, state: bytes) -> None:
-        conductor, click, counters = pickle.loads(state)
+        conductor, click, levels, counters = pickle.loads(state)
         counters["recoveries"] += 1
         self.counters.update(counters)
         self.mixer.click = click
+        for section, level in levels.items():
+            self.mixer.set_level(section, level)
         self.conductor = conductor  # the callback picks it up at its next block
 
     def shutdown(self) -> None:

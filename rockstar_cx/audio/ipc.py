@@ -72,10 +72,19 @@ class SetClick:
     on: bool
 
 
+@dataclasses.dataclass(frozen=True)
+class SetGain:
+    """Engine-level: a section's volume, or the master's (``section`` None), 0 (silent) to 1 (as written)."""
+
+    section: int | None
+    gain: float
+
+
+ENGINE_COMMANDS = (SetClick, SetGain)  # the engine's own: the conductor never sees them
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
-                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic)
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain)
 _QUANTIZE = tuple(cmd.Quantize)
-_INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm"}, {"count_in", "on", "accent"}
+_INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm", "gain"}, {"count_in", "on", "accent"}
 
 
 def encode_command(command) -> tuple[int, int, float, int, int]:

@@ -55,6 +55,8 @@ class Mixer:
         self._windows: dict[int, np.ndarray] = {}  # frames -> the bank seen as rows of that length
         self._section_sounds = [where[s.sound] for s in show.sections]
         self._section_gains = [s.gain for s in show.sections]
+        self._levels = [1.0] * len(show.sections)  # the presenter's volumes, on top of the show's gains
+        self._master_level = self._master_target = 1.0  # a change glides over one block: no click
         self._count_sounds = (where["count_accent"], where["count"])
         self._count_bus = len(show.sections)
         self.click = False  # the click track: a quiet bip on every beat while performing
@@ -65,6 +67,7 @@ class Mixer:
         self._end = [0] * MAX_VOICES  # performance sample after its last one
         self._peak = [0.0] * MAX_VOICES  # its loudest possible contribution
         self._gain = np.zeros(MAX_VOICES, np.float32)
+        self._written = [0.0] * MAX_VOICES  # each voice's gain before the presenter's volume
         self._bus = [0] * MAX_VOICES
         self._soonest_end = 0  # the first voice end to come: nothing to retire before it
         self._peak_sum = 0.0  # while the voices cannot add up past the knee, skip the limiter
@@ -82,6 +85,24 @@ class Mixer:
 
     def unfade(self) -> None:
         self._fade_gain, self._fade_step = 1.0, 0.0
+
+    def set_level(self, section: int | None, level: float) -> None:
+        """The presenter's volume (0-1) of a section — its sounding voices too — or of the master (None)."""
+        level = min(max(float(level), 0.0), 1.0)
+        if section is None:
+            self._master_target = level
+            return
+        self._levels[section] = level
+        for slot in range(self.voices):
+            if self._bus[slot] == section:
+                self._gain[slot] = self._written[slot] * level
+
+    def levels(self) -> dict[int | None, float]:
+        """Every volume that is not 1, by section (None: the master)."""
+        levels: dict[int | None, float] = {i: level for i, level in enumerate(self._levels) if level != 1.0}
+        if self._master_target != 1.0:
+            levels[None] = self._master_target
+        return levels
 
     def process(self, start: int, frames: int, events: Iterable[Event], *, buses: bool = False) -> np.ndarray:
         """Mix the window ``[start, start + frames)``; return a view of the master block.
@@ -114,11 +135,20 @@ class Mixer:
             np.dot(self._gain[:voices], rows, out=master)  # scale and sum in one BLAS call
         if self._peak_sum > LIMIT_KNEE:
             soft_limit(master, self._scratch[:, :frames])
+        if self._master_target != 1.0 or self._master_level != 1.0:
+            self._apply_master(master)
         if self._fade_gain < 1.0 or self._fade_step:
             self._apply_fade(master)
         if start + frames >= self._soonest_end:
             self._retire(start + frames)
         return master
+
+    def _apply_master(self, master: np.ndarray) -> None:
+        ramp = self._scratch[0, :len(master)]
+        np.multiply(self._ramp[:len(master)], (self._master_target - self._master_level) / len(master), out=ramp)
+        np.add(ramp, self._master_level, out=ramp)
+        np.multiply(master, ramp, out=master)
+        self._master_level = self._master_target
 
     def _apply_fade(self, master: np.ndarray) -> None:
         ramp = self._scratch[0, :len(master)]
@@ -134,9 +164,10 @@ class Mixer:
         if kind is Hit:
             (base, length, peak), bus = self._section_sounds[event.section], event.section
             gain = MASTER_GAIN * self._section_gains[event.section] * (1.0 if event.accent else HIT_GAIN)
+            level = self._levels[bus]
         elif kind is Beat and (event.count_in or self.click):
             (base, length, peak), bus = self._count_sounds[0 if event.beat == 0 else 1], self._count_bus
-            gain = MASTER_GAIN * (COUNT_GAIN if event.count_in else CLICK_GAIN)
+            gain, level = MASTER_GAIN * (COUNT_GAIN if event.count_in else CLICK_GAIN), 1.0
         else:
             return
         if self.voices < MAX_VOICES:
@@ -146,8 +177,9 @@ class Mixer:
             slot = min(range(MAX_VOICES), key=self._end.__getitem__)
             self._peak_sum -= self._peak[slot]
         sample = event.sample
-        self._origin[slot], self._gain[slot], self._bus[slot] = base - sample, gain, bus
-        self._end[slot], self._peak[slot] = sample + length, gain * peak
+        self._origin[slot], self._gain[slot], self._bus[slot] = base - sample, gain * level, bus
+        self._written[slot] = gain
+        self._end[slot], self._peak[slot] = sample + length, gain * peak  # an upper bound: levels are <= 1
         self._peak_sum += gain * peak
         self._soonest_end = min(self._soonest_end, sample + length) if self.voices > 1 else sample + length
 
@@ -159,7 +191,7 @@ class Mixer:
                 last = self.voices - 1
                 self._peak_sum -= self._peak[slot]
                 self._origin[slot], self._gain[slot] = self._origin[last], self._gain[last]
-                for values in (self._end, self._peak, self._bus):
+                for values in (self._end, self._peak, self._bus, self._written):
                     values[slot] = values[last]
                 self.voices = last
             else:

@@ -6,8 +6,8 @@ clicker's, a second panic stops at once, teaching loops — so a controller and 
 never disagree.  The stage passes its own Director; headless (``--no-ui``) the dispatcher makes
 one.  Launching moment N is a quantized :class:`~rockstar_cx.conductor.commands.Launch`;
 tap tempo and live hits were already sent by the controller thread (they are all timing).
-Volumes go to ``on_volume`` (section index or None for the master, gain 0-1) when the app has
-one: the engine has no volume command yet.
+Volumes become the engine's :class:`~rockstar_cx.audio.ipc.SetGain`: a fader's 0-127 on a
+square law (half way is about -12 dB, as on a mixing desk's fader, not -6 dB).
 
 Threading contract: the app's thread owns a Dispatcher (the Director is not thread-safe).
 """
@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..audio.ipc import SetGain
 from ..conductor.commands import Launch, Quantize
 from ..conductor.conductor import Transport
 from ..show.model import Show
@@ -43,12 +44,10 @@ def _bits(mask: int) -> list[int]:
 
 
 class Dispatcher:
-    def __init__(self, show: Show, send: Callable[[object], bool], rate: int, *, director: Director | None = None,
-                 on_volume: Callable[[int | None, float], None] | None = None) -> None:
+    def __init__(self, show: Show, send: Callable[[object], bool], rate: int, *, director: Director | None = None) -> None:
         self.show = show
         self.send = send
         self.director = director or Director(show, send, rate)
-        self.on_volume = on_volume
 
     def handle(self, intent: Intent, record: np.void, *, panic_sample: int | None = None) -> None:
         """Do ``intent`` given the engine's transport ``record`` (and the stage's panic state, if any)."""
@@ -60,5 +59,7 @@ class Dispatcher:
                               panic_sample=panic_sample)
         elif action is Extra.LAUNCH and index < len(self.show.moments):
             self.send(Launch(index, Quantize.BAR))
-        elif action in (Extra.VOLUME, Extra.MASTER) and self.on_volume is not None:
-            self.on_volume(index, intent.value / 127.0)
+        elif action is Extra.VOLUME and index is not None and index < len(self.show.sections):
+            self.send(SetGain(index, (intent.value / 127.0) ** 2))
+        elif action is Extra.MASTER:
+            self.send(SetGain(None, (intent.value / 127.0) ** 2))

@@ -4,7 +4,9 @@
     session.use_director(app.director)   # the stage's Director (headless: the session makes one)
     ...                       # the app's thread, once a frame (or every 10 ms headless):
     session.pump()            # controller actions → the Director / the engine
-    session.status()          # for the console: ports connected, counters, clock-in state
+    session.status()          # everything: ports connected, counters, clock-in state
+    session.summary()         # what the presenter console shows (cheap: call it every frame)
+    session.learn(True); session.select(Target(Action.GO))   # MIDI learn, from the console
     session.close()
 
 * ``outputs`` (``--midi-out``, repeatable; ``virtual`` = our own port): clock and notes, from the
@@ -21,6 +23,7 @@ Threading contract: :meth:`pump`, :meth:`status`, :meth:`close` from the app's t
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from .actions import Dispatcher
 from .controller import ControlHub, Device, Intent
 from .follow import ClockFollower
 from .hotplug import HotPlug
-from .mapping import Mapping, load
+from .mapping import Mapping, Target, load
 from .outproc import MidiOut, MidiOutConfig
 from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, resolve_api
 from .profiles import GENERIC, PROFILES, profile_for
@@ -53,6 +56,23 @@ class MidiOptions:
         return bool(self.inputs or self.outputs or self.clock_in)
 
 
+OUT_STATUS_S = 1.0  # the MIDI-out process is asked for its ports at most this often
+
+
+@dataclass(frozen=True)
+class MidiSummary:
+    """What the presenter console shows about MIDI."""
+
+    inputs: tuple[tuple[str, bool], ...]  # (port asked for, connected now)
+    outputs: tuple[tuple[str, bool], ...]
+    clock_in: str | None  # the follower's state in words; None without --clock-in
+    following: bool  # the show follows an external clock right now
+    can_learn: bool  # there is a controller to learn from
+    learning: bool
+    selected: Target | None  # what the next control moved will do
+    learned: str | None  # the last binding made, in words
+
+
 class MidiSession:
     def __init__(self, options: MidiOptions, engine: AudioEngine, *, director: Director | None = None,
                  settings_path: Path | None = None) -> None:
@@ -68,6 +88,8 @@ class MidiSession:
         self.dispatcher: Dispatcher | None = None
         self._ports: list = []
         self._shared: SharedState | None = None
+        self._outputs: tuple[tuple[str, bool], ...] = ()
+        self._outputs_at = -OUT_STATUS_S
 
     def start(self) -> MidiSession:
         options, engine = self.options, self.engine
@@ -132,6 +154,38 @@ class MidiSession:
             "clock_in": self.follower.status() if self.follower is not None else None,
             "warning": self.warning,
         }
+
+    def summary(self) -> MidiSummary:
+        now = time.monotonic()
+        if self.out is not None and now - self._outputs_at >= OUT_STATUS_S:
+            self._outputs_at = now
+            self._outputs = tuple((asked, port is not None) for asked, port in self.out.status().get("outputs", ()))
+        inputs: dict[str, bool] = {}  # a controller's input and its LED output: connected when both are
+        for asked, port in self.hotplug.connected() if self.hotplug is not None else ():
+            inputs[asked] = inputs.get(asked, True) and port is not None
+        clock_in, following = None, False
+        if self.follower is not None:
+            state = self.follower.status()
+            following = state.following
+            clock_in = (f"following external clock · {state.tempo:.1f} bpm" if following and state.tempo else
+                        "following external clock" if following else "no external clock: internal tempo")
+        hub = self.hub
+        last = hub.learned[-1] if hub is not None and hub.learned else None
+        return MidiSummary(tuple(inputs.items()), self._outputs, clock_in, following, hub is not None,
+                           hub is not None and hub.learning, hub.selected if hub is not None else None,
+                           None if last is None else f"{last.control} → {last.target}")
+
+    def learn(self, on: bool) -> bool:
+        """MIDI learn on or off; False when there is no controller to learn from."""
+        if self.hub is None:
+            return False
+        self.hub.learn(on)
+        return True
+
+    def select(self, target: Target | None) -> None:
+        """While learning: the next control moved will do ``target``."""
+        if self.hub is not None:
+            self.hub.select(target)
 
     def close(self) -> dict:
         status = self.status()

@@ -27,7 +27,7 @@ from ..conductor.conductor import Transport
 from ..errors import ShowError
 from ..show.model import Show
 from .calibrate import FINE_STEP_MS, STEP_MS, Calibration, draw_calibration
-from .console import ConsoleInfo, ConsoleView, draw_help
+from .console import ButtonTarget, ConsoleInfo, ConsoleView, draw_help
 from .controls import Action, action_for
 from .cues import CueTrack, Frame, display_sample, preview_reach
 from .director import Director
@@ -43,6 +43,9 @@ FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
 STAGE_SIZE = (1280, 720)
 CONSOLE_SIZE = (1280, 800)
+# What MIDI learn can bind from the stage: while learning, these keys and buttons choose a target
+LEARNABLE = {Action.GO, Action.BACK, Action.START_STOP, Action.PANIC, Action.BLACKOUT, Action.MUTE, Action.SOLO,
+             Action.TEACH, Action.TAP, Action.FASTER, Action.SLOWER, Action.CLICK}
 REDRAW_EVENTS = {pygame.WINDOWEXPOSED, pygame.WINDOWFOCUSGAINED, pygame.WINDOWRESTORED, pygame.WINDOWSHOWN,
                  pygame.WINDOWSIZECHANGED, pygame.WINDOWRESIZED, pygame.WINDOWMAXIMIZED}
 
@@ -104,6 +107,8 @@ class StageApp:
         self.help_texts: list[TextBox] = []  # the help overlay's lines when it was last drawn
         self._frames = 0
         self._console_due = True
+        self.learning = False
+        self.midi_summary = None
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -122,6 +127,8 @@ class StageApp:
             self.handle(event)
         if self.midi is not None:
             self.midi.pump(panic_sample=self.cues.panic_sample)
+            summary = self.midi_summary = self.midi.summary()
+            self.stage_view.badge = "FOLLOWING EXTERNAL CLOCK" if summary.following else None
         self.sync()
         now = self.cues.follower.transport()
         heard = display_sample(self.engine.clock(), time.perf_counter(), self.offset_ms / 1000.0)
@@ -169,7 +176,7 @@ class StageApp:
     def _info(self, now: Transport, frame: Frame, teach: Teach | None) -> ConsoleInfo:
         return ConsoleInfo(frame, now, self.cues.click, self.director.panicking(self.cues.panic_sample), self.health(),
                            self.offset_ms, self._show_seconds(frame), self.director.message, self.director.blackout,
-                           teach)
+                           teach, self.midi_summary)
 
     def _show_seconds(self, frame: Frame) -> float | None:
         started = self.cues.started_sample
@@ -209,12 +216,18 @@ class StageApp:
         if mapped is not None:
             self.do(*mapped)
 
-    def do(self, action: Action, section: int | None = None) -> None:
+    def do(self, action: ButtonTarget, section: int | None = None) -> None:
         """What a key or a console button asks for."""
         self._console_due = True
         self.sync()  # act on the freshest state: a GO right after another sees the first one armed
         now = self.cues.follower.transport()
-        if action is Action.QUIT:
+        if action is Action.LEARN:
+            self.learn(not self.learning)
+        elif self.learning and (action in LEARNABLE or isinstance(action, str)):
+            self._choose(action, section)
+        elif isinstance(action, str):
+            pass  # a learn-only target, clicked after learn was switched off
+        elif action is Action.QUIT:
             self.running = False
         elif action is Action.FULLSCREEN:
             self.toggle_fullscreen()
@@ -235,6 +248,25 @@ class StageApp:
                                                      self.engine.send)
         else:
             self.director.act(action, section, now, click=self.cues.click, panic_sample=self.cues.panic_sample)
+
+    # -- MIDI learn -------------------------------------------------------------------------------
+
+    def learn(self, on: bool) -> None:
+        """MIDI learn on or off.  While on, keys and console buttons choose what a control will do."""
+        if self.midi is None or not self.midi.learn(on):
+            self.director.message = "MIDI learn needs a controller: play --midi-in NAME"
+            return
+        self.learning = on
+        self.director.message = "MIDI learn: press a key or click a button, then move a control" if on else \
+            "MIDI learn off: bindings saved"
+
+    def _choose(self, action: ButtonTarget, section: int | None) -> None:
+        from ..midi.mapping import Extra, Target  # MIDI is loaded only when the show uses it
+
+        indexed = action in (Action.MUTE, Action.SOLO, Action.TEACH, "hit", "volume")
+        target = Target(Extra(action) if isinstance(action, str) else action, section if indexed else None)
+        self.midi.select(target)
+        self.director.message = f"MIDI learn: move a control to bind it to {target}"
 
     def _calibrating_key(self, key: int, mod: int) -> None:
         calibration = self.calibration

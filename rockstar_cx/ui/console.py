@@ -2,13 +2,17 @@
 
 It shows the current and next moment with their captions (the speaker notes), elapsed show and
 moment time, tempo, what GO has armed, each section's mute/solo state and the engine's health
-(device, latency, underflows, "audio lost — retrying").  Every button does what its key does:
-:meth:`ConsoleView.hit` maps a click to the same :class:`~.controls.Action`.
+(device, latency, underflows, "audio lost — retrying"), and the MIDI ports, the external clock
+and MIDI learn.  Every button does what its key does: :meth:`ConsoleView.hit` maps a click to the
+same :class:`~.controls.Action`.  While MIDI learn is on, the sections also show the targets only
+a controller has — a live hit, a section's volume, the master volume — as the words
+:data:`LEARN_ONLY` (the values of :class:`rockstar_cx.midi.mapping.Extra`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -20,6 +24,12 @@ from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, C
 from .stage import Teach, cue_word
 from .text import Text
 from .widgets import Painter
+
+if TYPE_CHECKING:
+    from ..midi.session import MidiSummary
+
+LEARN_ONLY = ("hit", "volume", "master")  # console targets for MIDI learn that no key has
+ButtonTarget = Action | str  # what a console button does: an action, or one of LEARN_ONLY
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class ConsoleInfo:
     message: str
     blackout: bool
     teaching: Teach | None
+    midi: MidiSummary | None = None
 
 
 def _clock(seconds: float | None) -> str:
@@ -49,9 +60,9 @@ class ConsoleView:
         self.text = text
         self.painter = Painter(text)
         self.colors = [SectionColors.of(s.color) for s in show.sections]
-        self.buttons: list[tuple[pygame.Rect, Action, int | None]] = []
+        self.buttons: list[tuple[pygame.Rect, ButtonTarget, int | None]] = []
 
-    def hit(self, pos: tuple[int, int]) -> tuple[Action, int | None] | None:
+    def hit(self, pos: tuple[int, int]) -> tuple[ButtonTarget, int | None] | None:
         """The button under a click, as (action, section)."""
         for rect, action, section in self.buttons:
             if rect.collidepoint(pos):
@@ -88,7 +99,7 @@ class ConsoleView:
         px = self.text.fit(words, cap, width, 6) if width else None
         return self.painter.line(surface, "info", words, cap, color, point, anchor, px=px)
 
-    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: Action,
+    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: ButtonTarget,
                 section: int | None = None, *, active: bool = False, accent: Color = WARN) -> None:
         pygame.draw.rect(surface, accent if active else PANEL, rect, border_radius=self.s // 2)
         pygame.draw.rect(surface, accent if active else FAINT, rect, 2, border_radius=self.s // 2)
@@ -166,6 +177,11 @@ class ConsoleView:
              ("+1 bpm", Action.FASTER, False, WARN), ("HELP  H", Action.HELP, False, WARN),
              ("CALIBRATE  F9", Action.CALIBRATE, False, WARN)],
         ]
+        midi = info.midi
+        if midi is not None and midi.can_learn:
+            rows[1].append(("LEARN  L", Action.LEARN, midi.learning, WARN))
+            if midi.learning:
+                rows[0].append(("MASTER VOL", "master", _chosen(midi, "master", None), WARN))
         height = max(s * 2, min(s * 5, (left.bottom - y - gap) // 2))
         for row in rows:
             width = (left.width - gap * (len(row) - 1)) // len(row)
@@ -178,19 +194,25 @@ class ConsoleView:
         s = self.s
         playing = set(self.show.moment_sections[info.frame.moment])
         row_h = round(s * 2.6)
-        button_w = round(s * 5.2)
+        midi = info.midi
+        learning = midi is not None and midi.learning
+        button_w = round(s * (3.6 if learning else 5.2))
         for i, section in enumerate(self.show.sections[:8]):
             c = self.colors[i]
             pygame.draw.rect(surface, c.edge, (right.x, y, s, row_h - 4), border_radius=3)
             color = c.text if i in playing else SOFT_INK
-            room = right.width - 3 * (button_w + 4) - s * 2
+            buttons: list[tuple[str, ButtonTarget, bool, Color]] = [
+                ("MUTE", Action.MUTE, i in info.transport.muted, ALERT),
+                ("SOLO", Action.SOLO, i in info.transport.soloed, WARN),
+                ("TEACH", Action.TEACH, bool(info.teaching and info.teaching.section == i), OK)]
+            if learning:
+                buttons = [(label, action, _chosen(midi, action, i), WARN) for label, action, _, _ in buttons]
+                buttons += [("HIT", "hit", _chosen(midi, "hit", i), WARN), ("VOL", "volume", _chosen(midi, "volume", i), WARN)]
+            room = right.width - len(buttons) * (button_w + 4) - s * 2
             self._label(surface, f"{i + 1} {section.name} · {cue_word(section.sound)}", s, color,
                         (right.x + s * 2, y + row_h // 2 - 2), "midleft", room)
-            x = right.right - 3 * (button_w + 4)
-            for label, action, active, accent in (("MUTE", Action.MUTE, i in info.transport.muted, ALERT),
-                                                  ("SOLO", Action.SOLO, i in info.transport.soloed, WARN),
-                                                  ("TEACH", Action.TEACH, bool(info.teaching and
-                                                                               info.teaching.section == i), OK)):
+            x = right.right - len(buttons) * (button_w + 4)
+            for label, action, active, accent in buttons:
                 self._button(surface, pygame.Rect(x, y, button_w, row_h - 4), label, action, i, active=active,
                              accent=accent)
                 x += button_w + 4
@@ -208,12 +230,38 @@ class ConsoleView:
                   ALERT if h.get("underflows_after_warmup") else SOFT_INK)]
         if h.get("message"):
             lines.append((h["message"], ALERT))
+        if info.midi is not None:
+            lines += _midi_lines(info.midi)
         lines.append((info.message, INK))
         for words, color in lines:
             if y + s > right.bottom:
                 break
             self._label(surface, words, s, color, (right.x, y), width=right.width)
             y += round(s * 1.8)
+
+
+def _chosen(midi: MidiSummary, action: ButtonTarget, index: int | None) -> bool:
+    """Is this the target the next control moved will be bound to?"""
+    selected = midi.selected
+    return selected is not None and selected.action.value == getattr(action, "value", action) and \
+        selected.index == index
+
+
+def _midi_lines(midi: MidiSummary) -> list[tuple[str, Color]]:
+    lines = []
+    for heading, ports in (("MIDI IN", midi.inputs), ("MIDI OUT", midi.outputs)):
+        if ports:
+            words = " · ".join(f"{name} {'✓' if up else '✗ (unplugged)'}" for name, up in ports)
+            lines.append((f"{heading}  {words}", OK if all(up for _, up in ports) else ALERT))
+    if midi.clock_in is not None:
+        lines.append((f"CLOCK IN  {midi.clock_in}", OK if midi.following else WARN))
+    if midi.learning:
+        lines.append(("MIDI LEARN ON: press a key or click a button, then move a control (L: off)", WARN))
+        if midi.selected is not None:
+            lines.append((f"the next control moved will do: {midi.selected}", WARN))
+    if midi.learned:
+        lines.append((f"learned: {midi.learned}", SOFT_INK))
+    return lines
 
 
 def draw_help(surface: pygame.Surface, text: Text) -> Painter:

@@ -29,6 +29,7 @@ class Action(Enum):
     HELP = "help"
     CONSOLE = "console"
     CALIBRATE = "calibrate"
+    LEARN = "learn"
     SCREENSHOT = "screenshot"
     FULLSCREEN = "fullscreen"
     QUIT = "quit"
@@ -56,6 +57,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("C", Action.CLICK, "click track on / off"),
     Binding("H", Action.HELP, "this help"),
     Binding("Tab", Action.CONSOLE, "presenter console over the stage (one screen)"),
+    Binding("L", Action.LEARN, "MIDI learn on / off: press a key or click a button, then move a control"),
     Binding("F9", Action.CALIBRATE, "calibrate the projector delay (←/→ adjust, Enter saves)"),
     Binding("F12", Action.SCREENSHOT, "save screenshots of the stage and the console"),
     Binding("F11", Action.FULLSCREEN, "stage window fullscreen on / off"),
@@ -68,7 +70,7 @@ _PLAIN = {
     pygame.K_PAGEUP: Action.BACK, pygame.K_LEFT: Action.BACK,
     pygame.K_F5: Action.START_STOP, pygame.K_ESCAPE: Action.PANIC,
     pygame.K_PERIOD: Action.BLACKOUT, pygame.K_b: Action.BLACKOUT,
-    pygame.K_t: Action.TAP, pygame.K_c: Action.CLICK, pygame.K_h: Action.HELP, pygame.K_TAB: Action.CONSOLE,
+    pygame.K_t: Action.TAP, pygame.K_c: Action.CLICK, pygame.K_l: Action.LEARN, pygame.K_h: Action.HELP, pygame.K_TAB: Action.CONSOLE,
     pygame.K_F9: Action.CALIBRATE, pygame.K_F12: Action.SCREENSHOT, pygame.K_F11: Action.FULLSCREEN,
     pygame.K_PLUS: Action.FASTER, pygame.K_EQUALS: Action.FASTER, pygame.K_KP_PLUS: Action.FASTER,
     pygame.K_MINUS: Action.SLOWER, pygame.K_KP_MINUS: Action.SLOWER,

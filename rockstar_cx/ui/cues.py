@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from ..audio.clock import sample_at
-from ..audio.ipc import Applied, SetClick
+from ..audio.ipc import ENGINE_COMMANDS, Applied, SetClick
 from ..conductor.commands import Panic, Start
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
 from ..conductor.follower import PREVIEW_S, Follower
@@ -97,6 +97,8 @@ class CueTrack:
         kind = type(command)
         if kind is SetClick:
             self.click = command.on
+            return
+        if kind in ENGINE_COMMANDS:  # volumes: nothing the stage shows
             return
         if kind is Start:
             self.panic_sample = None

@@ -54,6 +54,7 @@ class StageView:
         self._scene_key: tuple | None = None
         self._scene_boxes: list[TextBox] = []
         self._scene_zones: list[tuple[int, pygame.Rect]] = []
+        self.badge: str | None = None  # a word for the audience beside the bar count (the app sets it)
 
     @property
     def texts(self) -> list[TextBox]:
@@ -79,7 +80,7 @@ class StageView:
             if frame.armed is not None or self.show.moments[frame.moment].mode == "chaos":
                 key = None  # countdown rings and drifting zones move every frame
         if key is not None:
-            key += (surface.get_size(), frame.moment, frame.bar, frame.beat)
+            key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge)
         if key is not None and key == self._scene_key:
             surface.blit(self._scene, (0, 0))
             self.painter.boxes, self.zones = list(self._scene_boxes), list(self._scene_zones)
@@ -279,6 +280,8 @@ class StageView:
             status = "NO  CONDUCTOR" if chaos else f"BAR {frame.bar + 1}  BEAT {frame.beat + 1}"
             if frame.state == "count-in":
                 status = "COUNT-IN"
+        if self.badge:  # e.g. following an external MIDI clock: the band's drummer leads now
+            status = f"{status.replace('  ', ' ')}  {self.badge}" if status else self.badge
         right = self._figure_box(lay).left - lay.caption_cap
         if status:  # two short lines beside the figure leave the title the width
             first, _, second = status.partition("  ")

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from rockstar_cx.audio.clock import HostClock, host_time, sample_at
+from rockstar_cx.audio.clock import STEP_PAIRS, HostClock, host_time, sample_at
 
 
 def test_fit_recovers_a_drifting_card_through_jitter():
@@ -36,3 +36,32 @@ def test_fit_needs_two_pairs_and_ignores_nonsense():
     assert clock.fit()[2] == 1 / 48000
     clock.reset()
     assert clock.fit() is None
+
+
+def test_fit_follows_a_jump_of_the_timeline_within_a_few_callbacks():
+    # an xrun: from block 1000 on, every callback (and the sound) comes one block later for good
+    rate, block = 48000, 128
+    clock = HostClock(rate)
+    noise = random.Random(5)
+
+    def host(n: int) -> float:
+        return 7.0 + (n * block + (block if n >= 1000 else 0)) / rate + noise.uniform(0, 0.0002)
+
+    for n in range(1000):
+        clock.add((n * block, host(n)))
+        if n % 8 == 0:
+            clock.fit()  # the supervisor fits every few callbacks
+    before = clock.fit()
+    for n in range(1000, 1000 + STEP_PAIRS):
+        clock.add((n * block, host(n)))
+    after = clock.fit()
+    assert clock.jumps == 1
+    assert after[2] == pytest.approx(before[2], rel=2e-5)  # the card's rate, kept through the jump
+    # from the jump on, the fit places samples one block later, to within the jitter
+    assert host_time(after, 1010 * block) - host_time(before, 1010 * block) == pytest.approx(block / rate, abs=2e-4)
+    for n in range(1000 + STEP_PAIRS, 1400):
+        clock.add((n * block, host(n)))
+        if n % 8 == 0:
+            clock.fit()
+    assert clock.jumps == 1  # no jump without one
+    assert clock.fit()[2] == pytest.approx(1 / rate, rel=2e-4)

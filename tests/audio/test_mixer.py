@@ -1,0 +1,53 @@
+"""The mixer's volumes: a section's level scales its hits, sounding ones included; the master glides."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rockstar_cx.audio.kit import kit_for_show
+from rockstar_cx.audio.mixer import Mixer
+from rockstar_cx.conductor import Hit
+
+from ..conductor.shows import make_show, moment, section
+
+RATE, BLOCK = 48000, 128
+SHOW = make_show([section("a", "x", sound="clap"), section("b", "x", sound="kick")], [moment("m", ("a", "b"), 1)])
+
+
+def play(levels: list[tuple[int, int | None, float]], blocks: int = 40) -> np.ndarray:
+    """Both sections hit at sample 10; ``levels``: (block, section, level) set before that block."""
+    mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
+    out = []
+    for block in range(blocks):
+        for at, section_index, level in levels:
+            if at == block:
+                mixer.set_level(section_index, level)
+        events = [Hit(10, 0.0, 0, True, 0), Hit(10, 0.0, 1, True, 0)] if block == 0 else []
+        out.append(mixer.process(block * BLOCK, BLOCK, events).copy())
+    return np.concatenate(out)
+
+
+def test_a_section_level_scales_its_voice_while_it_sounds_and_its_next_hits():
+    full = play([])
+    kick_only = play([(0, 0, 0.0)])
+    half_later = play([(0, 0, 0.0), (20, 1, 0.5)])
+    assert np.any(full != kick_only)
+    np.testing.assert_array_equal(half_later[:20 * BLOCK], kick_only[:20 * BLOCK])
+    np.testing.assert_allclose(half_later[20 * BLOCK:], 0.5 * kick_only[20 * BLOCK:], atol=1e-7)
+
+
+def test_the_master_level_glides_over_one_block_then_holds():
+    full = play([])
+    quiet = play([(5, None, 0.25)])
+    np.testing.assert_array_equal(quiet[:5 * BLOCK], full[:5 * BLOCK])
+    ramp = 1.0 - 0.75 * np.arange(BLOCK) / BLOCK  # no step: no click
+    np.testing.assert_allclose(quiet[5 * BLOCK:6 * BLOCK], full[5 * BLOCK:6 * BLOCK] * ramp, atol=1e-7)
+    np.testing.assert_allclose(quiet[6 * BLOCK:], 0.25 * full[6 * BLOCK:], atol=1e-7)
+
+
+def test_levels_are_clamped_and_listed_for_a_handover():
+    mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
+    mixer.set_level(1, 1.5)
+    mixer.set_level(0, -2.0)
+    mixer.set_level(None, 0.5)
+    assert mixer.levels() == {0: 0.0, None: 0.5}
