@@ -63,7 +63,8 @@ def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server,
     for report, server_xruns in zip((idle, loaded), xruns):
         assert report["underflows_after_warmup"] <= server_xruns and report["callback_errors"] == 0
         assert report["callbacks"] >= 0.98 * due and report["callbacks_missed"] <= server_xruns + 2
-        assert report["late_callbacks"] <= server_xruns + 2
+        # a dropped server cycle delays two callbacks here: its own and the one the driver catches up with
+        assert report["late_callbacks"] <= 2 * server_xruns + 2
         assert report["callback_ms_max"] < period_ms  # longer than the period would be an xrun of its own
     assert xruns[1] <= xruns[0] + 3 and xruns[1] <= 6  # the stage and the hog cost the audio nothing
     assert loaded["frames"] >= 30 * RUN_S  # the stage really was drawing flat out
