@@ -1,4 +1,4 @@
-"""What an engine played, hits included, replayed from the commands it applied (as the stage does).
+"""What an engine applied and played, hits included, replayed from its commands (as the stage does).
 
 The engine publishes its applied commands and markers (beats, moment starts, stops) but not
 its hits; a reader replays those, exactly, with a :class:`~rockstar_cx.conductor.follower.Follower`.
@@ -23,3 +23,8 @@ class Played:
         position = int(self.engine.transport()["sample"])  # first: every command before it is in the ring
         applied = [event for event in self.engine.events() if type(event) is Applied]
         return self.follower.catch_up(applied, position)
+
+
+def applied_commands(engine: AudioEngine) -> list:
+    """The commands the engine applied since the last read of its events, in order."""
+    return [event.command for event in engine.events() if type(event) is Applied]

@@ -144,20 +144,20 @@ class Mixer:
         return master
 
     def _apply_master(self, master: np.ndarray) -> None:
-        ramp = self._scratch[0, :len(master)]
-        np.multiply(self._ramp[:len(master)], (self._master_target - self._master_level) / len(master), out=ramp)
-        np.add(ramp, self._master_level, out=ramp)
-        np.multiply(master, ramp, out=master)
+        self._glide(master, self._master_level, (self._master_target - self._master_level) / len(master))
         self._master_level = self._master_target
 
     def _apply_fade(self, master: np.ndarray) -> None:
+        self._glide(master, self._fade_gain, -self._fade_step)
+        self._fade_gain = max(0.0, self._fade_gain - self._fade_step * len(master))
+
+    def _glide(self, master: np.ndarray, gain: float, step: float) -> None:
+        """Scale ``master`` by a gain going from ``gain`` by ``step`` per sample (never below 0)."""
         ramp = self._scratch[0, :len(master)]
-        ramp[:] = self._ramp[:len(master)]
-        np.multiply(ramp, -self._fade_step, out=ramp)
-        np.add(ramp, self._fade_gain, out=ramp)
+        np.multiply(self._ramp[:len(master)], step, out=ramp)
+        np.add(ramp, gain, out=ramp)
         np.maximum(ramp, 0.0, out=ramp)
         np.multiply(master, ramp, out=master)
-        self._fade_gain = max(0.0, self._fade_gain - self._fade_step * len(master))
 
     def _start_voice(self, event: Event) -> None:
         kind = type(event)

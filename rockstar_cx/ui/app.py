@@ -261,10 +261,10 @@ class StageApp:
             "MIDI learn off: bindings saved"
 
     def _choose(self, action: ButtonTarget, section: int | None) -> None:
-        from ..midi.mapping import Extra, Target  # MIDI is loaded only when the show uses it
+        from ..midi.mapping import INDEXED, Extra, Target  # MIDI is loaded only when the show uses it
 
-        indexed = action in (Action.MUTE, Action.SOLO, Action.TEACH, "hit", "volume")
-        target = Target(Extra(action) if isinstance(action, str) else action, section if indexed else None)
+        kind = Extra(action) if isinstance(action, str) else action
+        target = Target(kind, section if kind in INDEXED else None)
         self.midi.select(target)
         self.director.message = f"MIDI learn: move a control to bind it to {target}"
 

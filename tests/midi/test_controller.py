@@ -13,8 +13,8 @@ import time
 import pytest
 import rtmidi
 
+from played import applied_commands
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import Applied
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import Mute, Next, Quantize, Start, TapTempo
 from rockstar_cx.midi import mapping
@@ -152,7 +152,7 @@ def test_a_profile_and_a_learned_mapping_drive_the_show_and_the_leds_answer(jack
         pump(session, 0.2)
         assert engine.transport()["muted"] == 0b11
         tempo = float(engine.transport()["tempo"])
-        applied = [e.command for e in engine.events() if type(e) is Applied]
+        applied = applied_commands(engine)
         status = session.close()
         session = None
     finally:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import threading
 import time
 
+from played import applied_commands
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import Applied
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import LiveHit, Start
 from rockstar_cx.midi.controller import BURST, HIT_GAP_S, RATE_LIMIT
@@ -76,7 +76,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
             underflows.append(int(engine.health()["underflows"]) - before)
         assert session.hub._thread.is_alive()
         counters = session.hub.counters
-        applied = [e.command for e in engine.events() if type(e) is Applied]
+        applied = applied_commands(engine)
         session.close()
         session = None
     finally:

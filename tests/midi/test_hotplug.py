@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from played import applied_commands
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import Applied
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import Mute, Start
 from rockstar_cx.midi.hotplug import POLL_S
@@ -56,7 +56,7 @@ def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_n
                 wait_status(session, "inputs", (("launchpad", None), ("launchpad", None)))
                 synth = FakeDevice("Late Synth", "out", "in")
                 wait_status(session, "outputs", (("late synth", "Late Synth"),), timeout=NOTICE_S + 1.0)
-        applied = [e.command for e in engine.events() if type(e) is Applied]
+        applied = applied_commands(engine)
         assert applied == [Start(count_in=False), Mute(0), Mute(0)]
         listing = describe_ports("jack")  # what `rockstar-cx devices` shows
         assert listing[0] == "MIDI (jack) inputs:" and "  Launchpad Mini:LPX MIDI Out  [launchpad]" in listing
