@@ -7,16 +7,14 @@ reaches full scale, and since nothing in the chain has memory, a render in 64k c
 like the live engine at 128 frames (equal up to float rounding).
 
 Speed: all sounds live in one *bank*, each followed by a block of zeros, so a voice is just a
-read position; mixing every voice is a handful of numpy calls whatever the voice count: gather
-each voice's block as a row of a sliding-window view of the bank, then scale and sum the rows
-in one BLAS call — no Python loop over voices.
+read position; mixing every voice is a handful of numpy calls whatever the voice count (gather
+the rows, scale, sum), with no Python loop over voices in the common case.
 
-Threading contract: :meth:`Mixer.process` is written for the audio callback and never blocks.
-Its buffers are preallocated in ``__init__``, with one exception: numpy's row gather has no
-``out=``, so each block makes one temporary array of voices × frames floats (18 KB for 36
-voices at 128 frames), freed at once.  The heap hands the same memory back every block, with
-no system call; the alternative, an element-wise gather through an index built every block,
-costs twice as much.  It must not be called from two threads at once.
+Threading contract: :meth:`Mixer.process` is written for the audio callback.  All buffers are
+preallocated in ``__init__``; ``process`` only does in-place numpy work on them (slicing makes
+small views) and never blocks.  It must not be called from two threads at once.  (A row gather
+from a sliding-window view of the bank costs half as much, but numpy gives it no ``out=``: its
+temporary array per block came with more late callbacks on the real device, so it was dropped.)
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..conductor.events import Beat, Event, Hit
 from ..show.model import Show
@@ -52,7 +49,6 @@ class Mixer:
             pieces += [kit[name], np.zeros(max_block, np.float32)]
             at += len(kit[name]) + max_block
         self._bank = np.concatenate(pieces)
-        self._windows: dict[int, np.ndarray] = {}  # frames -> the bank seen as rows of that length
         self._section_sounds = [where[s.sound] for s in show.sections]
         self._section_gains = [s.gain for s in show.sections]
         self._levels = [1.0] * len(show.sections)  # the presenter's volumes, on top of the show's gains
@@ -72,7 +68,9 @@ class Mixer:
         self._soonest_end = 0  # the first voice end to come: nothing to retire before it
         self._peak_sum = 0.0  # while the voices cannot add up past the knee, skip the limiter
         self._first = np.zeros(MAX_VOICES, np.int64)
-        self._ramp = np.arange(max_block, dtype=np.float32)
+        self._ramp = np.arange(max_block, dtype=np.int64)
+        self._index = np.zeros(MAX_VOICES * max_block, np.int64)
+        self._rows = np.zeros(MAX_VOICES * max_block, np.float32)
         self.buses = np.zeros((len(show.sections) + 1, max_block), np.float32)
         self.master = np.zeros(max_block, np.float32)
         self._scratch = np.zeros((2, max_block), np.float32)
@@ -121,10 +119,10 @@ class Mixer:
             return master
         first = self._first[:voices]
         np.add(self._origin[:voices], start, out=first)
-        window = self._windows.get(frames)
-        if window is None:
-            window = self._windows[frames] = sliding_window_view(self._bank, frames)
-        rows = window[first]  # row v: voice v's block (the one temporary, see the module's docstring)
+        index = self._index[:voices * frames].reshape(voices, frames)
+        np.add(first[:, None], self._ramp[:frames], out=index)
+        rows = self._rows[:voices * frames].reshape(voices, frames)
+        self._bank.take(index, out=rows, mode="clip")  # an allocation-free gather of every voice's block
         if buses:
             np.multiply(rows, self._gain[:voices, None], out=rows)
             for voice in range(voices):
@@ -154,7 +152,8 @@ class Mixer:
     def _glide(self, master: np.ndarray, gain: float, step: float) -> None:
         """Scale ``master`` by a gain going from ``gain`` by ``step`` per sample (never below 0)."""
         ramp = self._scratch[0, :len(master)]
-        np.multiply(self._ramp[:len(master)], step, out=ramp)
+        ramp[:] = self._ramp[:len(master)]
+        np.multiply(ramp, step, out=ramp)
         np.add(ramp, gain, out=ramp)
         np.maximum(ramp, 0.0, out=ramp)
         np.multiply(master, ramp, out=master)
