@@ -7,7 +7,8 @@ process (``spawn``).  It attaches to the engine's shared memory by name, with it
 the event ring, and never sends the engine anything: it cannot disturb the audio.
 
     midi = MidiOut(MidiOutConfig(("virtual", "USB MIDI")), engine).start()
-    midi.status()    # ports connected, messages sent, send-time figures
+    midi.status()    # ports connected, messages sent, send-time figures (waits for the reply)
+    midi.latest()    # the same without waiting (the UI thread): the last reply, and asks again
     midi.close()     # the same, final
 
 Start it right after the engine, before the first command: its replay reads the event ring from
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import time
 from dataclasses import dataclass, field
 
 from ..audio.ipc import SharedState
@@ -36,6 +38,7 @@ from .sender import MidiSender, Output
 
 START_TIMEOUT_S = 30.0
 REPLY_TIMEOUT_S = 5.0
+LATEST_EVERY_S = 1.0  # the status (hot-plug, send figures) costs the sender's process a little
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class MidiOut:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn = None
         self._final: dict | None = None
+        self._replies: dict[str, object] = {"status": {}, "ticks": []}
+        self._asked: dict[str, int] = {"status": 0, "ticks": 0}  # requests not yet answered
+        self._latest_asked = -LATEST_EVERY_S
 
     def start(self) -> MidiOut:
         engine = self.engine.config
@@ -75,16 +81,57 @@ class MidiOut:
         return self
 
     def status(self) -> dict:
-        """Ports (asked for → connected to), messages sent, send-time figures, replay losses."""
+        """Ports (asked for → connected to), messages sent, send-time figures, replay losses.
+
+        Waits up to REPLY_TIMEOUT_S for the process to answer ({} when it does not).
+        """
         if self._final is not None:
             return self._final
-        self._conn.send(("status",))
-        return self._conn.recv()[1] if self._conn.poll(REPLY_TIMEOUT_S) else {}
+        return self._ask("status", REPLY_TIMEOUT_S)
+
+    def latest(self, every: float = LATEST_EVERY_S) -> dict:
+        """The status last received, at once; asks for a fresh one (at most ``every`` seconds apart,
+        and only when no request is on its way).
+
+        For the UI thread: a MIDI-out process that hangs or died never holds up a frame.
+        """
+        if self._final is not None:
+            return self._final
+        self._collect(0.0)
+        now = time.monotonic()
+        if not self._asked["status"] and now - self._latest_asked >= every:
+            self._latest_asked = now
+            self._request("status")
+        return self._replies["status"]
 
     def ticks(self) -> list[tuple[float, float]]:
         """(due, sent) host times of the most recent clock ticks (up to 65,536)."""
-        self._conn.send(("ticks",))
-        return self._conn.recv()[1] if self._conn.poll(REPLY_TIMEOUT_S) else []
+        return self._ask("ticks", REPLY_TIMEOUT_S)
+
+    def _ask(self, kind: str, timeout: float):
+        if self._request(kind):
+            self._collect(timeout, until=kind)
+        return self._replies[kind]
+
+    def _request(self, kind: str) -> bool:
+        try:
+            self._conn.send((kind,))
+        except (BrokenPipeError, OSError):
+            return False
+        self._asked[kind] += 1
+        return True
+
+    def _collect(self, timeout: float, until: str | None = None) -> None:
+        """Take every reply that has arrived; with ``until``, wait for all of that kind's."""
+        deadline = time.monotonic() + timeout
+        try:
+            while self._conn.poll(max(0.0, deadline - time.monotonic()) if until else 0.0):
+                kind, value = self._conn.recv()
+                self._replies[kind], self._asked[kind] = value, max(0, self._asked[kind] - 1)
+                if until is not None and not self._asked[until]:
+                    return
+        except (EOFError, OSError):
+            pass
 
     def close(self) -> dict:
         if self._final is None:

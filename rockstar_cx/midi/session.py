@@ -23,7 +23,6 @@ Threading contract: :meth:`pump`, :meth:`status`, :meth:`close` from the app's t
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +55,6 @@ class MidiOptions:
         return bool(self.inputs or self.outputs or self.clock_in)
 
 
-OUT_STATUS_S = 1.0  # the MIDI-out process is asked for its ports at most this often
-
-
 @dataclass(frozen=True)
 class MidiSummary:
     """What the presenter console shows about MIDI."""
@@ -88,8 +84,6 @@ class MidiSession:
         self.dispatcher: Dispatcher | None = None
         self._ports: list = []
         self._shared: SharedState | None = None
-        self._outputs: tuple[tuple[str, bool], ...] = ()
-        self._outputs_at = -OUT_STATUS_S
 
     def start(self) -> MidiSession:
         options, engine = self.options, self.engine
@@ -156,10 +150,8 @@ class MidiSession:
         }
 
     def summary(self) -> MidiSummary:
-        now = time.monotonic()
-        if self.out is not None and now - self._outputs_at >= OUT_STATUS_S:
-            self._outputs_at = now
-            self._outputs = tuple((asked, port is not None) for asked, port in self.out.status().get("outputs", ()))
+        outputs = tuple((asked, port is not None) for asked, port in
+                        (self.out.latest().get("outputs", ()) if self.out is not None else ()))
         inputs: dict[str, bool] = {}  # a controller's input and its LED output: connected when both are
         for asked, port in self.hotplug.connected() if self.hotplug is not None else ():
             inputs[asked] = inputs.get(asked, True) and port is not None
@@ -171,7 +163,7 @@ class MidiSession:
                         "following external clock" if following else "no external clock: internal tempo")
         hub = self.hub
         last = hub.learned[-1] if hub is not None and hub.learned else None
-        return MidiSummary(tuple(inputs.items()), self._outputs, clock_in, following, hub is not None,
+        return MidiSummary(tuple(inputs.items()), outputs, clock_in, following, hub is not None,
                            hub is not None and hub.learning, hub.selected if hub is not None else None,
                            None if last is None else f"{last.control} → {last.target}")
 

@@ -5,18 +5,15 @@ port) in the same process callback, so audio samples and MIDI events share one f
 JACK delivers rtmidi's MIDI at period starts, and rockstar-cx sends each message in the middle
 of the period before the one whose audio block holds it (see rockstar_cx.midi.sender), so each
 message must arrive exactly on the first frame of that block: received = audio frame of its
-sample, rounded down to the block.  The 60 s run of the issue is opt-in
-(ROCKSTAR_MIDI_LONG=1); the default suite runs 16 s.
+sample, rounded down to the block.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 import jack
 import numpy as np
-import pytest
 
 from played import Played
 from rockstar_cx.audio.engine import EngineConfig
@@ -27,30 +24,36 @@ from rockstar_cx.midi.outproc import MidiOut, MidiOutConfig
 from ..conductor.shows import make_show, moment, section
 
 RATE = 48000
-LONG = os.environ.get("ROCKSTAR_MIDI_LONG") == "1"
 TEMPO_TOLERANCE = 0.0015  # ±0.15 % per bar
 DRIFT_LIMIT = 1.0  # samples per minute
-# This machine is shared, so the JACK dummy driver misses a deadline now and then (an xrun).
-# Afterwards PortAudio may play the engine's blocks a period later or earlier against JACK's
-# frames for good, and the engine's clock fit (a regression over its last 512 callbacks, 1.4 s)
-# takes that long to see any change of pace.  So: ticks within UNSETTLED_S of an xrun are not
-# held to their frame, and after an xrun MIDI may sit a whole period off its audio block — by a
-# constant: within each stretch between xruns every tick must keep the same offset, exactly.
-UNSETTLED_S = 2.0
+# This machine is shared, so the JACK dummy driver misses a deadline now and then (an xrun):
+# it runs the late cycles back to back, and PortAudio's stream may come out of it a period later
+# against the recorder's cycles, for good (Run follows the audio's origin).  Measured with
+# deliberate xruns: for up to 0.45 s afterwards MIDI may sit a period early, then it is exact
+# again.  So ticks within UNSETTLED_S after an xrun are not held to their frame; all others are.
+UNSETTLED_S = 1.0
+XRUN_NOTICE_S = 0.1  # JACK tells of an xrun from another thread, a little after the cycles it hit
 
 
 class Recorder:
-    """One JACK client: frame-stamped MIDI from one port and, optionally, audio from another."""
+    """One JACK client: frame-stamped MIDI from one port and, optionally, audio from another.
+
+    Frames count the cycles this client ran (frame 0: its first), one timeline for the audio and
+    the MIDI alike.  Not JACK's frame time: around an xrun the dummy driver runs late cycles back
+    to back and JACK's frame time then repeats or leaps, which would put MIDI and audio on
+    different clocks for a moment.
+    """
 
     def __init__(self, seconds: float, name: str = "midi-recorder", audio: bool = True) -> None:
         self.client = jack.Client(name, no_start_server=True)
+        self.rate = self.client.samplerate  # kept: a closed client reports 0
         self.midi = self.client.midi_inports.register("midi")
         self.audio = self.client.inports.register("audio") if audio else None
-        self.buffer = np.zeros(int(seconds * self.client.samplerate) + 65536, np.float32)
-        self.first_frame: int | None = None
-        self.written = 0
+        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
+        self.processed = 0
         self.events: list[tuple[int, bytes]] = []
         self.xruns = 0
+        self.xrun_times: list[float] = []  # perf_counter
         self.xrun_frames: list[int] = []
         self.client.set_process_callback(self._process)
         self.client.set_xrun_callback(self._xrun)
@@ -58,29 +61,23 @@ class Recorder:
 
     def _xrun(self, delay: float) -> None:
         self.xruns += 1
-        self.xrun_frames.append(self.client.last_frame_time)
-
-    def stretch(self, frames: np.ndarray) -> np.ndarray:
-        """Which stretch between xruns each frame lies in (0: before the first)."""
-        return np.searchsorted(np.array(sorted(self.xrun_frames)), frames)
+        self.xrun_times.append(time.perf_counter())
+        self.xrun_frames.append(self.processed)
 
     def settled(self, frames: np.ndarray) -> np.ndarray:
         """False for frames within :data:`UNSETTLED_S` after an xrun (see check_ticks)."""
         ok = np.ones(len(frames), bool)
         for xrun in self.xrun_frames:
-            ok &= (frames < xrun - 1024) | (frames > xrun + UNSETTLED_S * self.client.samplerate)
+            ok &= (frames < xrun - XRUN_NOTICE_S * self.rate) | (frames > xrun + UNSETTLED_S * self.rate)
         return ok
 
     def _process(self, frames: int) -> None:
-        now = self.client.last_frame_time
-        if self.first_frame is None:
-            self.first_frame = now
         for offset, data in self.midi.incoming_midi_events():
-            self.events.append((now + offset, bytes(data)))
+            self.events.append((self.processed + offset, bytes(data)))
         if self.audio is not None:
-            end = min(self.written + frames, len(self.buffer))
-            self.buffer[self.written:end] = self.audio.get_array()[:end - self.written]
-            self.written = end
+            end = min(self.processed + frames, len(self.buffer))
+            self.buffer[self.processed:end] = self.audio.get_array()[:max(0, end - self.processed)]
+        self.processed += frames
 
     def connect(self, source: str, port, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
@@ -91,10 +88,10 @@ class Recorder:
         self.client.connect(self.client.get_ports(source)[0], port)
 
     def onsets(self, silence: int = 64) -> np.ndarray:
-        audio = self.buffer[:self.written]
+        audio = self.buffer[:self.processed]
         loud = np.flatnonzero(audio != 0.0)
         gaps = np.diff(loud, prepend=-silence - 1)
-        return loud[gaps > silence] + self.first_frame
+        return loud[gaps > silence]
 
     def frames(self, status: int) -> np.ndarray:
         return np.array([frame for frame, data in self.events if data[0] == status], np.int64)
@@ -104,9 +101,39 @@ class Recorder:
         self.client.close()
 
 
+class Overrunner:
+    """A JACK client that overruns its cycle (busy for OVERRUN_S) at given times: a real xrun."""
+
+    OVERRUN_S = 0.006  # over two 128-frame periods
+
+    def __init__(self, at: tuple[float, ...]) -> None:
+        self.at = sorted(at)
+        self.started: float | None = None
+        self.made: list[float] = []  # perf_counter of each overrun
+        self.client = jack.Client("overrunner", no_start_server=True)
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def _process(self, frames: int) -> None:
+        if self.started is not None and self.at and time.perf_counter() - self.started >= self.at[0]:
+            self.at.pop(0)
+            self.made.append(time.perf_counter())
+            end = self.made[-1] + self.OVERRUN_S
+            while time.perf_counter() < end:
+                pass
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
 class Run:
     def __init__(self, recorder: Recorder, events: list, status: dict, report: dict, period: int) -> None:
         self.recorder, self.status, self.report, self.period = recorder, status, report, period
+        self.unplanned_xruns = recorder.xruns  # perform_live leaves out the xruns it made
         self.beats = [e for e in events if type(e) is Beat]
         self.hits = [e for e in events if type(e) is Hit]
         self.stops = [e for e in events if type(e) is Stop]
@@ -137,19 +164,23 @@ class Run:
         return self.origin(sample) + int(sample // self.period) * self.period
 
 
-def perform_live(jack_server, show, seconds: float, **midi_options) -> Run:
-    """Play ``show`` for ``seconds`` with MIDI out to a virtual port, recording audio and MIDI."""
+def perform_live(jack_server, show, seconds: float, xruns_at: tuple[float, ...] = ()) -> Run:
+    """Play ``show`` for ``seconds`` with MIDI out to a virtual port, recording audio and MIDI;
+    make JACK xruns ``xruns_at`` seconds after the start."""
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    midi = recorder = None
+    midi = recorder = overrunner = None
     events: list = []
     try:
-        midi = MidiOut(MidiOutConfig(("virtual",), api="jack", **midi_options), engine).start()
+        midi = MidiOut(MidiOutConfig(("virtual",), api="jack"), engine).start()
         recorder = Recorder(seconds + 5)
         recorder.connect("PortAudio:out_0", recorder.audio)
         recorder.connect("rockstar-cx:", recorder.midi)
+        overrunner = Overrunner(xruns_at) if xruns_at else None
         time.sleep(0.5)  # connecting changes the JACK graph: let that settle before the show starts
         played = Played(engine)
         engine.send(Start(count_in=True))
+        if overrunner is not None:
+            overrunner.start()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not (events and type(events[-1]) is Stop):
             time.sleep(0.25)
@@ -158,12 +189,17 @@ def perform_live(jack_server, show, seconds: float, **midi_options) -> Run:
         events += played()
         status = midi.close()
     finally:
+        if overrunner is not None:
+            overrunner.close()
         if midi is not None:
             midi.close()
         report = engine.close()
         if recorder is not None:
             recorder.close()
-    return Run(recorder, events, status, report, jack_server.period)
+    run = Run(recorder, events, status, report, jack_server.period)
+    made = overrunner.made if overrunner is not None else []
+    run.unplanned_xruns = sum(not any(0.0 <= at - when < 0.2 for when in made) for at in recorder.xrun_times)
+    return run
 
 
 def expected_ticks(beats: list[Beat], per_beat: int = 24) -> np.ndarray:
@@ -187,20 +223,17 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
     received = run.recorder.frames(0xF8)
     expected = np.array([run.arrival(t) for t in ticks])
     settled = run.recorder.settled(expected)
-    stretch = run.recorder.stretch(expected)
     nearest = received[np.abs(received[None, :] - expected[:, None]).argmin(axis=1)]
     offset = nearest - expected
     assert settled.mean() >= 0.5, settled.mean()
-    for number in np.unique(stretch[settled]):  # one exact offset per stretch: 0 until the first xrun
-        offsets = offset[settled & (stretch == number)]
-        values, counts = np.unique(offsets, return_counts=True)
-        usual = int(values[counts.argmax()])
-        # rtmidi over JACK delivers at the next period start: a sender waking a little late lets a
-        # rare tick slip to the following period — exactly one period, never anything else
-        slipped = offsets[offsets != usual]
-        assert usual % run.period == 0 and (number or usual == 0), (number, values, counts)
-        assert set((slipped - usual).tolist()) <= {run.period}, (number, values, counts)
-        assert len(slipped) <= max(2, len(offsets) // 100), (number, values, counts)
+    # exact, except: rtmidi over JACK delivers at the next period start, so a sender waking a
+    # little late lets a rare tick slip to the following period; and on this noisy VM 1–2 ticks in
+    # 2,300 were seen a period early against the audio, away from any reported xrun — so: a rare
+    # tick may sit exactly one period off, either way, never more
+    values, counts = np.unique(offset[settled], return_counts=True)
+    slipped = offset[settled & (offset != 0)]
+    assert set(slipped.tolist()) <= {-run.period, run.period}, (values, counts)
+    assert len(slipped) <= max(2, settled.sum() // 100), (values, counts)
     window = received[(received >= expected[0]) & (received <= expected[-1])]
     assert abs(len(window) - len(expected)) <= run.recorder.xruns, (len(window), len(expected))  # none lost or doubled
 
@@ -220,31 +253,26 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
     onsets = np.array([run.onset(b) for b in beats])
     residual = beat_ticks - (onsets - np.array(beats) % run.period)
     minutes = (onsets - onsets[0]) / RATE / 60.0
-    inliers, stretches = run.recorder.settled(onsets), run.recorder.stretch(onsets)
-    for number in np.unique(stretches[inliers]):  # net of each stretch's constant offset
-        inside = inliers & (stretches == number)
-        residual[inside] -= residual[inside][0]
+    inliers = run.recorder.settled(onsets)
     slope = np.polyfit(minutes[inliers], residual[inliers], 1)[0]
     assert abs(slope) < DRIFT_LIMIT, (slope, residual)
-
 
 
 # The shows count in, as the stage does: the first count-in beat is known only once the engine
 # applied Start, so its MIDI is late by up to one planner period; everything after it is exact.
 
 
-# Frame-exact MIDI timing against the audio fails in bursts of JACK xruns on this virtual machine
-# (the clock's realignment after one outlasts the checks); opt in with ROCKSTAR_MIDI_TIMING=1.
-TIMING = pytest.mark.skipif(os.environ.get("ROCKSTAR_MIDI_TIMING") != "1",
-                            reason="frame-exact MIDI timing: set ROCKSTAR_MIDI_TIMING=1 (flaky under JACK xruns here)")
+def settled_only(run: Run, events: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    keep = run.recorder.settled(np.array([frame for frame, _ in events]))
+    return [event for event, ok in zip(events, keep) if ok]
 
 
 def retry_after_xruns(perform, check, attempts: int = 3) -> None:
-    """Run and check; only a run during which JACK itself reported xruns may be tried again.
+    """Run and check; only a run with xruns beyond the ones made on purpose may be tried again.
 
     Every attempt is held to the full checks.  On this virtual machine the JACK dummy driver
-    drops cycles in bursts, and the clock's realignment after one can outlast the settling
-    window; a failure with no server xrun fails at once.
+    drops cycles in bursts (dozens a minute at times), which can leave too little of a run
+    settled or lose a message in a dropped cycle; a failure with no such xrun fails at once.
     """
     for attempt in range(attempts):
         run = perform()
@@ -252,16 +280,17 @@ def retry_after_xruns(perform, check, attempts: int = 3) -> None:
             check(run)
             return
         except AssertionError:
-            if not run.recorder.xruns or attempt == attempts - 1:
+            if not run.unplanned_xruns or attempt == attempts - 1:
                 raise
 
 
-@TIMING
-def test_clock_and_notes_follow_the_audio_at_a_steady_tempo(jack_server):
-    seconds = 60.0 if LONG else 16.0
+def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_server):
+    seconds = 60.0
+    xruns_at = (20.0, 40.0)  # made on purpose: MIDI must be exact again a moment after each
     show = make_show([section("a", "X... x... x... x...")], [moment("steady", ("a",), 0)])
 
     def check(run: Run) -> None:
+        assert run.recorder.xruns >= len(xruns_at)
         assert len(run.beats) >= seconds * 2 - 2
         check_ticks(run, expected_ticks(run.beats[1:]))
         # transport: Start once, on the first beat of the first moment (after the count-in); no Stop
@@ -274,18 +303,15 @@ def test_clock_and_notes_follow_the_audio_at_a_steady_tempo(jack_server):
         hits = [h for h in run.hits if run.arrival(h.sample + 1440) <= max(f for f, _ in run.recorder.events)]
         expected_ons = [(run.arrival(h.sample), bytes([0x99, 60, 127 if h.accent else 90])) for h in hits]
         expected_offs = [(run.arrival(h.sample + 1440), bytes([0x89, 60, 0])) for h in hits]
-        assert [d for _, d in ons[:len(hits)]] == [d for _, d in expected_ons]
-        frames = np.array([f for f, _ in expected_ons])
-        before = run.recorder.settled(frames) & (run.recorder.stretch(frames) == 0)  # exact until the first xrun
-        assert all(on in ons for on, ok in zip(expected_ons, before) if ok)
-        assert all(off in offs for off, ok in zip(expected_offs, before) if ok)
+        last = expected_offs[-1][0]
+        for received, expected in ((ons, expected_ons), (offs, expected_offs)):  # exact, away from xruns
+            assert settled_only(run, [e for e in received if e[0] <= last]) == settled_only(run, expected)
         assert run.report["underflows_after_warmup"] == 0 or run.recorder.xruns
         assert run.status["lost"] == 0
 
-    retry_after_xruns(lambda: perform_live(jack_server, show, seconds), check)
+    retry_after_xruns(lambda: perform_live(jack_server, show, seconds, xruns_at), check)
 
 
-@TIMING
 def test_clock_follows_a_tempo_ramp_tick_by_tick(jack_server):
     show = make_show([section("a", "x...")], [moment("ramp", ("a",), 6, tempo=100.0, tempo_end=160.0)])
 

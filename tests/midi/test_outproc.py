@@ -1,0 +1,43 @@
+"""The MIDI-out process seen from the app's thread: a hung or dead process never holds up a frame."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from rockstar_cx.audio.engine import EngineConfig
+from rockstar_cx.audio.supervisor import AudioEngine
+from rockstar_cx.midi.outproc import MidiOut, MidiOutConfig
+
+from ..conductor.shows import make_show, moment, section
+
+
+def test_latest_status_never_waits_for_a_hung_or_dead_midi_out_process(jack_server):
+    show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
+    engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
+    midi = MidiOut(MidiOutConfig(("virtual", "no such synth"), api="jack"), engine).start()
+    try:
+        fresh = midi.status()
+        assert [asked for asked, _ in fresh["outputs"]] == ["virtual", "no such synth"]
+        assert fresh["outputs"][1][1] is None and fresh["outputs"][0][1] is not None
+
+        assert midi.latest(every=0.0) == fresh  # the last reply at once; a new one asked for
+
+        os.kill(midi._process.pid, signal.SIGSTOP)  # hung: replies stop coming
+        try:
+            started = time.perf_counter()
+            for _ in range(100):
+                assert midi.latest(every=0.0)["outputs"] == fresh["outputs"]  # the last one known
+            assert time.perf_counter() - started < 0.1
+        finally:
+            os.kill(midi._process.pid, signal.SIGCONT)
+        assert midi.status()["outputs"] == fresh["outputs"]  # answers again, stale replies taken in order
+
+        midi._process.kill()  # dead: the last status stays, nothing raises
+        midi._process.join()
+        assert midi.latest(every=0.0)["outputs"] == fresh["outputs"]
+        assert midi.status()["outputs"] == fresh["outputs"]
+    finally:
+        midi.close()
+        engine.close()
