@@ -132,52 +132,6 @@ def isobar_main(conn, real: bool) -> None:
     conn.send(sent)
 
 
-# -- the recording ------------------------------------------------------------------------------------
-
-class Recorder:
-    """Audio from PortAudio:out_0 and MIDI from two ports, all stamped with JACK frame times."""
-
-    def __init__(self, seconds: float) -> None:
-        import jack
-
-        self.client = jack.Client("clock-bench", no_start_server=True)
-        self.audio = self.client.inports.register("audio")
-        self.midi = [self.client.midi_inports.register(name) for name in ("ours", "isobar")]
-        self.buffer = np.zeros(int((seconds + 10) * RATE), np.float32)
-        self.first: int | None = None
-        self.written = 0
-        self.events: list[list[int]] = [[], []]
-        self.client.set_process_callback(self._process)
-        self.client.activate()
-
-    def _process(self, frames: int) -> None:
-        now = self.client.last_frame_time
-        if self.first is None:
-            self.first = now
-        for port, events in zip(self.midi, self.events):
-            events += [now + offset for offset, data in port.incoming_midi_events() if bytes(data) == b"\xf8"]
-        end = min(self.written + frames, len(self.buffer))
-        self.buffer[self.written:end] = self.audio.get_array()[:end - self.written]
-        self.written = end
-
-    def connect(self, source: str, port) -> None:
-        deadline = time.monotonic() + 10
-        while not self.client.get_ports(source):
-            if time.monotonic() > deadline:
-                raise TimeoutError(source)
-            time.sleep(0.05)
-        self.client.connect(self.client.get_ports(source)[0], port)
-
-    def onsets(self) -> np.ndarray:
-        audio = self.buffer[:self.written]
-        loud = np.flatnonzero(audio != 0.0)
-        return loud[np.diff(loud, prepend=-65) > 64] + self.first
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
-
-
 # -- the figures ----------------------------------------------------------------------------------------
 
 def sender_figures(due: np.ndarray, sent: np.ndarray) -> dict:
@@ -209,6 +163,7 @@ def main() -> None:
     args = parser.parse_args()
     real_isobar = ensure_isobar()
 
+    from jackcapture import PORTAUDIO_OUT, JackCapture
     from jackserver import JackServer, release_portaudio
 
     from rockstar_cx.audio.engine import EngineConfig
@@ -226,12 +181,12 @@ def main() -> None:
     isobar.start()
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=server.period)).start()
     midi = MidiOut(MidiOutConfig(("virtual",), api="jack"), engine).start()
-    recorder = Recorder(args.seconds)
+    recorder = JackCapture(args.seconds + 10, "clock-bench", midi=("ours", "isobar"))
     try:
         assert ours_end.recv() == "ready"
-        recorder.connect("PortAudio:out_0", recorder.audio)
-        recorder.connect("rockstar-cx:", recorder.midi[0])
-        recorder.connect("isobar", recorder.midi[1])
+        recorder.connect(PORTAUDIO_OUT)
+        recorder.connect("rockstar-cx:", recorder.midi_ports[0])
+        recorder.connect("isobar", recorder.midi_ports[1])
         time.sleep(0.5)
         engine.send(Start(count_in=False))
         ours_end.send("go")
@@ -250,21 +205,22 @@ def main() -> None:
         server.stop()
 
     onsets = recorder.onsets()
+    ticks = [[frame for frame, data in events if data == b"\xf8"] for events in recorder.midi_events]
     skip = 24  # the first beat: rockstar-cx learns of a Start only once the engine applied it
     figures = {
         "rockstar-cx": sender_figures(ours[skip:, 0], ours[skip:, 1])
-        | receiver_figures(np.array(recorder.events[0][skip:]), onsets),
+        | receiver_figures(np.array(ticks[0][skip:]), onsets),
         "isobar": sender_figures(isobar_sent[0] + np.arange(len(isobar_sent)) * TICK_S, isobar_sent)
-        | receiver_figures(np.array(recorder.events[1]), onsets),
+        | receiver_figures(np.array(ticks[1]), onsets),
     }
     # isobar has no schedule of its own to report: its intended grid is its first tick plus k ticks
     # (its clock0 advances by exactly one tick duration per tick), so its "late" figures are relative
     # to that first tick.
     name = "isobar 0.2.1" if real_isobar else "isobar's Clock algorithm (re-implemented: isobar unavailable)"
     print(f"{args.seconds:.0f} s at {TEMPO:g} bpm, JACK dummy {server.period} frames at {RATE} Hz, "
-          f"{len(recorder.events[0])} + {len(recorder.events[1])} ticks received, {len(onsets)} audio beats; "
+          f"{len(ticks[0])} + {len(ticks[1])} ticks received, {len(onsets)} audio beats; "
           f"baseline: {name}")
-    print(f"engine underflows after warm-up: {report['underflows_after_warmup']}; "
+    print(f"JACK xruns during the run: {recorder.xruns}; engine underflows after warm-up: {report['underflows_after_warmup']}; "
           f"rockstar-cx MIDI out: {status.get('sent', 0)} messages, {status.get('late_over_1ms', 0)} over 1 ms late\n")
     print(f"{'figure':<28} {'rockstar-cx':>12} {'isobar':>12} {'isobar / ours':>14}")
     for key in figures["rockstar-cx"]:

@@ -1,7 +1,10 @@
-"""A JACK recording client for tests: records the app's audio output frame-exactly.
+"""A JACK recording client for tests: records the app's audio output — and MIDI — frame-exactly.
 
-Connect it to the app's output ports (PortAudio's ``out_0``) and every captured frame carries
-its JACK frame time, so onset positions and intervals can be checked to the sample.
+Connect it to the app's output ports (PortAudio's ``out_0``, MIDI ports) and every captured frame
+and MIDI event carries a frame number, so onset positions and intervals can be checked to the
+sample.  Frames are the JACK frame time of the first cycle captured plus the frames of every
+cycle since: one timeline for audio and MIDI.  Not JACK's frame time of each cycle: around an
+xrun the dummy driver runs late cycles back to back, and its frame time then repeats or leaps.
 """
 
 from __future__ import annotations
@@ -43,35 +46,52 @@ class XrunMonitor:
 
 
 class JackCapture(XrunMonitor):
-    def __init__(self, seconds: float, name: str = "capture") -> None:
+    def __init__(self, seconds: float, name: str = "capture", midi: tuple[str, ...] = ()) -> None:
         super().__init__(name)
-        self.rate = self.client.samplerate
+        self.rate = self.client.samplerate  # kept: a closed client reports 0
         self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
         self.first_frame: int | None = None  # JACK frame time of buffer[0]
-        self.written = 0
+        self.processed = 0  # frames of the cycles captured
         self.port = self.client.inports.register("in")
+        self.midi_ports = [self.client.midi_inports.register(port) for port in midi]
+        self.midi_events: list[list[tuple[int, bytes]]] = [[] for _ in midi]  # (frame, message) per port
+        self.xrun_frames: list[int] = []
+        self.xrun_times: list[float] = []  # perf_counter
         self.client.deactivate()  # callbacks can only be set on an inactive client
         self.client.set_process_callback(self._process)
         self.client.activate()
 
+    @property
+    def written(self) -> int:
+        return min(self.processed, len(self.buffer))
+
+    def _xrun(self, delay: float) -> None:
+        super()._xrun(delay)
+        self.xrun_frames.append((self.first_frame or 0) + self.processed)
+        self.xrun_times.append(time.perf_counter())
+
     def _process(self, frames: int) -> None:
         if self.first_frame is None:
             self.first_frame = self.client.last_frame_time
-        end = min(self.written + frames, len(self.buffer))
-        self.buffer[self.written:end] = self.port.get_array()[:end - self.written]
-        self.written = end
+        now = self.first_frame + self.processed
+        for port, events in zip(self.midi_ports, self.midi_events):
+            events += [(now + offset, bytes(data)) for offset, data in port.incoming_midi_events()]
+        written, end = self.written, min(self.processed + frames, len(self.buffer))
+        self.buffer[written:end] = self.port.get_array()[:end - written]
+        self.processed += frames
 
-    def connect(self, source: str = PORTAUDIO_OUT, timeout: float = 10.0) -> None:
-        """Connect to ``source`` as soon as it exists."""
+    def connect(self, source: str = PORTAUDIO_OUT, port=None, timeout: float = 10.0) -> None:
+        """Connect ``source`` (the first port whose name matches) to ``port`` (the audio input) as
+        soon as it exists."""
         deadline = time.monotonic() + timeout
         while not self.client.get_ports(source):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no JACK port {source}: {[p.name for p in self.client.get_ports()]}")
             time.sleep(0.02)
-        self.client.connect(source, self.port)
+        self.client.connect(self.client.get_ports(source)[0], self.port if port is None else port)
 
     def onsets(self, silence: int = 64) -> np.ndarray:
-        """JACK frame times of every sound start: a nonzero sample after at least ``silence`` exact zeros."""
+        """The frames of every sound start: a nonzero sample after at least ``silence`` exact zeros."""
         audio = self.buffer[:self.written]
         loud = np.flatnonzero(audio != 0.0)
         if not len(loud):

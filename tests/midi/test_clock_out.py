@@ -15,6 +15,7 @@ import time
 import jack
 import numpy as np
 
+from jackcapture import PORTAUDIO_OUT, JackCapture
 from played import Played
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -35,34 +36,12 @@ UNSETTLED_S = 1.0
 XRUN_NOTICE_S = 0.1  # JACK tells of an xrun from another thread, a little after the cycles it hit
 
 
-class Recorder:
-    """One JACK client: frame-stamped MIDI from one port and, optionally, audio from another.
+class Recorder(JackCapture):
+    """The app's audio and its MIDI out, on one frame timeline (see jackcapture)."""
 
-    Frames count the cycles this client ran (frame 0: its first), one timeline for the audio and
-    the MIDI alike.  Not JACK's frame time: around an xrun the dummy driver runs late cycles back
-    to back and JACK's frame time then repeats or leaps, which would put MIDI and audio on
-    different clocks for a moment.
-    """
-
-    def __init__(self, seconds: float, name: str = "midi-recorder", audio: bool = True) -> None:
-        self.client = jack.Client(name, no_start_server=True)
-        self.rate = self.client.samplerate  # kept: a closed client reports 0
-        self.midi = self.client.midi_inports.register("midi")
-        self.audio = self.client.inports.register("audio") if audio else None
-        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
-        self.processed = 0
-        self.events: list[tuple[int, bytes]] = []
-        self.xruns = 0
-        self.xrun_times: list[float] = []  # perf_counter
-        self.xrun_frames: list[int] = []
-        self.client.set_process_callback(self._process)
-        self.client.set_xrun_callback(self._xrun)
-        self.client.activate()
-
-    def _xrun(self, delay: float) -> None:
-        self.xruns += 1
-        self.xrun_times.append(time.perf_counter())
-        self.xrun_frames.append(self.processed)
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds, "midi-recorder", midi=("midi",))
+        self.events = self.midi_events[0]
 
     def settled(self, frames: np.ndarray) -> np.ndarray:
         """False for frames within :data:`UNSETTLED_S` after an xrun (see check_ticks)."""
@@ -71,34 +50,8 @@ class Recorder:
             ok &= (frames < xrun - XRUN_NOTICE_S * self.rate) | (frames > xrun + UNSETTLED_S * self.rate)
         return ok
 
-    def _process(self, frames: int) -> None:
-        for offset, data in self.midi.incoming_midi_events():
-            self.events.append((self.processed + offset, bytes(data)))
-        if self.audio is not None:
-            end = min(self.processed + frames, len(self.buffer))
-            self.buffer[self.processed:end] = self.audio.get_array()[:max(0, end - self.processed)]
-        self.processed += frames
-
-    def connect(self, source: str, port, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.client.get_ports(source):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no JACK port {source}")
-            time.sleep(0.02)
-        self.client.connect(self.client.get_ports(source)[0], port)
-
-    def onsets(self, silence: int = 64) -> np.ndarray:
-        audio = self.buffer[:self.processed]
-        loud = np.flatnonzero(audio != 0.0)
-        gaps = np.diff(loud, prepend=-silence - 1)
-        return loud[gaps > silence]
-
     def frames(self, status: int) -> np.ndarray:
         return np.array([frame for frame, data in self.events if data[0] == status], np.int64)
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
 
 
 class Overrunner:
@@ -173,8 +126,8 @@ def perform_live(jack_server, show, seconds: float, xruns_at: tuple[float, ...] 
     try:
         midi = MidiOut(MidiOutConfig(("virtual",), api="jack"), engine).start()
         recorder = Recorder(seconds + 5)
-        recorder.connect("PortAudio:out_0", recorder.audio)
-        recorder.connect("rockstar-cx:", recorder.midi)
+        recorder.connect(PORTAUDIO_OUT)
+        recorder.connect("rockstar-cx:", recorder.midi_ports[0])
         overrunner = Overrunner(xruns_at) if xruns_at else None
         time.sleep(0.5)  # connecting changes the JACK graph: let that settle before the show starts
         played = Played(engine)
