@@ -52,6 +52,8 @@ class JackCapture(XrunMonitor):
         self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
         self.first_frame: int | None = None  # JACK frame time of buffer[0]
         self.processed = 0  # frames of the cycles captured
+        self.period = self.client.blocksize
+        self.cycle_frame_times: list[int] = []  # JACK's frame time of each cycle captured
         self.port = self.client.inports.register("in")
         self.midi_ports = [self.client.midi_inports.register(port) for port in midi]
         self.midi_events: list[list[tuple[int, bytes]]] = [[] for _ in midi]  # (frame, message) per port
@@ -71,8 +73,9 @@ class JackCapture(XrunMonitor):
         self.xrun_times.append(time.perf_counter())
 
     def _process(self, frames: int) -> None:
+        self.cycle_frame_times.append(self.client.last_frame_time)
         if self.first_frame is None:
-            self.first_frame = self.client.last_frame_time
+            self.first_frame = self.cycle_frame_times[0]
         now = self.first_frame + self.processed
         for port, events in zip(self.midi_ports, self.midi_events):
             events += [(now + offset, bytes(data)) for offset, data in port.incoming_midi_events()]
@@ -90,6 +93,11 @@ class JackCapture(XrunMonitor):
             time.sleep(0.02)
         self.client.connect(self.client.get_ports(source)[0], self.port if port is None else port)
 
+    def jack_frame_time(self, frame: int) -> int:
+        """JACK's frame time of a frame of the capture (good away from xruns: see the module docstring)."""
+        cycle, offset = divmod(frame - self.first_frame, self.period)
+        return self.cycle_frame_times[cycle] + offset
+
     def onsets(self, silence: int = 64) -> np.ndarray:
         """The frames of every sound start: a nonzero sample after at least ``silence`` exact zeros."""
         audio = self.buffer[:self.written]
@@ -98,19 +106,3 @@ class JackCapture(XrunMonitor):
             return loud
         gaps = np.diff(loud, prepend=-silence - 1)
         return loud[gaps > silence] + self.first_frame
-
-ATTEMPTS = 3
-
-
-def without_xruns(run, attempts: int = ATTEMPTS) -> None:
-    """Run a timing-exact scenario until JACK reports no xrun during it (at most ATTEMPTS times).
-
-    Other processes on a loaded machine can make the JACK server itself miss a cycle, which
-    shifts every later frame; that says nothing about the engine.  ``run`` returns the xruns
-    JACK reported while it ran and makes its assertions only when there were none.  An
-    engine too slow for its cycles would cause xruns on every attempt and fail here.
-    """
-    reported = [run()]
-    while reported[-1] and len(reported) < attempts:
-        reported.append(run())
-    assert not reported[-1], f"JACK reported xruns on every attempt: {reported}"
