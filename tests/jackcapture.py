@@ -47,18 +47,19 @@ class XrunMonitor:
 
 class JackCapture(XrunMonitor):
     def __init__(self, seconds: float, name: str = "capture", midi: tuple[str, ...] = ()) -> None:
-        super().__init__(name)
-        self.rate = self.client.samplerate  # kept: a closed client reports 0
-        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
+        # set before the client starts: an xrun may be reported at once
         self.first_frame: int | None = None  # JACK frame time of buffer[0]
         self.processed = 0  # frames of the cycles captured
-        self.period = self.client.blocksize
         self.cycle_frame_times: list[int] = []  # JACK's frame time of each cycle captured
+        self.xrun_frames: list[int] = []
+        self.xrun_times: list[float] = []  # perf_counter
+        super().__init__(name)
+        self.rate = self.client.samplerate  # kept: a closed client reports 0
+        self.period = self.client.blocksize
+        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
         self.port = self.client.inports.register("in")
         self.midi_ports = [self.client.midi_inports.register(port) for port in midi]
         self.midi_events: list[list[tuple[int, bytes]]] = [[] for _ in midi]  # (frame, message) per port
-        self.xrun_frames: list[int] = []
-        self.xrun_times: list[float] = []  # perf_counter
         self.client.deactivate()  # callbacks can only be set on an inactive client
         self.client.set_process_callback(self._process)
         self.client.activate()

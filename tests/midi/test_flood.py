@@ -6,8 +6,10 @@ hand's pace, and the audio engine reports no underflow while it lasts.
 This machine is shared: other test runs with their own JACK servers make the dummy driver miss
 a deadline now and then (an idle engine alone saw 4 underflows in 30 s under such load).  A
 glitch the flood caused would come back every time; one from the neighbours would not.  So the
-flood is repeated — up to :data:`ATTEMPTS` times — until one runs with no underflow at all, and
-every attempt's count is in the failure message.
+flood is repeated — up to :data:`ATTEMPTS` times — until one runs with no underflow beyond the
+cycles the JACK server itself reported dropped (PortAudio flags an underflow on every server
+xrun, whoever caused it; in noisy phases this VM drops several a minute), and every attempt's
+(underflows, server xruns) is in the failure message.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 
+from jackcapture import XrunMonitor
 from played import applied_commands
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -56,14 +59,15 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
     show = make_show([section(s, "x...") for s in "abcdefgh"], [moment("all", tuple("abcdefgh"), 0)], count_in=0)
     device = FakeDevice("Flood Pad", "Pads", "LEDs")
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
+    monitor = XrunMonitor()
     session = None
     try:
         session = MidiSession(MidiOptions(inputs=("flood pad",), api="jack"), engine).start()
         engine.send(Start(count_in=False))
         pump(session, 1.0)  # past the engine's warm-up and the graph changes of connecting
         underflows, sent, flooded = [], [], 0.0
-        while len(underflows) < ATTEMPTS and 0 not in underflows:
-            before = int(engine.health()["underflows"])
+        while len(underflows) < ATTEMPTS and not any(u <= x for u, x in underflows):
+            before, xruns = int(engine.health()["underflows"]), monitor.xruns
             stop = threading.Event()
             sender = threading.Thread(target=flood, args=(device, stop, sent))
             began = time.perf_counter()
@@ -73,7 +77,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
             sender.join()
             flooded += time.perf_counter() - began
             pump(session, 0.3)
-            underflows.append(int(engine.health()["underflows"]) - before)
+            underflows.append((int(engine.health()["underflows"]) - before, monitor.xruns - xruns))
         assert session.hub._thread.is_alive()
         counters = session.hub.counters
         applied = applied_commands(engine)
@@ -84,7 +88,8 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
             session.close()
         report = engine.close()
         device.close()
-    assert 0 in underflows, underflows
+    monitor.close()
+    assert any(u <= x for u, x in underflows), underflows
     assert sum(sent) / flooded >= 0.9 * RATE
     # SysEx never reached Python; everything else did and was counted one way or another
     expected = sum(sent) - sum(sent) // 10
