@@ -16,7 +16,8 @@ the beginning and must see every command the engine applied (the ring holds the 
 events, a minute or more of a show).  ``status()["lost"]`` counts events it missed.
 
 Messages from the app: ``("status",)`` → ``("status", dict)``; ``("ticks",)`` → ``("ticks", [(due, sent)])``
-(host times of the recent clock ticks, for the benchmark); ``("quit",)`` → ``("bye", dict)``.
+(host times of the recent clock ticks, for the benchmark); ``("quit",)`` → ``("quit", dict)`` (the
+final status).  Each reply names the request it answers, so a late one is never taken for another.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ class MidiOut:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn = None
         self._final: dict | None = None
-        self._replies: dict[str, object] = {"status": {}, "ticks": []}
-        self._asked: dict[str, int] = {"status": 0, "ticks": 0}  # requests not yet answered
+        self._replies: dict[str, object] = {"status": {}, "ticks": [], "quit": {}}  # the last of each kind
+        self._asked: dict[str, int] = {"status": 0, "ticks": 0, "quit": 0}  # requests not yet answered
         self._latest_asked = -LATEST_EVERY_S
 
     def start(self) -> MidiOut:
@@ -135,13 +136,7 @@ class MidiOut:
 
     def close(self) -> dict:
         if self._final is None:
-            self._final = {}
-            try:
-                self._conn.send(("quit",))
-                if self._conn.poll(REPLY_TIMEOUT_S):
-                    self._final = self._conn.recv()[1]
-            except (BrokenPipeError, EOFError, OSError):
-                pass
+            self._final = self._ask("quit", REPLY_TIMEOUT_S)  # past any status reply still on its way
             self._process.join(REPLY_TIMEOUT_S)
             if self._process.is_alive():
                 self._process.kill()
@@ -188,7 +183,7 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
             for output in outputs:
                 output.port.close()
             try:
-                conn.send(("bye", final))
+                conn.send(("quit", final))
             except (BrokenPipeError, OSError):
                 pass
             shared.close()

@@ -84,6 +84,7 @@ class MidiSession:
         self.dispatcher: Dispatcher | None = None
         self._ports: list = []
         self._shared: SharedState | None = None
+        self._final: dict | None = None  # close()'s status, once closed
 
     def start(self) -> MidiSession:
         options, engine = self.options, self.engine
@@ -180,6 +181,9 @@ class MidiSession:
             self.hub.select(target)
 
     def close(self) -> dict:
+        """Close everything (whatever :meth:`start` got to open); again: the same final status."""
+        if self._final is not None:
+            return self._final
         status = self.status()
         for part in (self.hotplug, self.follower, self.hub):
             if part is not None:
@@ -190,6 +194,7 @@ class MidiSession:
             port.close()
         if self._shared is not None:
             self._shared.close()
+        self._final = status
         return status
 
 

@@ -84,9 +84,11 @@ class Overrunner:
 
 
 class Run:
-    def __init__(self, recorder: Recorder, events: list, status: dict, report: dict, period: int) -> None:
+    def __init__(self, recorder: Recorder, events: list, status: dict, report: dict, period: int,
+                 made: list[float]) -> None:
         self.recorder, self.status, self.report, self.period = recorder, status, report, period
-        self.unplanned_xruns = recorder.xruns  # perform_live leaves out the xruns it made
+        # xruns JACK reported that are not the ones made on purpose (perf_counter times ``made``)
+        self.unplanned_xruns = sum(not any(0.0 <= at - when < 0.2 for when in made) for at in recorder.xrun_times)
         self.beats = [e for e in events if type(e) is Beat]
         self.hits = [e for e in events if type(e) is Hit]
         self.stops = [e for e in events if type(e) is Stop]
@@ -149,10 +151,7 @@ def perform_live(jack_server, show, seconds: float, xruns_at: tuple[float, ...] 
         report = engine.close()
         if recorder is not None:
             recorder.close()
-    run = Run(recorder, events, status, report, jack_server.period)
-    made = overrunner.made if overrunner is not None else []
-    run.unplanned_xruns = sum(not any(0.0 <= at - when < 0.2 for when in made) for at in recorder.xrun_times)
-    return run
+    return Run(recorder, events, status, report, jack_server.period, overrunner.made if overrunner is not None else [])
 
 
 def expected_ticks(beats: list[Beat], per_beat: int = 24) -> np.ndarray:

@@ -90,9 +90,9 @@ def test_a_profile_and_a_learned_mapping_drive_the_show_and_the_leds_answer(jack
     launchpad = FakeDevice("Launchpad X", "LPX MIDI Out", "LPX MIDI In")
     pad = FakeDevice("Test Pad", "Pad Out", "Pad In")
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    session = None
+    session = MidiSession(MidiOptions(inputs=("launchpad", "test pad"), api="jack"), engine)
     try:
-        session = MidiSession(MidiOptions(inputs=("launchpad", "test pad"), api="jack"), engine).start()
+        session.start()
         hub = session.hub
         assert [d.profile.name for d in hub.devices] == ["launchpad", "generic"]
         assert [d.inport.name for d in hub.devices] == ["Launchpad X:LPX MIDI Out", "Test Pad:Pad Out"]
@@ -154,10 +154,8 @@ def test_a_profile_and_a_learned_mapping_drive_the_show_and_the_leds_answer(jack
         tempo = float(engine.transport()["tempo"])
         applied = applied_commands(engine)
         status = session.close()
-        session = None
     finally:
-        if session is not None:
-            session.close()
+        session.close()
         report = engine.close()
         launchpad.close()
         pad.close()

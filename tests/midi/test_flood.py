@@ -60,9 +60,9 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
     device = FakeDevice("Flood Pad", "Pads", "LEDs")
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
     monitor = XrunMonitor()
-    session = None
+    session = MidiSession(MidiOptions(inputs=("flood pad",), api="jack"), engine)
     try:
-        session = MidiSession(MidiOptions(inputs=("flood pad",), api="jack"), engine).start()
+        session.start()
         engine.send(Start(count_in=False))
         pump(session, 1.0)  # past the engine's warm-up and the graph changes of connecting
         underflows, sent, flooded = [], [], 0.0
@@ -81,11 +81,8 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
         assert session.hub._thread.is_alive()
         counters = session.hub.counters
         applied = applied_commands(engine)
-        session.close()
-        session = None
     finally:
-        if session is not None:
-            session.close()
+        session.close()
         report = engine.close()
         device.close()
     monitor.close()

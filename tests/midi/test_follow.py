@@ -69,9 +69,9 @@ def run_master(jack_server, plan, *, stop: bool, seconds: float):
     show = make_show([section("a", "x...")], [moment("held", ("a",), 0, tempo=120.0)], count_in=0)
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
     master = Master(plan, stop=stop)
-    session, events, statuses = None, [], []
+    session, events, statuses = MidiSession(MidiOptions(clock_in="master clock", api="jack"), engine), [], []
     try:
-        session = MidiSession(MidiOptions(clock_in="master clock", api="jack"), engine).start()
+        session.start()
         master.start()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -79,11 +79,8 @@ def run_master(jack_server, plan, *, stop: bool, seconds: float):
             events += engine.events()
             statuses.append((time.perf_counter(), session.follower.status(), bool(engine.transport()["playing"])))
         ours = our_beats(events, engine)
-        session.close()
-        session = None
     finally:
-        if session is not None:
-            session.close()
+        session.close()
         engine.close()
         master.join(5)
         master.close()

@@ -33,9 +33,10 @@ def wait_status(session: MidiSession, key: str, expected, timeout: float = NOTIC
 def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_nothing(jack_server):
     show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    session, device, synth = None, None, None
+    session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("late synth",), api="jack"), engine)
+    device = synth = None
     try:
-        session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("late synth",), api="jack"), engine).start()
+        session.start()
         engine.send(Start(count_in=False))
         assert session.status()["inputs"] == (("launchpad", None), ("launchpad", None))
         assert session.status()["outputs"] == (("late synth", None),)
@@ -62,11 +63,8 @@ def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_n
         assert listing[0] == "MIDI (jack) inputs:" and "  Launchpad Mini:LPX MIDI Out  [launchpad]" in listing
         assert "  Late Synth:out" in listing and "MIDI (jack) outputs:" in listing
         assert engine.transport()["playing"]
-        session.close()
-        session = None
     finally:
-        if session is not None:
-            session.close()
+        session.close()
         report = engine.close()
         for fake in (device, synth):
             if fake is not None:

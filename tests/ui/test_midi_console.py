@@ -34,9 +34,9 @@ def click(app: StageApp, target, section=None) -> None:
 def test_midi_learn_from_the_console_binds_go_and_a_section_volume(jack_server):
     pad = FakeDevice("Test Pad", "Pad Out", "Pad In")
     engine = AudioEngine(EngineConfig(SHOW, device="system")).start()
-    session = app = None
+    session, app = MidiSession(MidiOptions(inputs=("test pad",), api="jack"), engine), None
     try:
-        session = MidiSession(MidiOptions(inputs=("test pad",), api="jack"), engine).start()
+        session.start()
         app = StageApp(SHOW, engine, StageOptions(separate_console=True, save_settings=False), midi=session)
         hub = session.hub
         texts = console_texts(app)
@@ -72,8 +72,7 @@ def test_midi_learn_from_the_console_binds_go_and_a_section_volume(jack_server):
     finally:
         if app is not None:
             app.close()
-        if session is not None:
-            session.close()
+        session.close()
         report = engine.close()
         pad.close()
     assert [c for _, c in applied(app)] == [Next(Quantize.BAR), SetGain(1, (64 / 127) ** 2)]
