@@ -22,6 +22,7 @@ class XrunMonitor:
     so nothing its Python process does (a GIL hog) can cause the xruns it counts."""
 
     def __init__(self, name: str = "xrun-monitor") -> None:
+        self.xrun_times: list[float] = []  # perf_counter when JACK reported each (a little late)
         self.client = jack.Client(name, no_start_server=True)
         self.xruns = 0
         self.server_gone = False
@@ -31,6 +32,7 @@ class XrunMonitor:
 
     def _xrun(self, delay: float) -> None:
         self.xruns += 1
+        self.xrun_times.append(time.perf_counter())
 
     def _shutdown(self, status, reason: str) -> None:
         self.server_gone = True
@@ -52,7 +54,6 @@ class JackCapture(XrunMonitor):
         self.processed = 0  # frames of the cycles captured
         self.cycle_frame_times: list[int] = []  # JACK's frame time of each cycle captured
         self.xrun_frames: list[int] = []
-        self.xrun_times: list[float] = []  # perf_counter
         super().__init__(name)
         self.rate = self.client.samplerate  # kept: a closed client reports 0
         self.period = self.client.blocksize
@@ -69,9 +70,8 @@ class JackCapture(XrunMonitor):
         return min(self.processed, len(self.buffer))
 
     def _xrun(self, delay: float) -> None:
-        super()._xrun(delay)
         self.xrun_frames.append((self.first_frame or 0) + self.processed)
-        self.xrun_times.append(time.perf_counter())
+        super()._xrun(delay)
 
     def _process(self, frames: int) -> None:
         self.cycle_frame_times.append(self.client.last_frame_time)

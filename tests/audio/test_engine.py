@@ -19,6 +19,7 @@ from ..conductor.shows import make_show, moment, section
 
 RATE = 48000
 XRUN_WINDOW = 4800  # frames either side of where JACK's xrun notice came (it comes a little late)
+ATTEMPTS = 3
 
 
 def wait_for(condition, timeout: float, step: float = 0.02) -> None:
@@ -48,28 +49,33 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
                      [moment("swung", ("a",), 1, tempo=100.0), moment("ramp", ("a",), 2, tempo_end=130.0),
                       moment("hold", ("a",), 0)], swing=0.2, count_in=0)
     expected = [e.sample for e in perform(show, RATE) if type(e) is Hit]
-
-    with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
-        assert engine.start_state == "ok"
-        recorder = capture(20)
-        recorder.connect()
-        time.sleep(0.5)  # JACK may report an xrun for the graph change of connecting: let it pass
-        underflows, xruns = engine.health()["underflows"], len(recorder.xrun_frames)
-        engine.send(Start(count_in=False))
-        wait_for(lambda: engine.transport()["finished"], timeout=30)
-        time.sleep(0.3)
-        assert engine.health()["underflows"] - underflows <= len(recorder.xrun_frames) - xruns
-        report = engine.close()
-    onsets = recorder.onsets()
-    assert len(onsets) == len(expected)
     # This VM's JACK dummy driver drops a cycle now and then; PortAudio's stream then comes out a
-    # period off against the capture.  Every interval clear of a reported xrun must be exact.
-    clear = np.ones(len(onsets) - 1, bool)
-    for xrun in recorder.xrun_frames[xruns:]:
-        clear &= (onsets[1:] < xrun - XRUN_WINDOW) | (onsets[:-1] > xrun + XRUN_WINDOW)
-    assert clear.mean() >= 0.9, clear.mean()
-    assert list(np.diff(onsets)[clear]) == list(np.diff(expected)[clear])
-    assert report["callback_errors"] == 0
+    # period off against the capture.  Every interval clear of a reported xrun must be exact, and
+    # the show is played again until every interval has been checked clear of one.
+    checked = np.zeros(len(expected) - 1, bool)
+    for _attempt in range(ATTEMPTS):
+        with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
+            assert engine.start_state == "ok"
+            recorder = capture(20)
+            recorder.connect()
+            time.sleep(0.5)  # JACK may report an xrun for the graph change of connecting: let it pass
+            underflows, xruns = engine.health()["underflows"], len(recorder.xrun_frames)
+            engine.send(Start(count_in=False))
+            wait_for(lambda: engine.transport()["finished"], timeout=30)
+            time.sleep(0.3)
+            assert engine.health()["underflows"] - underflows <= len(recorder.xrun_frames) - xruns
+            report = engine.close()
+        assert report["callback_errors"] == 0
+        onsets = recorder.onsets()
+        assert len(onsets) == len(expected)
+        clear = np.ones(len(onsets) - 1, bool)
+        for xrun in recorder.xrun_frames[xruns:]:
+            clear &= (onsets[1:] < xrun - XRUN_WINDOW) | (onsets[:-1] > xrun + XRUN_WINDOW)
+        assert list(np.diff(onsets)[clear]) == list(np.diff(expected)[clear])
+        checked |= clear
+        if checked.all():
+            break
+    assert checked.all(), f"intervals never clear of a JACK xrun in {ATTEMPTS} runs: {np.flatnonzero(~checked)}"
 
 
 QUIET = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)

@@ -5,6 +5,10 @@ notes the host time of every beat it sends.  Our beats are the engine's own Beat
 in host time by its clock fit (when they sound).  JACK delivers the master's ticks at its next
 period start, so its beats reach us 0-1 period after they were sent: the phase tolerance below
 is that period plus a few milliseconds of our own start-up and pull.
+
+This VM's JACK dummy driver drops cycles now and then (dozens in a noisy minute); each shifts
+the engine's timeline, and the pull takes a couple of beats to lock again.  A beat near an xrun
+JACK reported is not checked; the run is repeated until every beat has been checked clear of one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 import pytest
 import rtmidi
 
+from jackcapture import XrunMonitor
 from rockstar_cx.audio.clock import host_time
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -26,6 +31,9 @@ from ..conductor.shows import make_show, moment, section
 
 PHASE_MS = 8.0
 TEMPO_TOLERANCE = 0.01
+SETTLE_BEATS = 2
+XRUN_NOTICE_S = 0.2
+ATTEMPTS = 3
 
 
 class Master(threading.Thread):
@@ -60,7 +68,10 @@ class Master(threading.Thread):
 
 
 def our_beats(events: list, engine: AudioEngine) -> list[tuple[float, float]]:
-    """(host time the beat sounds, tempo) of the engine's beats."""
+    """(host time the beat sounds, tempo) of the engine's beats, by its clock fit as it is now.
+
+    Read them as they come: a dropped device cycle realigns the fit, and beats played before
+    it belong to the line they played on (as the follower places them)."""
     sample, host, period, latency = engine.clock()
     return [(host_time((sample, host, period), b.sample) + latency, b.tempo) for b in events if type(b) is Beat]
 
@@ -69,16 +80,18 @@ def run_master(jack_server, plan, *, stop: bool, seconds: float):
     show = make_show([section("a", "x...")], [moment("held", ("a",), 0, tempo=120.0)], count_in=0)
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
     master = Master(plan, stop=stop)
-    session, events, statuses = MidiSession(MidiOptions(clock_in="master clock", api="jack"), engine), [], []
+    session = MidiSession(MidiOptions(clock_in="master clock", api="jack"), engine)
+    events, ours, statuses = [], [], []
     try:
         session.start()
         master.start()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             time.sleep(0.1)
-            events += engine.events()
+            new = engine.events()
+            events += new
+            ours += our_beats(new, engine)
             statuses.append((time.perf_counter(), session.follower.status(), bool(engine.transport()["playing"])))
-        ours = our_beats(events, engine)
     finally:
         session.close()
         engine.close()
@@ -92,26 +105,45 @@ def matched(master: list[tuple[float, float]], ours: list[tuple[float, float]]):
     return [((time_ - sent) * 1000.0, tempo) for (sent, _), (time_, tempo) in zip(master, ours)]
 
 
+def disturbed(beat: float, bpm: float, xruns: list[float]) -> bool:
+    """A dropped device cycle shifts the engine's timeline; the pull needs a couple of beats to
+    lock again.  JACK's notice comes a little after the cycle it reports."""
+    return any(beat - SETTLE_BEATS * 60.0 / bpm < xrun < beat + XRUN_NOTICE_S for xrun in xruns)
+
+
 def test_follow_mode_locks_within_two_beats_and_follows_a_tempo_change(jack_server):
     plan = [(100.0, 8), (130.0, 8)]
-    master, ours, events, statuses = run_master(jack_server, plan, stop=True, seconds=11.0)
-    assert len(master) == 16
-    pairs = matched(master, ours)
-    # locked from the master's third beat on: phase within a period and a few ms, tempo within 1 %
-    for (error, tempo), (_, bpm) in zip(pairs[2:8], master[2:8]):
-        assert abs(error) <= PHASE_MS and tempo == pytest.approx(bpm, rel=TEMPO_TOLERANCE), pairs
-    # the tempo change at beat 8: the master's new tempo is known within a beat of it
-    change = master[8][0]
-    known = [s.tempo for t, s, _ in statuses if change + 60.0 / 130.0 < t < change + 2 * 60.0 / 130.0]
-    assert known and all(t == pytest.approx(130.0, rel=0.005) for t in known), known
-    # ...but the engine takes a new tempo only from its next beat, so beat 9 comes a quarter
-    # beat late; the pull makes that up and the show is locked again from beat 13 on
-    assert 60 < pairs[9][0] < 200, pairs
-    for (error, tempo), (_, bpm) in zip(pairs[13:], master[13:]):
-        assert abs(error) <= PHASE_MS and tempo == pytest.approx(bpm, rel=TEMPO_TOLERANCE), pairs
-    # Stop obeyed
-    assert [e for e in events if type(e) is Stop]
-    assert not statuses[-1][2]
+    locked = [*range(2, 8), *range(13, 16)]  # from the master's third beat on; again from beat 13
+    checked: set[int] = set()
+    for _attempt in range(ATTEMPTS):  # again only for beats a reported xrun disturbed
+        monitor = XrunMonitor()
+        try:
+            master, ours, events, statuses = run_master(jack_server, plan, stop=True, seconds=11.0)
+        finally:
+            monitor.close()
+        assert len(master) == 16
+        pairs = matched(master, ours)
+        # locked: phase within a period and a few ms, tempo within 1 %
+        for beat in locked:
+            if not disturbed(*master[beat], monitor.xrun_times):
+                (error, tempo), bpm = pairs[beat], master[beat][1]
+                assert abs(error) <= PHASE_MS and tempo == pytest.approx(bpm, rel=TEMPO_TOLERANCE), (beat, pairs)
+                checked.add(beat)
+        # the tempo change at beat 8: the master's new tempo is known within a beat of it
+        change = master[8][0]
+        known = [s.tempo for t, s, _ in statuses if change + 60.0 / 130.0 < t < change + 2 * 60.0 / 130.0]
+        assert known and all(t == pytest.approx(130.0, rel=0.005) for t in known), known
+        # ...but the engine takes a new tempo only from its next beat, so beat 9 comes a quarter
+        # beat late; the pull makes that up and the show is locked again from beat 13 on
+        if not disturbed(*master[9], monitor.xrun_times):
+            assert 60 < pairs[9][0] < 200, pairs
+            checked.add(9)
+        # Stop obeyed
+        assert [e for e in events if type(e) is Stop]
+        assert not statuses[-1][2]
+        if checked == {*locked, 9}:
+            break
+    assert checked == {*locked, 9}, f"beats never clear of a JACK xrun in {ATTEMPTS} runs: {sorted({*locked, 9} - checked)}"
 
 
 def test_losing_the_master_falls_back_to_the_internal_clock_without_stopping(jack_server):
