@@ -86,6 +86,7 @@ class Engine:
         self._dead_streams: list = []  # never closed: closing a stream of a dead server can abort
         self._stream_started = 0.0
         self._last_callback = 0.0
+        self._first_callback = 0.0  # of the stream running now: callbacks are due from here on
         self._supervised = 0.0
         self._silent_stop = threading.Event()
         self._silent: threading.Thread | None = None
@@ -142,7 +143,9 @@ class Engine:
                 counters["underflows"] += 1
                 if host - self._stream_started > WARMUP_S:
                     counters["underflows_after_warmup"] += 1
-            if self._last_callback and host - self._last_callback > LATE_FACTOR * self.period:
+            if not self._last_callback:
+                self._first_callback = host
+            elif host - self._last_callback > LATE_FACTOR * self.period:
                 counters["late_callbacks"] += 1
             self._last_callback = host
             self.process(frames, host, outdata)
@@ -220,7 +223,8 @@ class Engine:
         lost = False
         now = time.perf_counter()
         if self.state == AUDIO_OK and self._last_callback:  # running time: how many callbacks were due
-            self.counters["stream_seconds"] += now - max(self._supervised, self._stream_started)
+            # from the first callback: a device takes a while to start, and that is not a miss
+            self.counters["stream_seconds"] += now - max(self._supervised, self._first_callback)
         self._supervised = now
         if self.state == AUDIO_OK and self._stream is not None:
             stalled = self._last_callback and time.perf_counter() - self._last_callback > STALL_S

@@ -1,24 +1,28 @@
 """The mixer: conductor events in, one block of mono master audio out.
 
-Every hit starts a *voice* (a sound, a gain, a read position) on its section's bus; voices
-carry over from block to block until their sound ends.  The master is the sum of the voices
-(each scaled by :data:`MASTER_GAIN` too) through :func:`soft_limit`, a stateless limiter: the output never
-reaches full scale, and since nothing in the chain has memory, a render in 64k chunks sounds
-like the live engine at 128 frames (equal up to float rounding).
+Every hit adds its sound, already scaled, into its section's *bus*: a ring of samples ahead
+of the performance, one row per bus.  It adds a :data:`HORIZON` of the sound at a time, each
+piece just before it is due, so the work is spread thin: a block where eight sections hit at
+once adds eight short pieces, not eight whole sounds.  A block is then the same few numpy
+calls however many sounds overlap: the buses' rows for the window, weighted by the presenter's
+volumes (one BLAS call), zeroed for reuse.  (Gathering every sounding voice in every block cost
+several times more: a callback after a sleep finds cold caches on a busy machine, and there
+each numpy call and each byte touched costs several times its warm price.)  The master is the
+buses' sum through :func:`soft_limit`, a stateless limiter: the output never reaches full
+scale, and since nothing in the chain depends on the block size, a render in 16k chunks
+sounds like the live engine at 128 frames (equal up to float rounding).
 
-Speed: all sounds live in one *bank*, each followed by a block of zeros, so a voice is just a
-read position; mixing every voice is a handful of numpy calls whatever the voice count (gather
-the rows, scale, sum), with no Python loop over voices in the common case.
+A section's volume applies to its bus, so it changes its sounding hits too.
 
 Threading contract: :meth:`Mixer.process` is written for the audio callback.  All buffers are
 preallocated in ``__init__``; ``process`` only does in-place numpy work on them (slicing makes
-small views) and never blocks.  It must not be called from two threads at once.  (A row gather
-from a sliding-window view of the bank costs half as much, but numpy gives it no ``out=``: its
-temporary array per block came with more late callbacks on the real device, so it was dropped.)
+small views) and a heap of the pieces still to add, and never blocks.  It must not be called
+from two threads at once.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -32,7 +36,16 @@ COUNT_GAIN = 0.8  # count-in bips
 CLICK_GAIN = 0.35  # the optional click track under the performance
 LIMIT_KNEE = 0.8  # the limiter leaves the signal untouched below this level...
 LIMIT_CEILING = 0.98  # ...and never lets it reach this one (-0.2 dBFS)
-MAX_VOICES = 64  # beyond this the oldest voice is dropped
+HORIZON = 4096  # samples of a sound added at a time (at least: a window's worth when windows are longer)
+FIRST = 128  # a sound's first piece is this long, or a few times it (see Mixer._start)
+STAGGER = 8
+MAX_SOUNDING = 256  # sounds carried on at once; beyond (a flood of live hits) a new one stops after its first piece
+
+
+def _scaled(sound: np.ndarray, gain: float) -> np.ndarray:
+    out = (sound * np.float32(gain)).astype(np.float32)
+    out.flags.writeable = False
+    return out
 
 
 class Mixer:
@@ -40,37 +53,28 @@ class Mixer:
 
     def __init__(self, show: Show, kit: Mapping[str, np.ndarray], max_block: int) -> None:
         self.max_block = max_block
-        # The bank: zeros, then every sound followed by max_block zeros.  A voice reading a block
-        # before its start or past its end reads zeros, so no voice needs clipping at its edges.
-        names = sorted({s.sound for s in show.sections} | {"count", "count_accent"})
-        pieces, where, at = [np.zeros(max_block, np.float32)], {}, max_block
-        for name in names:
-            where[name] = (at, len(kit[name]), float(np.abs(kit[name]).max()))
-            pieces += [kit[name], np.zeros(max_block, np.float32)]
-            at += len(kit[name]) + max_block
-        self._bank = np.concatenate(pieces)
-        self._section_sounds = [where[s.sound] for s in show.sections]
-        self._section_gains = [s.gain for s in show.sections]
-        self._levels = [1.0] * len(show.sections)  # the presenter's volumes, on top of the show's gains
-        self._master_level = self._master_target = 1.0  # a change glides over one block: no click
-        self._count_sounds = (where["count_accent"], where["count"])
+        # Every sound a hit can start, scaled once: (accented, unaccented) per section...
+        self._hits = [(_scaled(kit[s.sound], MASTER_GAIN * s.gain), _scaled(kit[s.sound], MASTER_GAIN * s.gain * HIT_GAIN))
+                      for s in show.sections]
+        # ...and (first beat of the bar, other beats) for count-in and click.
+        self._beats = {count_in: (_scaled(kit["count_accent"], MASTER_GAIN * gain), _scaled(kit["count"], MASTER_GAIN * gain))
+                       for count_in, gain in ((True, COUNT_GAIN), (False, CLICK_GAIN))}
+        self._horizon = max(HORIZON, max_block)
+        # A piece is added before the window it starts in: the ring holds that window and the
+        # piece's reach past it, so a piece never overwrites a sample still to be played.
+        self._length = max_block + self._horizon
+        self._ring = np.zeros((len(show.sections) + 1, self._length), np.float32)
+        # heap of pieces still to add: (due sample, serial, bus, sound, sample, offset, length)
+        self._pieces: list[tuple[int, int, int, np.ndarray, int, int, int]] = []
+        self._serial = 0  # ties in due sample go by age, never compare the sounds
+        self._started = 0  # sounds started
+        self._expected = 0  # the next window's start; any other start clears the ring
         self._count_bus = len(show.sections)
+        self._volumes = [1.0] * len(show.sections)  # the presenter's volumes, as set
+        self._levels = np.ones(len(show.sections) + 1, np.float32)  # the same per bus, for the mix (count bus: 1)
+        self._master_level = self._master_target = 1.0  # a change glides over one block: no click
         self.click = False  # the click track: a quiet bip on every beat while performing
-        # Voice slots 0 .. voices-1 are active; a voice ends by swapping the last one into its slot.
-        # A voice reads bank[origin + s] at performance sample s, so nothing moves from block to block.
-        self.voices = 0
-        self._origin = np.zeros(MAX_VOICES, np.int64)
-        self._end = [0] * MAX_VOICES  # performance sample after its last one
-        self._peak = [0.0] * MAX_VOICES  # its loudest possible contribution
-        self._gain = np.zeros(MAX_VOICES, np.float32)
-        self._written = [0.0] * MAX_VOICES  # each voice's gain before the presenter's volume
-        self._bus = [0] * MAX_VOICES
-        self._soonest_end = 0  # the first voice end to come: nothing to retire before it
-        self._peak_sum = 0.0  # while the voices cannot add up past the knee, skip the limiter
-        self._first = np.zeros(MAX_VOICES, np.int64)
-        self._ramp = np.arange(max_block, dtype=np.int64)
-        self._index = np.zeros(MAX_VOICES * max_block, np.int64)
-        self._rows = np.zeros(MAX_VOICES * max_block, np.float32)
+        self._ramp = np.arange(max_block, dtype=np.float32)
         self.buses = np.zeros((len(show.sections) + 1, max_block), np.float32)
         self.master = np.zeros(max_block, np.float32)
         self._scratch = np.zeros((2, max_block), np.float32)
@@ -85,19 +89,16 @@ class Mixer:
         self._fade_gain, self._fade_step = 1.0, 0.0
 
     def set_level(self, section: int | None, level: float) -> None:
-        """The presenter's volume (0-1) of a section — its sounding voices too — or of the master (None)."""
+        """The presenter's volume (0-1) of a section — its sounding hits too — or of the master (None)."""
         level = min(max(float(level), 0.0), 1.0)
         if section is None:
             self._master_target = level
-            return
-        self._levels[section] = level
-        for slot in range(self.voices):
-            if self._bus[slot] == section:
-                self._gain[slot] = self._written[slot] * level
+        else:
+            self._volumes[section] = self._levels[section] = level
 
     def levels(self) -> dict[int | None, float]:
         """Every volume that is not 1, by section (None: the master)."""
-        levels: dict[int | None, float] = {i: level for i, level in enumerate(self._levels) if level != 1.0}
+        levels: dict[int | None, float] = {i: level for i, level in enumerate(self._volumes) if level != 1.0}
         if self._master_target != 1.0:
             levels[None] = self._master_target
         return levels
@@ -108,38 +109,68 @@ class Mixer:
         ``events`` must lie in the window (the conductor's output for it).  With ``buses``, each
         bus's share of the master before the limiter is left in :attr:`buses` too (stems).
         """
+        if start != self._expected:  # not where the last window ended: what the ring holds is not for here
+            self._ring.fill(0.0)
+            self._pieces.clear()
+        self._expected = end = start + frames
         for event in events:
-            self._start_voice(event)
+            self._start(event)
+        pieces = self._pieces
+        while pieces and pieces[0][0] < end:
+            self._add(*heapq.heappop(pieces)[2:])
         master = self.master[:frames]
-        voices = self.voices
-        if buses:
-            self.buses[:, :frames].fill(0.0)
-        if not voices:
-            master.fill(0.0)
-            return master
-        first = self._first[:voices]
-        np.add(self._origin[:voices], start, out=first)
-        index = self._index[:voices * frames].reshape(voices, frames)
-        np.add(first[:, None], self._ramp[:frames], out=index)
-        rows = self._rows[:voices * frames].reshape(voices, frames)
-        self._bank.take(index, out=rows, mode="clip")  # an allocation-free gather of every voice's block
-        if buses:
-            np.multiply(rows, self._gain[:voices, None], out=rows)
-            for voice in range(voices):
-                bus = self.buses[self._bus[voice], :frames]
-                np.add(bus, rows[voice], out=bus)
-            np.add.reduce(rows, axis=0, out=master)
-        else:
-            np.dot(self._gain[:voices], rows, out=master)  # scale and sum in one BLAS call
-        if self._peak_sum > LIMIT_KNEE:
-            soft_limit(master, self._scratch[:, :frames])
+        at = start % self._length
+        if at + frames <= self._length:
+            self._mix(self._ring[:, at:at + frames], master, self.buses[:, :frames] if buses else None)
+        else:  # the window wraps round the ring's end
+            split = self._length - at
+            self._mix(self._ring[:, at:], master[:split], self.buses[:, :split] if buses else None)
+            self._mix(self._ring[:, :frames - split], master[split:], self.buses[:, split:frames] if buses else None)
+        soft_limit(master, self._scratch[:, :frames])
         if self._master_target != 1.0 or self._master_level != 1.0:
             self._apply_master(master)
         if self._fade_gain < 1.0 or self._fade_step:
             self._apply_fade(master)
-        if start + frames >= self._soonest_end:
-            self._retire(start + frames)
         return master
+
+    def _mix(self, rows: np.ndarray, master: np.ndarray, buses: np.ndarray | None) -> None:
+        """Weigh and sum the buses' ``rows`` into ``master`` (and ``buses``), then clear them for reuse."""
+        if buses is None:
+            np.dot(self._levels, rows, out=master)  # weigh and sum in one BLAS call
+        else:
+            np.multiply(rows, self._levels[:, None], out=buses)
+            np.add.reduce(buses, axis=0, out=master)
+        rows.fill(0.0)
+
+    def _start(self, event: Event) -> None:
+        """Start the sound an event plays on its bus, at the event's sample."""
+        kind = type(event)
+        if kind is Hit:
+            sound, bus = self._hits[event.section][0 if event.accent else 1], event.section
+        elif kind is Beat and (event.count_in or self.click):
+            sound, bus = self._beats[event.count_in][0 if event.beat == 0 else 1], self._count_bus
+        else:
+            return
+        # A short first piece keeps a block where every section hits cheap; their lengths differ,
+        # so sounds that started together are continued in different blocks, not all in one.
+        self._started += 1
+        self._add(bus, sound, event.sample, 0, FIRST * (1 + self._started % STAGGER))
+
+    def _add(self, bus: int, sound: np.ndarray, sample: int, offset: int, length: int) -> None:
+        """Add ``length`` of ``sound`` from ``offset`` (heard from ``sample``); schedule the next piece."""
+        piece = sound[offset:offset + length]
+        row, at, length = self._ring[bus], (sample + offset) % self._length, len(piece)
+        if at + length <= self._length:
+            target = row[at:at + length]
+            np.add(target, piece, out=target)
+        else:  # wraps round the ring's end
+            split = self._length - at
+            np.add(row[at:], piece[:split], out=row[at:])
+            np.add(row[:length - split], piece[split:], out=row[:length - split])
+        offset += length
+        if offset < len(sound) and len(self._pieces) < MAX_SOUNDING:
+            self._serial += 1
+            heapq.heappush(self._pieces, (sample + offset, self._serial, bus, sound, sample, offset, self._horizon))
 
     def _apply_master(self, master: np.ndarray) -> None:
         self._glide(master, self._master_level, (self._master_target - self._master_level) / len(master))
@@ -152,52 +183,10 @@ class Mixer:
     def _glide(self, master: np.ndarray, gain: float, step: float) -> None:
         """Scale ``master`` by a gain going from ``gain`` by ``step`` per sample (never below 0)."""
         ramp = self._scratch[0, :len(master)]
-        ramp[:] = self._ramp[:len(master)]
-        np.multiply(ramp, step, out=ramp)
+        np.multiply(self._ramp[:len(master)], step, out=ramp)
         np.add(ramp, gain, out=ramp)
         np.maximum(ramp, 0.0, out=ramp)
         np.multiply(master, ramp, out=master)
-
-    def _start_voice(self, event: Event) -> None:
-        kind = type(event)
-        if kind is Hit:
-            (base, length, peak), bus = self._section_sounds[event.section], event.section
-            gain = MASTER_GAIN * self._section_gains[event.section] * (1.0 if event.accent else HIT_GAIN)
-            level = self._levels[bus]
-        elif kind is Beat and (event.count_in or self.click):
-            (base, length, peak), bus = self._count_sounds[0 if event.beat == 0 else 1], self._count_bus
-            gain, level = MASTER_GAIN * (COUNT_GAIN if event.count_in else CLICK_GAIN), 1.0
-        else:
-            return
-        if self.voices < MAX_VOICES:
-            slot = self.voices
-            self.voices += 1
-        else:  # full: the voice that would end first makes room
-            slot = min(range(MAX_VOICES), key=self._end.__getitem__)
-            self._peak_sum -= self._peak[slot]
-        sample = event.sample
-        self._origin[slot], self._gain[slot], self._bus[slot] = base - sample, gain * level, bus
-        self._written[slot] = gain
-        self._end[slot], self._peak[slot] = sample + length, gain * peak  # an upper bound: levels are <= 1
-        self._peak_sum += gain * peak
-        self._soonest_end = min(self._soonest_end, sample + length) if self.voices > 1 else sample + length
-
-    def _retire(self, now: int) -> None:
-        """Drop the voices whose sound has ended by ``now``."""
-        slot, ends = 0, self._end
-        while slot < self.voices:
-            if ends[slot] <= now:
-                last = self.voices - 1
-                self._peak_sum -= self._peak[slot]
-                self._origin[slot], self._gain[slot] = self._origin[last], self._gain[last]
-                for values in (self._end, self._peak, self._bus, self._written):
-                    values[slot] = values[last]
-                self.voices = last
-            else:
-                slot += 1
-        self._soonest_end = min(ends[:self.voices], default=now + (1 << 62))
-        if not self.voices:
-            self._peak_sum = 0.0  # no float residue from the running sum
 
 
 def soft_limit(block: np.ndarray, scratch: np.ndarray) -> None:

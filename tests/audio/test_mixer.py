@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rockstar_cx.audio.kit import kit_for_show
-from rockstar_cx.audio.mixer import Mixer
+from rockstar_cx.audio.mixer import HIT_GAIN, MASTER_GAIN, Mixer, soft_limit
 from rockstar_cx.conductor import Hit
 
 from ..conductor.shows import make_show, moment, section
@@ -51,3 +51,34 @@ def test_levels_are_clamped_and_listed_for_a_handover():
     mixer.set_level(0, -2.0)
     mixer.set_level(None, 0.5)
     assert mixer.levels() == {0: 0.0, None: 0.5}
+
+
+def reference(hits: list[Hit], length: int) -> np.ndarray:
+    """The plain sum, limited: every hit's whole scaled sound from its sample on."""
+    kit, out = kit_for_show(SHOW, RATE), np.zeros(length + RATE, np.float64)
+    for hit in hits:
+        sound = kit[SHOW.sections[hit.section].sound] * MASTER_GAIN * (1.0 if hit.accent else HIT_GAIN)
+        out[hit.sample:hit.sample + len(sound)] += sound
+    mix = out[:length].astype(np.float32)
+    soft_limit(mix, np.zeros((2, length), np.float32))
+    return mix
+
+
+def test_overlapping_hits_sum_exactly_whatever_the_block_edges():
+    # dense and irregular: sounds overlap, start on and next to block edges, and run round the ring
+    rng = np.random.default_rng(7)
+    samples = sorted({int(s) for s in rng.integers(0, 3 * RATE, 120)} | {0, 127, 128, 129, 1023, 1024, 1152})
+    hits = [Hit(s, 0.0, int(rng.integers(2)), bool(rng.integers(2)), 0) for s in samples]
+    for block in (64, 128, 1000, 4096):
+        mixer, out = Mixer(SHOW, kit_for_show(SHOW, RATE), block), []
+        for start in range(0, 4 * RATE, block):
+            out.append(mixer.process(start, block, [h for h in hits if start <= h.sample < start + block]).copy())
+        np.testing.assert_allclose(np.concatenate(out)[:4 * RATE], reference(hits, 4 * RATE), atol=2e-6)
+
+
+def test_a_jump_in_position_starts_from_silence():
+    mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
+    mixer.process(0, BLOCK, [Hit(0, 0.0, 1, True, 0)])  # a kick: it would sound for 0.4 s
+    assert not np.any(mixer.process(10 * RATE, BLOCK, []))
+    after = mixer.process(10 * RATE + BLOCK, BLOCK, [Hit(10 * RATE + BLOCK + 5, 0.0, 0, True, 0)]).copy()
+    np.testing.assert_allclose(after, reference([Hit(5, 0.0, 0, True, 0)], BLOCK), atol=1e-7)
