@@ -5,7 +5,9 @@ For 64-, 128- and 256-frame blocks on a private JACK dummy server, each design p
 of 8 sections with about 32 overlapping voices for --seconds, once idle and once with a GIL
 hog in the app process (a pure-Python loop holding the GIL 50 ms of every 100 ms).  It prints
 the callback's cost (p99 and max as a share of the block period), underflows after warm-up
-and callbacks missed — and the naive design's figures against ours as ratios.
+and callbacks missed — and the naive design's figures against ours as ratios.  The floor row is
+a stream whose callback only writes silence: what any callback costs on this machine (on a
+virtual machine, waking a thread that slept through the period costs far more than its work).
 
     .venv/bin/python scripts/bench_realtime.py [--seconds 10] [--blocks 64 128 256]
 
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 RATE = 48000
+RUNS = (("floor", "idle"), ("process", "idle"), ("process", "gil-hog"), ("naive", "idle"), ("naive", "gil-hog"))
 SOUNDS = ("kick", "cowbell", "clap", "stomp", "kick", "cowbell", "clap", "stomp")
 
 
@@ -68,6 +71,31 @@ def child(design: str, load: str, blocksize: int, seconds: float) -> dict:
     return engine.close()
 
 
+def floor_child(blocksize: int, seconds: float) -> dict:
+    """The floor: a stream whose callback only writes silence, timed as the engine times its own."""
+    import numpy as np
+    import sounddevice
+
+    from rockstar_cx.audio.device import choose_output
+
+    durations, calls = np.zeros(int(2 * seconds * RATE / blocksize) + 100), [0]
+
+    def callback(outdata, frames, time_info, status) -> None:
+        began = time.perf_counter()
+        outdata.fill(0.0)
+        if calls[0] < len(durations):
+            durations[calls[0]] = time.perf_counter() - began
+        calls[0] += 1
+
+    index, _ = choose_output(sounddevice, "system")
+    with sounddevice.OutputStream(samplerate=RATE, blocksize=blocksize, device=index, channels=1, dtype="float32",
+                                  callback=callback):
+        time.sleep(seconds)
+    timed = durations[:min(calls[0], len(durations))]
+    return {"callback_ms_p99": float(np.percentile(timed, 99)) * 1000, "callback_ms_max": float(timed.max()) * 1000,
+            "underflows_after_warmup": "-", "callbacks_missed": "-", "late_callbacks": "-", "callbacks": calls[0]}
+
+
 def run(design: str, load: str, blocksize: int, seconds: float) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", design, load, str(blocksize), str(seconds)],
                          capture_output=True, text=True, timeout=seconds + 90)
@@ -85,7 +113,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         design, load, blocksize, seconds = args.child
-        print(json.dumps(child(design, load, int(blocksize), float(seconds))), flush=True)
+        result = (floor_child(int(blocksize), float(seconds)) if design == "floor"
+                  else child(design, load, int(blocksize), float(seconds)))
+        print(json.dumps(result), flush=True)
         os._exit(0)  # PortAudio's exit handler is not needed (and may abort after JACK restarts)
 
     from jackserver import JackServer
@@ -100,14 +130,13 @@ def main() -> None:
                             fallback_period=max(blocksize, 256))
         server.start()
         try:
-            for design in ("process", "naive"):
-                for load in ("idle", "gil-hog"):
-                    r = run(design, load, blocksize, args.seconds)
-                    results[blocksize, design, load] = r
-                    period_ms = 1000.0 * blocksize / RATE
-                    print(f"{blocksize:>5} {design:<8} {load:<8} {100 * r['callback_ms_p99'] / period_ms:>7.2f} "
-                          f"{100 * r['callback_ms_max'] / period_ms:>7.2f} {r['underflows_after_warmup']:>10} "
-                          f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9}", flush=True)
+            for design, load in RUNS:
+                r = run(design, load, blocksize, args.seconds)
+                results[blocksize, design, load] = r
+                period_ms = 1000.0 * blocksize / RATE
+                print(f"{blocksize:>5} {design:<8} {load:<8} {100 * r['callback_ms_p99'] / period_ms:>7.2f} "
+                      f"{100 * r['callback_ms_max'] / period_ms:>7.2f} {r['underflows_after_warmup']:>10} "
+                      f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9}", flush=True)
         finally:
             server.stop()
     print("\nnaive / process under the GIL hog (higher = the engine process saves more):")
@@ -123,6 +152,11 @@ def main() -> None:
                results[b, "process", load]["callback_ms_max"] <= 0.25 * 1000 * b / RATE
                for b in args.blocks for load in ("idle", "gil-hog"))
     print(f"goal (engine process: p99 <= 5 %, max <= 25 % of the period): {'met' if goal else 'NOT met'}")
+    print("the floor (a callback writing silence, nothing else) on this machine, p99 / max:")
+    for blocksize in args.blocks:
+        floor, ours = results[blocksize, "floor", "idle"], results[blocksize, "process", "idle"]
+        print(f"  {blocksize:>4} frames: {floor['callback_ms_p99'] * 1000:.0f} / {floor['callback_ms_max'] * 1000:.0f} us;"
+              f" the engine's idle p99 is {ours['callback_ms_p99'] / floor['callback_ms_p99']:.1f}x the floor's")
 
 
 def _ratio(a: float, b: float) -> str:

@@ -4,8 +4,8 @@ Every hit adds its sound, already scaled, into its section's *bus*: a ring of sa
 of the performance, one row per bus.  It adds a :data:`HORIZON` of the sound at a time, each
 piece just before it is due, so the work is spread thin: a block where eight sections hit at
 once adds eight short pieces, not eight whole sounds.  A block is then the same few numpy
-calls however many sounds overlap: the buses' rows for the window, weighted by the presenter's
-volumes (one BLAS call), zeroed for reuse.  (Gathering every sounding voice in every block cost
+calls however many sounds overlap: a running total of the buses kept beside them is the mix
+(corrected for the presenter's volumes that are not 1), and the window is zeroed for reuse.  (Gathering every sounding voice in every block cost
 several times more: a callback after a sleep finds cold caches on a busy machine, and there
 each numpy call and each byte touched costs several times its warm price.)  The master is the
 buses' sum through :func:`soft_limit`, a stateless limiter: the output never reaches full
@@ -63,7 +63,8 @@ class Mixer:
         # A piece is added before the window it starts in: the ring holds that window and the
         # piece's reach past it, so a piece never overwrites a sample still to be played.
         self._length = max_block + self._horizon
-        self._ring = np.zeros((len(show.sections) + 1, self._length), np.float32)
+        # one row per bus, then their running total: the mix while every volume is 1
+        self._ring = np.zeros((len(show.sections) + 2, self._length), np.float32)
         # heap of pieces still to add: (due sample, serial, bus, sound, sample, offset, length)
         self._pieces: list[tuple[int, int, int, np.ndarray, int, int, int]] = []
         self._serial = 0  # ties in due sample go by age, never compare the sounds
@@ -71,7 +72,8 @@ class Mixer:
         self._expected = 0  # the next window's start; any other start clears the ring
         self._count_bus = len(show.sections)
         self._volumes = [1.0] * len(show.sections)  # the presenter's volumes, as set
-        self._levels = np.ones(len(show.sections) + 1, np.float32)  # the same per bus, for the mix (count bus: 1)
+        self._levels = np.ones(len(show.sections) + 1, np.float32)  # the same per bus, for stems (count bus: 1)
+        self._corrections: list[tuple[int, np.float32]] = []  # (bus, volume - 1) of every volume not 1
         self._master_level = self._master_target = 1.0  # a change glides over one block: no click
         self.click = False  # the click track: a quiet bip on every beat while performing
         self._ramp = np.arange(max_block, dtype=np.float32)
@@ -95,6 +97,7 @@ class Mixer:
             self._master_target = level
         else:
             self._volumes[section] = self._levels[section] = level
+            self._corrections = [(bus, np.float32(v - 1.0)) for bus, v in enumerate(self._volumes) if v != 1.0]
 
     def levels(self) -> dict[int | None, float]:
         """Every volume that is not 1, by section (None: the master)."""
@@ -134,11 +137,17 @@ class Mixer:
         return master
 
     def _mix(self, rows: np.ndarray, master: np.ndarray, buses: np.ndarray | None) -> None:
-        """Weigh and sum the buses' ``rows`` into ``master`` (and ``buses``), then clear them for reuse."""
+        """The window's ``rows`` (every bus, then their total) into ``master`` (and ``buses``), then
+        cleared for reuse.  Live, the total is the mix, corrected only for volumes that are not 1:
+        a copy costs a fraction of a weighted sum in a callback that wakes to cold caches."""
         if buses is None:
-            np.dot(self._levels, rows, out=master)  # weigh and sum in one BLAS call
+            np.copyto(master, rows[-1])
+            for bus, correction in self._corrections:
+                scratch = self._scratch[1, :len(master)]
+                np.multiply(rows[bus], correction, out=scratch)
+                np.add(master, scratch, out=master)
         else:
-            np.multiply(rows, self._levels[:, None], out=buses)
+            np.multiply(rows[:-1], self._levels[:, None], out=buses)
             np.add.reduce(buses, axis=0, out=master)
         rows.fill(0.0)
 
@@ -159,14 +168,12 @@ class Mixer:
     def _add(self, bus: int, sound: np.ndarray, sample: int, offset: int, length: int) -> None:
         """Add ``length`` of ``sound`` from ``offset`` (heard from ``sample``); schedule the next piece."""
         piece = sound[offset:offset + length]
-        row, at, length = self._ring[bus], (sample + offset) % self._length, len(piece)
-        if at + length <= self._length:
-            target = row[at:at + length]
-            np.add(target, piece, out=target)
-        else:  # wraps round the ring's end
-            split = self._length - at
-            np.add(row[at:], piece[:split], out=row[at:])
-            np.add(row[:length - split], piece[split:], out=row[:length - split])
+        at, length = (sample + offset) % self._length, len(piece)
+        split = min(length, self._length - at)  # what fits before the ring's end; the rest wraps round
+        for row in (self._ring[bus], self._ring[-1]):  # its bus, and the total
+            np.add(row[at:at + split], piece[:split], out=row[at:at + split])
+            if split < length:
+                np.add(row[:length - split], piece[split:], out=row[:length - split])
         offset += length
         if offset < len(sound) and len(self._pieces) < MAX_SOUNDING:
             self._serial += 1
