@@ -1,16 +1,17 @@
 """The mixer: conductor events in, one block of mono master audio out.
 
 Every hit adds its sound, already scaled, into its section's *bus*: a ring of samples ahead
-of the performance, one row per bus.  It adds a :data:`HORIZON` of the sound at a time, each
-piece just before it is due, so the work is spread thin: a block where eight sections hit at
-once adds eight short pieces, not eight whole sounds.  A block is then the same few numpy
-calls however many sounds overlap: a running total of the buses kept beside them is the mix
-(corrected for the presenter's volumes that are not 1), and the window is zeroed for reuse.  (Gathering every sounding voice in every block cost
-several times more: a callback after a sleep finds cold caches on a busy machine, and there
-each numpy call and each byte touched costs several times its warm price.)  The master is the
-buses' sum through :func:`soft_limit`, a stateless limiter: the output never reaches full
-scale, and since nothing in the chain depends on the block size, a render in 16k chunks
-sounds like the live engine at 128 frames (equal up to float rounding).
+of the performance, one row per bus, with a row for their running total beside them.  It adds
+a piece of the sound at a time (:data:`FIRST`, then :data:`HORIZON`), each just before it is
+due, so the work is spread thin: a block where eight sections hit at once adds eight short
+pieces, not eight whole sounds.  A block is then the same few numpy calls however many sounds
+overlap: the total row is the mix (corrected only for the presenter's volumes that are not 1),
+and the window is zeroed for reuse.  That matters more than the arithmetic: a callback that
+slept through a period wakes to cold caches, and on a busy or virtual machine each numpy call
+then costs several times its warm price.  The master goes through :func:`soft_limit`, a
+stateless limiter: the output never reaches full scale, and since nothing in the chain depends
+on the block size, a render in 16k chunks sounds like the live engine at 128 frames (equal up
+to float rounding).
 
 A section's volume applies to its bus, so it changes its sounding hits too.
 
@@ -38,7 +39,7 @@ LIMIT_KNEE = 0.8  # the limiter leaves the signal untouched below this level...
 LIMIT_CEILING = 0.98  # ...and never lets it reach this one (-0.2 dBFS)
 HORIZON = 4096  # samples of a sound added at a time (at least: a window's worth when windows are longer)
 FIRST = 128  # a sound's first piece is this long, or a few times it (see Mixer._start)
-STAGGER = 8
+STAGGER = 8  # first pieces come in this many lengths: FIRST, 2 x FIRST, ...
 MAX_SOUNDING = 256  # sounds carried on at once; beyond (a flood of live hits) a new one stops after its first piece
 
 
