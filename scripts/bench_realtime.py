@@ -118,12 +118,13 @@ def main() -> None:
         print(json.dumps(result), flush=True)
         os._exit(0)  # PortAudio's exit handler is not needed (and may abort after JACK restarts)
 
+    from jackcapture import XrunMonitor
     from jackserver import JackServer
 
     average, peak = mean_voices(bench_show(), 5.0)
     print(f"show: 8 sections, {average:.0f} voices on average ({peak} at most), {args.seconds:.0f} s per run\n")
     print(f"{'block':>5} {'design':<8} {'load':<8} {'p99 %':>7} {'max %':>7} {'underflows':>10} "
-          f"{'missed':>7} {'late':>6} {'callbacks':>9}")
+          f"{'missed':>7} {'late':>6} {'callbacks':>9} {'JACK xruns':>10}")
     results = {}
     for blocksize in args.blocks:
         server = JackServer(name="rockstar-cx-bench", period=blocksize,
@@ -131,12 +132,17 @@ def main() -> None:
         server.start()
         try:
             for design, load in RUNS:
-                r = run(design, load, blocksize, args.seconds)
+                monitor = XrunMonitor()  # the server's own dropped cycles: every client's underflows
+                try:
+                    r = run(design, load, blocksize, args.seconds)
+                finally:
+                    monitor.close()
                 results[blocksize, design, load] = r
                 period_ms = 1000.0 * blocksize / RATE
                 print(f"{blocksize:>5} {design:<8} {load:<8} {100 * r['callback_ms_p99'] / period_ms:>7.2f} "
                       f"{100 * r['callback_ms_max'] / period_ms:>7.2f} {r['underflows_after_warmup']:>10} "
-                      f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9}", flush=True)
+                      f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9} {monitor.xruns:>10}",
+                      flush=True)
         finally:
             server.stop()
     print("\nnaive / process under the GIL hog (higher = the engine process saves more):")
