@@ -5,8 +5,9 @@ Both mix bench_realtime's show (8 sections, about 32 sounds overlapping, all 8 h
 every 16th) block by block, the conductor's events in hand.  Each block follows a sleep of one
 block period, as the audio callback does: that is where caches are cold and each numpy call
 costs several times its warm price.  The floor row times a block of zeros alone, the same
-way: what waking up costs on this machine, whatever the mixer.  The baseline is the gather mixer as it was at commit
-BASELINE, read from git history, so both run in this one process, interleaved.
+way: what waking up costs on this machine, whatever the mixer.  The baseline is the gather
+mixer as it was at commit BASELINE, read from git history, so both run in this one process,
+interleaved.
 
     .venv/bin/python scripts/bench_mixer.py [--seconds 10] [--blocks 64 128 256]
 """

@@ -66,8 +66,8 @@ class Mixer:
         self._length = max_block + self._horizon
         # one row per bus, then their running total: the mix while every volume is 1
         self._ring = np.zeros((len(show.sections) + 2, self._length), np.float32)
-        # heap of pieces still to add: (due sample, serial, bus, sound, sample, offset, length)
-        self._pieces: list[tuple[int, int, int, np.ndarray, int, int, int]] = []
+        # heap of pieces still to add, each HORIZON long: (due sample, serial, bus, sound, sample, offset)
+        self._pieces: list[tuple[int, int, int, np.ndarray, int, int]] = []
         self._serial = 0  # ties in due sample go by age, never compare the sounds
         self._started = 0  # sounds started
         self._expected = 0  # the next window's start; any other start clears the ring
@@ -121,14 +121,13 @@ class Mixer:
             self._start(event)
         pieces = self._pieces
         while pieces and pieces[0][0] < end:
-            self._add(*heapq.heappop(pieces)[2:])
+            _, _, bus, sound, sample, offset = heapq.heappop(pieces)
+            self._add(bus, sound, sample, offset, self._horizon)
         master = self.master[:frames]
         at = start % self._length
-        if at + frames <= self._length:
-            self._mix(self._ring[:, at:at + frames], master, self.buses[:, :frames] if buses else None)
-        else:  # the window wraps round the ring's end
-            split = self._length - at
-            self._mix(self._ring[:, at:], master[:split], self.buses[:, :split] if buses else None)
+        split = min(frames, self._length - at)  # the window up to the ring's end; the rest wraps round
+        self._mix(self._ring[:, at:at + split], master[:split], self.buses[:, :split] if buses else None)
+        if split < frames:
             self._mix(self._ring[:, :frames - split], master[split:], self.buses[:, split:frames] if buses else None)
         soft_limit(master, self._scratch[:, :frames])
         if self._master_target != 1.0 or self._master_level != 1.0:
@@ -143,8 +142,8 @@ class Mixer:
         a copy costs a fraction of a weighted sum in a callback that wakes to cold caches."""
         if buses is None:
             np.copyto(master, rows[-1])
+            scratch = self._scratch[1, :len(master)]
             for bus, correction in self._corrections:
-                scratch = self._scratch[1, :len(master)]
                 np.multiply(rows[bus], correction, out=scratch)
                 np.add(master, scratch, out=master)
         else:
@@ -178,7 +177,7 @@ class Mixer:
         offset += length
         if offset < len(sound) and len(self._pieces) < MAX_SOUNDING:
             self._serial += 1
-            heapq.heappush(self._pieces, (sample + offset, self._serial, bus, sound, sample, offset, self._horizon))
+            heapq.heappush(self._pieces, (sample + offset, self._serial, bus, sound, sample, offset))
 
     def _apply_master(self, master: np.ndarray) -> None:
         self._glide(master, self._master_level, (self._master_target - self._master_level) / len(master))
