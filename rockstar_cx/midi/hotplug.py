@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from .ports import InPort, Port, PortError, Probe, match
+from .ports import InPort, Port, PortError, Probe, graph_changed, match
 from .worker import Worker
 
 POLL_S = 1.0  # a modest rate: listing ports costs the MIDI system a little every time
@@ -68,6 +68,7 @@ class HotPlug(Worker):
                 continue
             names = sources if isinstance(port, InPort) else destinations
             if port.connected and port.name not in names:
+                graph_changed()  # the device just left the graph: let JACK finish telling our clients
                 port.disconnect()
                 self.changes += 1
             elif not port.connected and match(names, port.spec) is not None and port.connect():

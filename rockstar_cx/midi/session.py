@@ -35,7 +35,7 @@ from .follow import ClockFollower
 from .hotplug import HotPlug
 from .mapping import Mapping, Target, load
 from .outproc import MidiOut, MidiOutConfig
-from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, resolve_api
+from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, graph_changed, resolve_api
 from .profiles import GENERIC, PROFILES, profile_for
 
 
@@ -190,6 +190,7 @@ class MidiSession:
                 part.close()
         if self.out is not None:
             status["out"] = self.out.close()
+        graph_changed()  # the MIDI-out process (or the audio engine) may just have left the graph
         for port in self._ports:
             port.close()
         if self._shared is not None:
