@@ -125,6 +125,8 @@ def test_rtmidi_over_jack_roundtrip(jack_server):
     import jack
     import rtmidi
 
+    from rockstar_cx.midi.ports import graph_changed, release
+
     assert rtmidi.API_UNIX_JACK in rtmidi.get_compiled_api(), \
         "python-rtmidi was built without JACK support"
 
@@ -155,10 +157,9 @@ def test_rtmidi_over_jack_roundtrip(jack_server):
         assert midi_in.get_message() is None  # exactly one message
     finally:
         client.close()
-        midi_in.close_port()
-        midi_out.close_port()
-        midi_in.delete()
-        midi_out.delete()
+        graph_changed()  # the ports were opened and connected moments ago
+        release(midi_in, "jack")
+        release(midi_out, "jack")
 
 
 # --------------------------------------------------------------------------- (d)

@@ -125,6 +125,14 @@ def graph_changed() -> None:
         _graph_changed_at = time.monotonic()
 
 
+def release(rt, api: str) -> None:
+    """Close a python-rtmidi object's port and delete it (see :func:`graph_change`); again: nothing."""
+    if not rt.is_deleted:  # python-rtmidi crashes on a second close
+        with graph_change(api, unregisters=True):
+            rt.close_port()
+            rt.delete()
+
+
 def _client(kind: type, api: str, **kw):
     try:
         with quiet_stderr(), graph_change(api):
@@ -206,10 +214,7 @@ class Port:
 
     def close(self) -> None:
         self.name = None
-        if not self._rt.is_deleted:  # python-rtmidi crashes on a second close
-            with graph_change(self.api, unregisters=True):
-                self._rt.close_port()
-                self._rt.delete()
+        release(self._rt, self.api)
 
 
 class OutPort(Port):

@@ -19,6 +19,7 @@ from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import Mute, Next, Quantize, Start, TapTempo
 from rockstar_cx.midi import mapping
 from rockstar_cx.midi.mapping import CC, NOTE, Control, Target
+from rockstar_cx.midi.ports import graph_changed, release
 from rockstar_cx.midi.session import MidiOptions, MidiSession
 from rockstar_cx.ui.controls import Action
 
@@ -35,6 +36,7 @@ class FakeDevice:
         self.leds = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, client, queue_size_limit=8192)
         self.leds.ignore_types(sysex=False)
         self.leds.open_virtual_port(in_name)
+        graph_changed()
 
     def send(self, *data: int) -> None:
         self.pads.send_message(list(data))
@@ -51,10 +53,8 @@ class FakeDevice:
         return out
 
     def close(self) -> None:
-        for port in (self.pads, self.leds):
-            if not port.is_deleted:  # python-rtmidi crashes on a second close
-                port.close_port()
-                port.delete()
+        release(self.pads, "jack")
+        release(self.leds, "jack")
 
 
 def two_colour_show():

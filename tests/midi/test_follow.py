@@ -24,6 +24,7 @@ from rockstar_cx.audio.clock import host_time
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Beat, Stop
+from rockstar_cx.midi.ports import graph_changed, release
 from rockstar_cx.midi.sender import wait_until
 from rockstar_cx.midi.session import MidiOptions, MidiSession
 
@@ -44,6 +45,7 @@ class Master(threading.Thread):
         self.plan, self.stop, self.preroll = plan, stop, preroll_beats
         self.port = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, "Master Clock")
         self.port.open_virtual_port("clock out")
+        graph_changed()
         self.beats: list[tuple[float, float]] = []  # (host time sent, bpm) of every beat after Start
 
     def run(self) -> None:
@@ -63,8 +65,7 @@ class Master(threading.Thread):
             self.port.send_message([0xFC])
 
     def close(self) -> None:
-        self.port.close_port()
-        self.port.delete()
+        release(self.port, "jack")
 
 
 def our_beats(events: list, engine: AudioEngine) -> list[tuple[float, float]]:
