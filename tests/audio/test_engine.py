@@ -67,7 +67,11 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
             report = engine.close()
         assert report["callback_errors"] == 0
         onsets = recorder.onsets()
-        assert len(onsets) == len(expected)
+        if len(onsets) != len(expected):
+            # a cycle dropped inside a sound splits it in two (seen once: 58 onsets for 57 hits);
+            # only a reported xrun may do that, and the run then counts for nothing
+            assert len(recorder.xrun_frames) > xruns, (len(onsets), len(expected))
+            continue
         clear = np.ones(len(onsets) - 1, bool)
         for xrun in recorder.xrun_frames[xruns:]:
             clear &= (onsets[1:] < xrun - XRUN_WINDOW) | (onsets[:-1] > xrun + XRUN_WINDOW)
