@@ -64,10 +64,12 @@ def slice_of(settle: str, seconds: float, workdir: str) -> tuple[int, int]:
         child = subprocess.run([sys.executable, "-c", CHILD, str(ROUNDS_PER_CHILD), settle], capture_output=True,
                                text=True, cwd=workdir, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                preexec_fn=no_core_files)
-        if child.returncode == 0 and "done" in child.stdout:
-            rounds += ROUNDS_PER_CHILD
-        else:
+        if child.returncode < 0:  # killed by a signal: the segfault this script is about
             crashes += 1
+        elif child.returncode == 0 and "done" in child.stdout:
+            rounds += ROUNDS_PER_CHILD
+        else:  # anything else is not a crash to count: say what it was
+            raise RuntimeError(f"a stress child failed (exit {child.returncode}):\n{child.stderr[-2000:]}")
     return rounds, crashes
 
 
