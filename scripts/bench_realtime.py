@@ -93,7 +93,8 @@ def floor_child(blocksize: int, seconds: float) -> dict:
         time.sleep(seconds)
     timed = durations[:min(calls[0], len(durations))]
     return {"callback_ms_p99": float(np.percentile(timed, 99)) * 1000, "callback_ms_max": float(timed.max()) * 1000,
-            "underflows_after_warmup": "-", "callbacks_missed": "-", "late_callbacks": "-", "callbacks": calls[0]}
+            "underflows_after_warmup": "-", "callbacks_missed": "-", "late_callbacks": "-", "callbacks": calls[0],
+            "callback_renders": "-", "dropped_blocks": "-"}
 
 
 def run(design: str, load: str, blocksize: int, seconds: float) -> dict:
@@ -124,7 +125,7 @@ def main() -> None:
     average, peak = mean_voices(bench_show(), 5.0)
     print(f"show: 8 sections, {average:.0f} voices on average ({peak} at most), {args.seconds:.0f} s per run\n")
     print(f"{'block':>5} {'design':<8} {'load':<8} {'p99 %':>7} {'max %':>7} {'underflows':>10} "
-          f"{'missed':>7} {'late':>6} {'callbacks':>9} {'JACK xruns':>10}")
+          f"{'missed':>7} {'late':>6} {'callbacks':>9} {'rendered':>8} {'dropped':>7} {'JACK xruns':>10}")
     results = {}
     for blocksize in args.blocks:
         server = JackServer(name="rockstar-cx-bench", period=blocksize,
@@ -141,7 +142,8 @@ def main() -> None:
                 period_ms = 1000.0 * blocksize / RATE
                 print(f"{blocksize:>5} {design:<8} {load:<8} {100 * r['callback_ms_p99'] / period_ms:>7.2f} "
                       f"{100 * r['callback_ms_max'] / period_ms:>7.2f} {r['underflows_after_warmup']:>10} "
-                      f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9} {monitor.xruns:>10}",
+                      f"{r['callbacks_missed']:>7} {r['late_callbacks']:>6} {r['callbacks']:>9} "
+                      f"{r['callback_renders']:>8} {r['dropped_blocks']:>7} {monitor.xruns:>10}",
                       flush=True)
         finally:
             server.stop()

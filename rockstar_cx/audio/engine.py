@@ -7,11 +7,14 @@ through shared memory (:mod:`.ipc`).
 
 Threading contract, inside the engine process:
 
-* the **audio callback** (PortAudio's thread) runs :meth:`Engine.process`: it reads commands,
-  advances the conductor, mixes into preallocated buffers, publishes events and transport.  No
-  file, log, lock or blocking call; an exception is caught, the block silenced and counted.
+* the **audio callback** (PortAudio's thread) runs :meth:`Engine.play`: it reads commands,
+  copies out the block the renderer made ready (mixing live hits into it), publishes its
+  events and transport.  No file, log, lock or blocking call; an exception is caught, the block
+  silenced and counted.
+* the **renderer** (:mod:`.ahead`) renders the next block — commands, conductor, mixer — in the
+  gap after each callback, at real-time priority where the OS grants it.
 * when there is no device (or it was lost), a **silent clock** thread calls the same
-  :meth:`Engine.process` on a timer, so the show and the visuals go on without sound.
+  :meth:`Engine.play` on a timer, so the show and the visuals go on without sound.
 * the **supervisor** (the main thread) watches the stream, fits the sample↔host clock and
   publishes health every few tens of milliseconds, and obeys the app's control messages.
 
@@ -30,18 +33,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from ..conductor.commands import Panic, Quantize, Start
 from ..conductor.conductor import Conductor
-from ..conductor.events import Hit
 from ..errors import ShowError
 from ..show.model import Show
+from .ahead import Block, Renderer, transport_record
 from .clock import HostClock
 from .device import choose_output
-from .ipc import (AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, SetClick,
-                  SetGain,
-                  SharedState)
+from .ipc import AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, SharedState
 from .kit import kit_for_show
 from .mixer import Mixer
 
@@ -69,7 +67,6 @@ class Engine:
     def __init__(self, config: EngineConfig, shared: SharedState, conductor: Conductor | None) -> None:
         self.config = config
         self.shared = shared
-        self.conductor = conductor  # None while standing by for a handover
         self.mixer = Mixer(config.show, kit_for_show(config.show, config.samplerate), MAX_BLOCK)
         self.clock = HostClock(config.samplerate)
         self.period = config.blocksize / config.samplerate
@@ -79,7 +76,10 @@ class Engine:
         self.message = ""
         self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "late_callbacks": 0,
                          "stream_seconds": 0.0, "callback_errors": 0, "device_losses": 0, "recoveries": 0,
-                         "callback_max_us": 0.0}
+                         "callback_max_us": 0.0, "callback_renders": 0, "dropped_blocks": 0}
+        self.renderer = Renderer(conductor, self.mixer, config.blocksize, self.period, config.channels,
+                                 self.counters)  # conductor None: standing by
+        self._silence = bytes(4 * config.blocksize * config.channels)
         self._histogram = shared.histogram
         self._sample_cell = shared.transport["sample"]  # made once: a field lookup per block costs
         self._stream = None
@@ -93,46 +93,42 @@ class Engine:
 
     # -- the block ------------------------------------------------------------------------------
 
-    def process(self, frames: int, host: float, out: np.ndarray | None) -> None:
-        """One block of the performance at host time ``host``; ``out`` (frames × channels) gets the audio."""
-        conductor = self.conductor
-        if conductor is None:
+    def play(self, host: float, out) -> None:
+        """Play the block due at host time ``host``: its float32 samples, interleaved, into the
+        buffer ``out`` (the raw stream's own; None: play it silently)."""
+        renderer = self.renderer
+        renderer.interval, renderer.played_at = host - renderer.played_at, host
+        if not renderer.take():  # the renderer is on this very block right now: never wait for it
+            self.counters["dropped_blocks"] += 1
             if out is not None:
-                out.fill(0.0)
+                out[:] = self._silence
             return
-        start = conductor.position
-        commands = self.shared.pop_commands()
-        if commands:
-            self.shared.push_events([Applied(start, command) for command in commands])
-        for command in commands:
-            kind = type(command)
-            if kind is SetClick:
-                self.mixer.click = command.on
-                continue
-            if kind is SetGain:
-                self.mixer.set_level(command.section, command.gain)
-                continue
-            if kind is Panic:  # the conductor stops at the bar line; the sound fades out by then
-                end = conductor.next_boundary(Quantize.BAR)
-                if end is not None:
-                    self.mixer.fade_out(end - start)
-            elif kind is Start:
-                self.mixer.unfade()
-            conductor.submit(command)
-        events = conductor.advance(frames)
-        master = self.mixer.process(start, frames, events)
-        if out is not None:
-            out[:] = master[:, None]
+        try:
+            block, live = renderer.next_block(self.shared.pop_commands())
+            if block is None:  # standing by for a handover
+                if out is not None:
+                    out[:] = self._silence
+                return
+            if live:
+                for hit in live:
+                    self.mixer.play_now(hit.section, hit.accent, block.start, block.audio)
+                renderer.channel(block)
+            if out is not None:
+                out[:] = block.out  # one memcpy
+            self._publish(block, live)
+            self.clock.add((block.start, host))
+        finally:
+            renderer.give()
+
+    def _publish(self, block: Block, live: list) -> None:
         # Hits are not published: a reader replays them from the applied commands (as the stage
         # and MIDI do), and a block where every section hits at once stays cheap.
-        markers = [event for event in events if type(event) is not Hit] if events else events
-        if markers:
-            self.shared.push_events(markers)
-        if commands or markers:  # hits alone change no transport
-            self.publish_transport()
+        if block.applied or live or block.markers:
+            self.shared.push_events(block.applied + [Applied(block.start, hit) for hit in live] + block.markers)
+        if block.transport is not None:
+            SharedState.write_record(self.shared.transport, block.transport)
         else:
-            self._sample_cell[0] = conductor.position  # one aligned store: never torn
-        self.clock.add((start, host))
+            self._sample_cell[0] = block.start + len(block.audio)  # one aligned store: never torn
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         host = time.perf_counter()
@@ -148,9 +144,9 @@ class Engine:
             elif host - self._last_callback > LATE_FACTOR * self.period:
                 counters["late_callbacks"] += 1
             self._last_callback = host
-            self.process(frames, host, outdata)
+            self.play(host, outdata)
         except Exception:  # the stream must never die of it: silence this block, count it
-            outdata.fill(0.0)
+            outdata[:] = bytes(len(outdata))
             counters["callback_errors"] += 1
         elapsed = (time.perf_counter() - host) * 1e6
         self._histogram[min(int(elapsed), HISTOGRAM_BINS - 1)] += 1
@@ -158,12 +154,7 @@ class Engine:
             counters["callback_max_us"] = elapsed
 
     def publish_transport(self) -> None:
-        t = self.conductor.transport()
-        SharedState.write_record(self.shared.transport, {
-            "sample": t.sample, "playing": t.playing, "counting_in": t.counting_in, "finished": t.finished,
-            "moment": t.moment, "bar": t.bar, "beat": t.beat, "tempo": t.tempo,
-            "armed": -2 if t.armed is None else t.armed, "armed_sample": -1 if t.armed_sample is None else t.armed_sample,
-            "muted": sum(1 << s for s in t.muted), "soloed": sum(1 << s for s in t.soloed), "click": self.mixer.click})
+        SharedState.write_record(self.shared.transport, transport_record(self.renderer.conductor, self.mixer.click))
 
     # -- drivers: the stream, or the silent clock -----------------------------------------------
 
@@ -178,7 +169,7 @@ class Engine:
             index, self.device_name = choose_output(sounddevice, self.config.device)
             self._last_callback = 0.0
             self._stream_started = time.perf_counter()
-            stream = sounddevice.OutputStream(
+            stream = sounddevice.RawOutputStream(  # raw: a bare buffer to copy into, no array to build
                 samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
                 channels=self.config.channels, dtype="float32", latency=self.config.latency,
                 callback=self._callback)
@@ -211,7 +202,7 @@ class Engine:
             delay = next_host - time.perf_counter()
             if delay > 0:
                 self._silent_stop.wait(delay)
-            self.process(self.config.blocksize, next_host, None)
+            self.play(next_host, None)
             next_host += self.period
             if time.perf_counter() - next_host > STALL_S:  # the machine slept: don't race to catch up
                 next_host = time.perf_counter()
@@ -241,7 +232,7 @@ class Engine:
     def publish_health(self) -> None:
         fit = self.clock.fit() or (0.0, 0.0, 1.0 / self.config.samplerate)
         SharedState.write_record(self.shared.health, {
-            **self.counters, "state": self.state, "samplerate": self.config.samplerate,
+            **self.counters, "renderer_realtime": self.renderer.realtime, "state": self.state, "samplerate": self.config.samplerate,
             "blocksize": self.config.blocksize, "output_latency": self.output_latency,
             "device": self.device_name.encode()[:127], "message": self.message.encode()[:199],
             "clock_sample": fit[0], "clock_host": fit[1], "clock_period": fit[2]})
@@ -249,21 +240,27 @@ class Engine:
     def handover_state(self) -> bytes:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
         self.stop_silent()
-        return pickle.dumps((self.conductor, self.mixer.click, self.mixer.levels(), self.counters))
+        self.renderer.stop()
+        if self.renderer.ready:  # the block rendered ahead plays here, silently: the next engine goes on after it
+            self.play(time.perf_counter(), None)
+        renderer = self.renderer
+        return pickle.dumps((renderer.conductor, renderer.pending, self.mixer.click, self.mixer.levels(), self.counters))
 
     def take_over(self, state: bytes) -> None:
-        conductor, click, levels, counters = pickle.loads(state)
+        conductor, pending, click, levels, counters = pickle.loads(state)
         counters["recoveries"] += 1
         self.counters.update(counters)
         self.mixer.click = click
         for section, level in levels.items():
             self.mixer.set_level(section, level)
-        self.conductor = conductor  # the callback picks it up at its next block
+        self.renderer.pending = pending
+        self.renderer.conductor = conductor  # the callback picks it up at its next block
 
     def shutdown(self) -> None:
         self.stop_silent()
         if self._stream is not None:
             self._stream.close()
+        self.renderer.stop()
 
 
 def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_process: bool = False) -> None:
@@ -291,8 +288,9 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
 
 
 def _serve(engine: Engine, conn, standby: bool) -> None:
-    if engine.conductor is not None:
+    if engine.renderer.conductor is not None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
+    engine.renderer.start()
     if not engine.open_stream():
         if standby:
             conn.send(("failed", engine.message))
@@ -323,6 +321,7 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
 def _leave(engine: Engine | None, shared: SharedState, in_process: bool) -> None:
     if engine is not None:
         engine.stop_silent()
+        engine.renderer.stop()
     if in_process:
         return
     shared.close()

@@ -160,10 +160,33 @@ class Mixer:
             sound, bus = self._beats[event.count_in][0 if event.beat == 0 else 1], self._count_bus
         else:
             return
+        self._begin(bus, sound, event.sample, 0)
+
+    def play_now(self, section: int, accent: bool, sample: int, block: np.ndarray) -> None:
+        """Start a section's sound at ``sample``, the first sample of ``block``: the master block
+        this mixer mixed last (a live hit that came after its block was rendered ahead).
+
+        The sound's head goes straight into ``block`` (at the volumes it was mixed with, then
+        through the limiter again); the rest joins the ring like any sound's.
+        """
+        if sample + len(block) != self._expected:
+            raise ValueError(f"a live hit at {sample} is not at the start of the last block mixed")
+        sound = self._hits[section][0 if accent else 1]
+        head = min(len(sound), len(block))
+        scaled = self._scratch[0, :head]
+        gain = self._volumes[section] * self._master_level * self._fade_gain
+        np.multiply(sound[:head], np.float32(gain), out=scaled)
+        np.add(block[:head], scaled, out=block[:head])
+        soft_limit(block, self._scratch[:, :len(block)])
+        if head < len(sound):
+            self._begin(section, sound, sample, head)
+
+    def _begin(self, bus: int, sound: np.ndarray, sample: int, offset: int) -> None:
+        """Add a sound's first piece from ``offset``; the rest follows piece by piece."""
         # A short first piece keeps a block where every section hits cheap; their lengths differ,
         # so sounds that started together are continued in different blocks, not all in one.
         self._started += 1
-        self._add(bus, sound, event.sample, 0, FIRST * (1 + self._started % STAGGER))
+        self._add(bus, sound, sample, offset, FIRST * (1 + self._started % STAGGER))
 
     def _add(self, bus: int, sound: np.ndarray, sample: int, offset: int, length: int) -> None:
         """Add ``length`` of ``sound`` from ``offset`` (heard from ``sample``); schedule the next piece."""

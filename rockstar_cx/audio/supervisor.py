@@ -196,6 +196,9 @@ def report(shared: SharedState) -> dict:
         "underflows": int(h["underflows"]), "underflows_after_warmup": int(h["underflows_after_warmup"]),
         "callback_ms_p50": percentile_ms(histogram, 0.50), "callback_ms_p99": percentile_ms(histogram, 0.99),
         "callback_ms_max": round(float(h["callback_max_us"]) / 1000.0, 4),
+        # blocks the renderer had not made ready in time: rendered by the callback, or dropped (silence)
+        "callback_renders": int(h["callback_renders"]), "dropped_blocks": int(h["dropped_blocks"]),
+        "renderer_realtime": bool(h["renderer_realtime"]),
         "callback_errors": int(h["callback_errors"]), "device_losses": int(h["device_losses"]),
         "recoveries": int(h["recoveries"]), "output_latency_ms": round(float(h["output_latency"]) * 1000.0, 3),
         "message": h["message"].decode(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rockstar_cx.audio.kit import kit_for_show
 from rockstar_cx.audio.mixer import HIT_GAIN, MASTER_GAIN, Mixer, soft_limit
@@ -82,3 +83,24 @@ def test_a_jump_in_position_starts_from_silence():
     assert not np.any(mixer.process(10 * RATE, BLOCK, []))
     after = mixer.process(10 * RATE + BLOCK, BLOCK, [Hit(10 * RATE + BLOCK + 5, 0.0, 0, True, 0)]).copy()
     np.testing.assert_allclose(after, reference([Hit(5, 0.0, 0, True, 0)], BLOCK), atol=1e-7)
+
+
+def test_a_live_hit_played_into_a_block_already_mixed_sounds_as_if_mixed_with_it():
+    # the engine renders a block before it is due; a live hit that comes meanwhile joins it from its first sample
+    hits = [Hit(10, 0.0, 1, False, 0), Hit(700, 0.0, 0, False, 0)]
+    live = {128: (0, False), 1024: (1, True), 4096 + 640: (0, True)}  # block start: (section, accent)
+    mixer, out = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK), []
+    for start in range(0, RATE, BLOCK):
+        block = mixer.process(start, BLOCK, [h for h in hits if start <= h.sample < start + BLOCK])
+        if start in live:
+            mixer.play_now(*live[start], start, block)
+        out.append(block.copy())
+    heard = hits + [Hit(start, 0.0, section, accent, 0) for start, (section, accent) in live.items()]
+    np.testing.assert_allclose(np.concatenate(out), reference(heard, RATE), atol=2e-6)
+
+
+def test_a_live_hit_joins_only_the_block_just_mixed():
+    mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
+    block = mixer.process(0, BLOCK, [])
+    with pytest.raises(ValueError, match="not at the start of the last block mixed"):
+        mixer.play_now(0, True, BLOCK, block)

@@ -1,0 +1,229 @@
+"""The next block, rendered before it is due: the audio callback only hands it out.
+
+Rendering a block (commands, conductor, mixer) costs 100-150 µs inside the audio callback on
+these machines, three times its price in a warm loop: the callback's thread wakes to cold
+caches after sleeping through the period.  So a *renderer* thread renders block k+1 shortly
+after the callback has played block k, in the idle gap before the next callback, and the
+callback only copies it out.  The renderer keeps time by itself (it sleeps until a little
+after the next callback is due, :data:`WAKE_AFTER`): waking it from the callback would cost
+the callback a system call, and on a virtual machine an interrupt to the other core.
+What that changes:
+
+* A command takes effect at the start of the next block rendered: one block later than if the
+  callback rendered its own.  Each is published with the sample it took effect at, so the app's
+  replay (:class:`~rockstar_cx.conductor.follower.Follower`) stays exact.
+* A live hit cannot wait a block: the callback mixes it into the block it plays, from that
+  block's first sample (:meth:`~rockstar_cx.audio.mixer.Mixer.play_now`).
+* A block's events and transport are published when it plays, not when it is rendered: the
+  app never sees the engine ahead of its sound.
+* If the renderer has not run by the time its block is due, the callback renders the block
+  itself (at the old cost, that once).  If the renderer is rendering that very block, the
+  callback plays silence rather than wait for it, and counts a dropped block.
+
+Threading contract: the conductor, the mixer and the rendered block belong to whoever holds the
+*token*, a one-item list whose ``pop`` and ``append`` are single operations under the GIL and
+never wait.  The renderer thread takes it to render; the audio callback (or the silent clock)
+takes it to play a block.  Nothing here can make the callback wait.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..conductor.commands import LiveHit, Panic, Quantize, Start
+from ..conductor.conductor import Conductor
+from ..conductor.events import Event, Hit
+from .ipc import Applied, SetClick, SetGain
+from .mixer import Mixer
+
+RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
+# Times in block periods.  The renderer sleeps till just before the next block is due, then
+# looks every POLL for it to have been played, and renders the one after at once...
+EXPECT = 0.9
+POLL = 0.05
+IDLE = 4  # ...but when no block was played for this long (no stream runs), it looks once a period.
+BURST = 0.2  # blocks played closer together than this: the device is catching up, more may follow at once
+MARGIN = 0.3  # render only with this much time left before the next block is due
+
+
+@dataclass
+class Block:
+    """A rendered block: its master audio from sample ``start``, and what to publish when it plays."""
+
+    start: int
+    audio: np.ndarray  # mono: a view of the mixer's master, valid until the next block is rendered
+    out: np.ndarray  # the same, frames × channels, ready to copy to the device
+    applied: list[Applied]  # the commands that took effect at its start
+    markers: list[Event]  # the conductor's events in it, but hits (the app replays those)
+    transport: dict | None  # the transport record after it, when it changed more than the position
+
+
+def transport_record(conductor: Conductor, click: bool) -> dict:
+    """The conductor's transport as the fields of :data:`~rockstar_cx.audio.ipc.TRANSPORT`."""
+    t = conductor.transport()
+    return {"sample": t.sample, "playing": t.playing, "counting_in": t.counting_in, "finished": t.finished,
+            "moment": t.moment, "bar": t.bar, "beat": t.beat, "tempo": t.tempo,
+            "armed": -2 if t.armed is None else t.armed,
+            "armed_sample": -1 if t.armed_sample is None else t.armed_sample,
+            "muted": sum(1 << s for s in t.muted), "soloed": sum(1 << s for s in t.soloed), "click": click}
+
+
+class Renderer:
+    """Renders one block ahead of the audio callback, in a thread of its own (see the module's contract).
+
+    ``counters`` is the engine's: ``callback_renders`` counts blocks the callback had to render
+    itself, ``callback_errors`` blocks silenced because rendering them raised.
+    """
+
+    def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
+                 counters: dict) -> None:
+        self.conductor = conductor  # None while an engine stands by for a handover
+        self.mixer = mixer
+        self.blocksize = blocksize
+        self.period = period
+        self.counters = counters
+        self.pending: list = []  # commands for the next block rendered
+        self.played_at = 0.0  # host time of the last block played: the renderer's metronome
+        self.interval = 0.0  # between the last two blocks played
+        self.realtime = False  # whether the OS granted the thread real-time priority
+        self._out = np.zeros((blocksize, channels), np.float32)
+        self._ready: Block | None = None
+        self._token = [True]
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._ready is not None
+
+    # -- for whoever plays the blocks -------------------------------------------------------------
+
+    def take(self) -> bool:
+        """Take the token; False when the renderer holds it (it is rendering right now)."""
+        try:
+            self._token.pop()
+        except IndexError:
+            return False
+        return True
+
+    def give(self) -> None:
+        self._token.append(True)
+
+    def next_block(self, commands: list) -> tuple[Block | None, list[LiveHit]]:
+        """(the block due now, the live hits among ``commands``), with the token held.
+
+        The other commands take effect at the start of the next block rendered (this one, if
+        the renderer had not rendered it yet).  No block while there is no conductor.
+        """
+        live: list[LiveHit] = []
+        for command in commands:
+            (live if type(command) is LiveHit else self.pending).append(command)
+        block, self._ready = self._ready, None
+        if block is None and self.conductor is not None:
+            self.counters["callback_renders"] += 1
+            block = self._render()
+        return block, live
+
+    def channel(self, block: Block) -> None:
+        """Copy ``block.audio`` (changed since it was rendered) to every channel of ``block.out``."""
+        np.copyto(block.out, block.audio[:, None])
+
+    # -- the thread -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="renderer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stopping.set()
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        self.realtime = _raise_priority()
+        period = self.period
+        while True:
+            if self._ready is None and self._room(period):
+                self.render_ahead()
+            since = time.perf_counter() - self.played_at
+            wait = EXPECT * period - since if self._ready is not None else 0.0
+            if wait <= 0.0:
+                wait = POLL * period if since < IDLE * period else period
+            if self._stopping.wait(wait):
+                return
+
+    def render_ahead(self) -> bool:
+        """Render the next block now, unless it is ready, there is no conductor or the token is
+        taken (what the thread does once the block before has been played).  True if it did."""
+        if self._ready is not None or self.conductor is None or not self.take():
+            return False
+        try:  # only the token's holder fills or empties the slot: it is still empty
+            self._ready = self._render()
+        finally:
+            self.give()
+        return True
+
+    def _room(self, period: float) -> bool:
+        """Is there time to render before the next block is due?  If not, the callback renders its
+        own block: a render it found half done would cost it the whole block.  A device that
+        played a block late plays the next one early, on its old grid; one catching up after a
+        long delay plays several back to back."""
+        if self.interval < BURST * period:
+            return False
+        due = self.played_at + min(period, max(0.0, 2.0 * period - self.interval))
+        return due - time.perf_counter() > MARGIN * period
+
+    def _render(self) -> Block:
+        """Render the next block (token held): apply the pending commands at its start, conduct, mix."""
+        conductor, mixer, frames = self.conductor, self.mixer, self.blocksize
+        start = conductor.position
+        applied: list[Applied] = []
+        try:
+            if self.pending:
+                commands, self.pending = self.pending, []
+                applied = [Applied(start, command) for command in commands]
+                for command in commands:
+                    self._apply(command, start)
+            events = conductor.advance(frames)
+            audio = mixer.process(start, frames, events)
+        except Exception:  # the stream must never die of it: this block is silence, and counted
+            self.counters["callback_errors"] += 1
+            self._out.fill(0.0)
+            audio = mixer.master[:frames]
+            audio.fill(0.0)
+            return Block(start, audio, self._out, applied, [], None)
+        np.copyto(self._out, audio[:, None])
+        markers = [event for event in events if type(event) is not Hit] if events else events
+        transport = transport_record(conductor, mixer.click) if applied or markers else None  # hits change none
+        return Block(start, audio, self._out, applied, markers, transport)
+
+    def _apply(self, command, start: int) -> None:
+        kind = type(command)
+        if kind is SetClick:
+            self.mixer.click = command.on
+        elif kind is SetGain:
+            self.mixer.set_level(command.section, command.gain)
+        else:
+            if kind is Panic:  # the conductor stops at the bar line; the sound fades out by then
+                end = self.conductor.next_boundary(Quantize.BAR)
+                if end is not None:
+                    self.mixer.fade_out(end - start)
+            elif kind is Start:
+                self.mixer.unfade()
+            self.conductor.submit(command)
+
+
+def _raise_priority() -> bool:
+    """Real-time (SCHED_FIFO) priority for the calling thread, where the OS grants it."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(RENDER_PRIORITY))  # 0: this thread, on Linux
+    except (AttributeError, OSError):  # not Linux, or not permitted: an ordinary thread still works
+        return False
+    return True

@@ -1,0 +1,122 @@
+"""Rendering ahead: the engine's blocks played with no device, the renderer driven by hand.
+
+``Engine.play`` is what the audio callback runs; here the test calls it (and the renderer's
+step, ``render_ahead``) itself, in the order the threads would, on the engine's real shared memory.
+"""
+
+from __future__ import annotations
+
+import time
+
+import cffi
+import numpy as np
+import pytest
+
+from rockstar_cx.audio.ahead import Renderer
+from rockstar_cx.audio.engine import Engine, EngineConfig
+from rockstar_cx.audio.ipc import Applied, SharedState
+from rockstar_cx.audio.kit import kit_for_show
+from rockstar_cx.audio.mixer import HIT_GAIN, MASTER_GAIN, Mixer
+from rockstar_cx.conductor import Conductor, LiveHit, MomentStart, Mute, Start
+
+from ..conductor.shows import make_show, moment, section
+
+RATE, BLOCK = 48000, 128
+PERIOD = BLOCK / RATE
+FFI = cffi.FFI()  # the raw stream hands the callback a cffi buffer: so does this test
+SHOW = make_show([section("a", "x.x. xxx.", sound="clap"), section("b", "X... x.x.", sound="kick")],
+                 [moment("m", ("a", "b"), 0)], count_in=0)
+QUIET = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
+
+
+@pytest.fixture
+def engines():
+    made = []
+
+    def make(show=SHOW) -> tuple[Engine, SharedState]:
+        shared = SharedState.create()
+        made.append(shared)
+        return Engine(EngineConfig(show, blocksize=BLOCK), shared, Conductor(show, RATE)), SharedState.attach(shared.name)
+
+    yield make
+    for shared in made:
+        shared.close()
+
+
+def play(engine: Engine, ahead: bool) -> np.ndarray:
+    """One block as the callback plays it (rendered ahead by the renderer first, or not): left channel."""
+    if ahead:
+        assert engine.renderer.render_ahead()
+    out = FFI.buffer(FFI.new("float[]", BLOCK * 2))
+    engine.play(time.perf_counter(), out)
+    stereo = np.frombuffer(out, np.float32).reshape(BLOCK, 2).copy()
+    assert np.array_equal(stereo[:, 0], stereo[:, 1])
+    return stereo[:, 0]
+
+
+def test_blocks_rendered_ahead_are_the_blocks_the_callback_would_render(engines):
+    (late, _), (early, _) = engines(), engines()
+    for engine in (late, early):
+        engine.shared.push_command(Start(count_in=False))
+    # the callback renders its own blocks, or plays what the renderer made ready: the same audio
+    # (the first the callback renders in both: the renderer would have rendered it before Start came)
+    heard = [np.concatenate([play(engine, ahead and i > 0) for i in range(200)])
+             for engine, ahead in ((late, False), (early, True))]
+    assert np.any(heard[0]) and np.array_equal(heard[0], heard[1])
+    assert (late.counters["callback_renders"], early.counters["callback_renders"]) == (200, 1)  # the first: Start
+
+
+def test_a_command_takes_effect_at_the_next_block_rendered(engines):
+    engine, reader = engines()
+    engine.shared.push_command(Start(count_in=False))
+    play(engine, ahead=False)  # nothing ready: the callback renders block 0 itself, Start at its start
+    assert engine.renderer.render_ahead()  # block 1, before the next command comes
+    engine.shared.push_command(Mute(1))
+    play(engine, ahead=False)  # block 1 as rendered: the mute waits for block 2
+    play(engine, ahead=True)
+    events, _ = reader.read_events()
+    assert [e for e in events if type(e) is Applied] == [Applied(0, Start(count_in=False)), Applied(2 * BLOCK, Mute(1))]
+    assert events[1] == MomentStart(0, 0.0, 0)
+    assert int(SharedState.read_record(reader.transport)["muted"]) == 0b10
+    assert int(SharedState.read_record(reader.transport)["sample"]) == 3 * BLOCK
+
+
+def test_a_live_hit_sounds_from_the_first_sample_of_the_block_played_next(engines):
+    engine, reader = engines(QUIET)
+    engine.shared.push_command(Start(count_in=False))
+    for _ in range(3):
+        play(engine, ahead=True)
+    engine.renderer.render_ahead()  # block 3 is ready, silent, when the hit comes
+    engine.shared.push_command(LiveHit(0))
+    heard = np.concatenate([play(engine, ahead=False)] + [play(engine, ahead=True) for _ in range(100)])
+    clap = kit_for_show(QUIET, RATE)["clap"] * np.float32(MASTER_GAIN * HIT_GAIN)
+    np.testing.assert_allclose(heard[:len(clap)], clap, atol=1e-7)
+    assert not np.any(heard[len(clap):])
+    assert reader.read_events()[0][-1] == Applied(3 * BLOCK, LiveHit(0))
+
+
+def test_a_callback_that_finds_the_renderer_busy_plays_silence_and_the_show_goes_on_after(engines):
+    engine, _ = engines()
+    engine.shared.push_command(Start(count_in=False))
+    heard = [play(engine, ahead=i > 0) for i in range(10)]
+    assert engine.renderer.take()  # the renderer, in the middle of a block
+    assert not np.any(play(engine, ahead=False)) and engine.counters["dropped_blocks"] == 1
+    engine.renderer.give()
+    heard += [play(engine, ahead=True) for _ in range(190)]
+    early, _ = engines()
+    early.shared.push_command(Start(count_in=False))
+    # the block the renderer was on is played next: the show lost a block of time, none of its sound
+    assert np.array_equal(np.concatenate(heard), np.concatenate([play(early, ahead=i > 0) for i in range(200)]))
+
+
+@pytest.mark.parametrize("since, interval, room", [
+    (0.0, 1.0, True),  # just played, on the grid: a whole period ahead
+    (0.8, 1.0, False),  # the next block is due in 0.2 periods
+    (0.0, 0.1, False),  # blocks back to back: the device is catching up, another may come at once
+    (0.0, 1.8, False),  # 0.8 periods late: the next comes 0.2 periods after it, on the old grid
+    (0.0, 1.3, True),  # 0.3 late: the next is 0.7 periods away
+])
+def test_the_renderer_renders_only_with_room_before_the_next_block(since, interval, room):
+    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, {})
+    renderer.played_at, renderer.interval = time.perf_counter() - since * PERIOD, interval * PERIOD
+    assert renderer._room(PERIOD) is room
