@@ -37,8 +37,8 @@ import numpy as np
 
 from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
-from ..conductor.events import Event, Hit
-from .ipc import Applied, SetClick, SetGain
+from ..conductor.events import Hit
+from .ipc import TRANSPORT, Applied, SetClick, SetGain, event_rows, record_row
 from .mixer import Mixer
 
 RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
@@ -58,9 +58,10 @@ class Block:
     start: int
     audio: np.ndarray  # mono: a view of the mixer's master, valid until the next block is rendered
     out: np.ndarray  # the same, frames × channels, ready to copy to the device
-    applied: list[Applied]  # the commands that took effect at its start
-    markers: list[Event]  # the conductor's events in it, but hits (the app replays those)
-    transport: dict | None  # the transport record after it, when it changed more than the position
+    # To publish, made ahead as rows of the shared memory (publishing a row costs a copy):
+    applied: np.ndarray | None  # the commands that took effect at its start
+    markers: np.ndarray | None  # the conductor's events in it, but hits (the app replays those)
+    transport: tuple | None  # the transport record after it, when it changed more than the position
 
 
 def transport_record(conductor: Conductor, click: bool) -> dict:
@@ -184,11 +185,11 @@ class Renderer:
         """Render the next block (token held): apply the pending commands at its start, conduct, mix."""
         conductor, mixer, frames = self.conductor, self.mixer, self.blocksize
         start = conductor.position
-        applied: list[Applied] = []
+        applied = None
         try:
             if self.pending:
                 commands, self.pending = self.pending, []
-                applied = [Applied(start, command) for command in commands]
+                applied = event_rows([Applied(start, command) for command in commands])
                 for command in commands:
                     self._apply(command, start)
             events = conductor.advance(frames)
@@ -198,11 +199,13 @@ class Renderer:
             self._out.fill(0.0)
             audio = mixer.master[:frames]
             audio.fill(0.0)
-            return Block(start, audio, self._out, applied, [], None)
+            return Block(start, audio, self._out, applied, None, None)
         np.copyto(self._out, audio[:, None])
-        markers = [event for event in events if type(event) is not Hit] if events else events
-        transport = transport_record(conductor, mixer.click) if applied or markers else None  # hits change none
-        return Block(start, audio, self._out, applied, markers, transport)
+        markers = [event for event in events if type(event) is not Hit] if events else None
+        transport = None  # unless more than the position changed: hits change nothing else
+        if applied is not None or markers:
+            transport = record_row(TRANSPORT, transport_record(conductor, mixer.click))
+        return Block(start, audio, self._out, applied, event_rows(markers) if markers else None, transport)
 
     def _apply(self, command, start: int) -> None:
         kind = type(command)

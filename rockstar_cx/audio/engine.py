@@ -123,10 +123,15 @@ class Engine:
     def _publish(self, block: Block, live: list) -> None:
         # Hits are not published: a reader replays them from the applied commands (as the stage
         # and MIDI do), and a block where every section hits at once stays cheap.
-        if block.applied or live or block.markers:
-            self.shared.push_events(block.applied + [Applied(block.start, hit) for hit in live] + block.markers)
+        shared = self.shared
+        if block.applied is not None:
+            shared.push_rows(block.applied)
+        if live:
+            shared.push_events([Applied(block.start, hit) for hit in live])
+        if block.markers is not None:
+            shared.push_rows(block.markers)
         if block.transport is not None:
-            SharedState.write_record(self.shared.transport, block.transport)
+            SharedState.write_row(shared.transport, block.transport)
         else:
             self._sample_cell[0] = block.start + len(block.audio)  # one aligned store: never torn
 

@@ -157,6 +157,16 @@ def _event_from_row(row) -> Event | Applied:
     return Applied(sample, decode_command(*row["command"].tolist()))
 
 
+def event_rows(events: list[Event] | list[Applied]) -> np.ndarray:
+    """Events as rows of the event ring: made ahead, publishing them is one copy."""
+    return np.array([_event_row(event) for event in events], EVENT)
+
+
+def record_row(dtype: np.dtype, values: dict) -> tuple:
+    """A record's values (every field but ``seq``) in the order of ``dtype``."""
+    return tuple(values[name] for name in dtype.names[1:])
+
+
 class SharedState:
     """The engine's shared memory, seen from either side.  ``create`` owns it; ``attach`` borrows it."""
 
@@ -207,10 +217,15 @@ class SharedState:
     @staticmethod
     def write_record(record: np.ndarray, values: dict) -> None:
         """Writer side (one writer per record); ``values`` has every field but ``seq``."""
+        SharedState.write_row(record, record_row(record.dtype, values))
+
+    @staticmethod
+    def write_row(record: np.ndarray, row: tuple) -> None:
+        """:meth:`write_record` with the values made ahead by :func:`record_row`."""
         seq_field = record["seq"]
         seq = int(seq_field[0]) + 1
         seq_field[0] = seq  # odd: readers wait
-        record[0] = (seq, *(values[name] for name in record.dtype.names[1:]))  # the record in one store
+        record[0] = (seq, *row)  # the record in one store
         seq_field[0] = seq + 1
 
     @staticmethod
@@ -245,11 +260,14 @@ class SharedState:
 
     def push_events(self, events: list[Event] | list[Applied]) -> None:
         """Engine side."""
+        self.push_rows(event_rows(events))
+
+    def push_rows(self, rows: np.ndarray) -> None:
+        """Engine side: events made ahead by :func:`event_rows`."""
         head = int(self._event_head[0])
         start = head % EVENT_SLOTS
-        rows = [_event_row(event) for event in events]
         fits = min(len(rows), EVENT_SLOTS - start)
-        self.events[start:start + fits] = rows[:fits]  # one numpy call for the lot (two at the wrap)
+        self.events[start:start + fits] = rows[:fits]  # one copy for the lot (two at the wrap)
         if fits < len(rows):
             self.events[:len(rows) - fits] = rows[fits:]
         self._event_head[0] = head + len(rows)
