@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ from ..conductor.events import Hit
 from .ipc import TRANSPORT, Applied, SetClick, SetGain, event_rows, record_row
 from .mixer import Mixer
 
+LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
 RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
 # Times in block periods.  The renderer sleeps till just before the next block is due, then
 # looks every POLL for it to have been played, and renders the one after at once...
@@ -56,7 +58,7 @@ class Block:
     """A rendered block: its master audio from sample ``start``, and what to publish when it plays."""
 
     start: int
-    audio: np.ndarray  # mono: a view of the mixer's master, valid until the next block is rendered
+    audio: np.ndarray  # mono (the renderer's buffer: reused once the block was played)
     out: np.ndarray  # the same, frames × channels, ready to copy to the device
     # To publish, made ahead as rows of the shared memory (publishing a row costs a copy):
     applied: np.ndarray | None  # the commands that took effect at its start
@@ -75,10 +77,11 @@ def transport_record(conductor: Conductor, click: bool) -> dict:
 
 
 class Renderer:
-    """Renders one block ahead of the audio callback, in a thread of its own (see the module's contract).
+    """Renders blocks ahead of the audio callback, in a thread of its own (see the module's contract).
 
     ``counters`` is the engine's: ``callback_renders`` counts blocks the callback had to render
-    itself, ``callback_errors`` blocks silenced because rendering them raised.
+    itself, ``dropped_blocks`` blocks it played as silence, ``callback_errors`` blocks silenced
+    because rendering them raised.
     """
 
     def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
@@ -88,19 +91,24 @@ class Renderer:
         self.blocksize = blocksize
         self.period = period
         self.counters = counters
-        self.pending: list = []  # commands for the next block rendered
+        self.pending: deque = deque()  # commands for the next block rendered (appended by the callback)
         self.played_at = 0.0  # host time of the last block played: the renderer's metronome
         self.interval = 0.0  # between the last two blocks played
         self.realtime = False  # whether the OS granted the thread real-time priority
-        self._out = np.zeros((blocksize, channels), np.float32)
-        self._ready: Block | None = None
+        self._ready: deque[Block] = deque()  # rendered, oldest first: appended here, taken by the callback
+        # a buffer for each block ready and the one playing: a block's buffer is reused only once it was played
+        self._buffers = [(np.zeros(blocksize, np.float32), np.zeros((blocksize, channels), np.float32))
+                         for _ in range(LEAD + 1)]
+        self._rendered = 0
         self._token = [True]
+        self._deferred: list[LiveHit] = []  # live hits that found the token taken: they go with the next block
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
-    def ready(self) -> bool:
-        return self._ready is not None
+    def ready(self) -> int:
+        """How many blocks are ready."""
+        return len(self._ready)
 
     # -- for whoever plays the blocks -------------------------------------------------------------
 
@@ -115,24 +123,50 @@ class Renderer:
     def give(self) -> None:
         self._token.append(True)
 
-    def next_block(self, commands: list) -> tuple[Block | None, list[LiveHit]]:
-        """(the block due now, the live hits among ``commands``), with the token held.
-
-        The other commands take effect at the start of the next block rendered (this one, if
-        the renderer had not rendered it yet).  No block while there is no conductor.
-        """
-        live: list[LiveHit] = []
+    def accept(self, commands: list) -> list[LiveHit]:
+        """Keep ``commands`` for the next block rendered, but the live hits: returned, to play now
+        (with any that had to wait for the block before)."""
+        live, self._deferred = self._deferred, []
         for command in commands:
-            (live if type(command) is LiveHit else self.pending).append(command)
-        block, self._ready = self._ready, None
-        if block is None and self.conductor is not None:
-            self.counters["callback_renders"] += 1
-            block = self._render()
-        return block, live
+            if type(command) is LiveHit:
+                live.append(command)
+            else:
+                self.pending.append(command)
+        return live
 
-    def channel(self, block: Block) -> None:
-        """Copy ``block.audio`` (changed since it was rendered) to every channel of ``block.out``."""
-        np.copyto(block.out, block.audio[:, None])
+    def next_block(self) -> Block | None:
+        """The block due now: the oldest rendered, else one rendered now.  None (silence) while
+        there is no conductor, or when the renderer is in the middle of this very block."""
+        if self._ready:
+            return self._ready.popleft()
+        if self.conductor is None:
+            return None
+        if not self.take():  # never wait for it
+            self.counters["dropped_blocks"] += 1
+            return None
+        try:
+            self.counters["callback_renders"] += 1
+            return self._render()
+        finally:
+            self.give()
+
+    def play_now(self, live: list[LiveHit], block: Block) -> bool:
+        """Mix live hits into ``block`` (playing now) from its first sample, and on into the blocks
+        ready after it.  False (nothing done) when the renderer holds the token: then :meth:`defer`."""
+        if not self.take():
+            return False
+        try:
+            blocks = [block, *self._ready]
+            for hit in live:
+                self.mixer.play_now(hit.section, hit.accent, block.start, [b.audio for b in blocks])
+            for b in blocks:
+                np.copyto(b.out, b.audio[:, None])
+        finally:
+            self.give()
+        return True
+
+    def defer(self, live: list[LiveHit]) -> None:
+        self._deferred[:0] = live
 
     # -- the thread -------------------------------------------------------------------------------
 
@@ -151,22 +185,23 @@ class Renderer:
         self.realtime = _raise_priority()
         period = self.period
         while True:
-            if self._ready is None and self._room(period):
-                self.render_ahead()
+            # with no block ready, the next callback needs the token: render only with room before it
+            while len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
+                pass
             since = time.perf_counter() - self.played_at
-            wait = EXPECT * period - since if self._ready is not None else 0.0
+            wait = EXPECT * period - since if len(self._ready) == LEAD else 0.0
             if wait <= 0.0:
                 wait = POLL * period if since < IDLE * period else period
             if self._stopping.wait(wait):
                 return
 
     def render_ahead(self) -> bool:
-        """Render the next block now, unless it is ready, there is no conductor or the token is
-        taken (what the thread does once the block before has been played).  True if it did."""
-        if self._ready is not None or self.conductor is None or not self.take():
+        """Render the next block now, unless :data:`LEAD` blocks are ready, there is no conductor or
+        the token is taken (what the thread does as blocks are played).  True if it did."""
+        if len(self._ready) >= LEAD or self.conductor is None or not self.take():
             return False
-        try:  # only the token's holder fills or empties the slot: it is still empty
-            self._ready = self._render()
+        try:
+            self._ready.append(self._render())
         finally:
             self.give()
         return True
@@ -183,29 +218,30 @@ class Renderer:
 
     def _render(self) -> Block:
         """Render the next block (token held): apply the pending commands at its start, conduct, mix."""
-        conductor, mixer, frames = self.conductor, self.mixer, self.blocksize
+        conductor, mixer, frames, pending = self.conductor, self.mixer, self.blocksize, self.pending
+        audio, out = self._buffers[self._rendered % len(self._buffers)]
+        self._rendered += 1
         start = conductor.position
         applied = None
         try:
-            if self.pending:
-                commands, self.pending = self.pending, []
+            if pending:
+                commands = [pending.popleft() for _ in range(len(pending))]  # the callback may append meanwhile
                 applied = event_rows([Applied(start, command) for command in commands])
                 for command in commands:
                     self._apply(command, start)
             events = conductor.advance(frames)
-            audio = mixer.process(start, frames, events)
+            np.copyto(audio, mixer.process(start, frames, events))
         except Exception:  # the stream must never die of it: this block is silence, and counted
             self.counters["callback_errors"] += 1
-            self._out.fill(0.0)
-            audio = mixer.master[:frames]
             audio.fill(0.0)
-            return Block(start, audio, self._out, applied, None, None)
-        np.copyto(self._out, audio[:, None])
+            out.fill(0.0)
+            return Block(start, audio, out, applied, None, None)
+        np.copyto(out, audio[:, None])
         markers = [event for event in events if type(event) is not Hit] if events else None
         transport = None  # unless more than the position changed: hits change nothing else
         if applied is not None or markers:
             transport = record_row(TRANSPORT, transport_record(conductor, mixer.click))
-        return Block(start, audio, self._out, applied, event_rows(markers) if markers else None, transport)
+        return Block(start, audio, out, applied, event_rows(markers) if markers else None, transport)
 
     def _apply(self, command, start: int) -> None:
         kind = type(command)

@@ -17,8 +17,6 @@ enough new pairs pin it.
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
 WINDOW = 512
@@ -29,37 +27,52 @@ SLOPE_PAIRS = 128  # fewer pairs than this since a jump: keep the slope from bef
 class HostClock:
     """Collects (sample, host time) pairs in the callback; fits them elsewhere.
 
-    Threading contract: :meth:`add` is for the audio callback (one append to a bounded deque).
-    :meth:`fit` may run in another thread: it takes a snapshot of the deque in one C call,
-    which the GIL keeps whole.
+    Threading contract: :meth:`add` is for the audio callback: two list stores and a count, in
+    a ring of :data:`WINDOW` pairs.  :meth:`fit` and :meth:`reset` may run in another thread: the
+    fit reads the count once and skips the slot the callback overwrites next, so it never sees
+    a pair half written.
     """
 
     def __init__(self, sample_rate: int, window: int = WINDOW) -> None:
         self.sample_rate = sample_rate
-        self._pairs: deque[tuple[int, float]] = deque(maxlen=window)
-        self.add = self._pairs.append  # add((sample, host)): the bound method, no Python frame
+        self._window = window
+        # plain lists: a store costs the callback least, and numpy reads them fastest as floats
+        self._samples = [0] * window
+        self._hosts = [0.0] * window
+        self._count = 0  # pairs ever added
+        self._first = 0  # the oldest pair still believed: a reset or a jump forgets those before
         self._slope: float | None = None  # the slope before the last jump, while few pairs follow it
         self.jumps = 0  # timeline jumps followed (xruns, mostly)
 
+    def add(self, sample: int, host: float) -> None:
+        at = self._count % self._window
+        self._samples[at] = sample
+        self._hosts[at] = host
+        self._count += 1
+
     def reset(self) -> None:
         """Forget the pairs (a new stream has a new relation to host time)."""
-        self._pairs.clear()
+        self._first = self._count
         self._slope = None
 
     def fit(self) -> tuple[float, float, float] | None:
         """(sample, host, seconds per sample): host time of any sample s is host + (s - sample)·period."""
-        pairs = np.array(tuple(self._pairs), np.float64).reshape(-1, 2)
+        count = self._count
+        first = max(self._first, count - self._window + 1)  # not the slot the callback writes next
+        order = np.arange(first, count) % self._window
+        pairs = np.empty((len(order), 2))
+        pairs[:, 0] = np.fromiter(self._samples, np.float64, self._window)[order]
+        pairs[:, 1] = np.fromiter(self._hosts, np.float64, self._window)[order]
         line = self._line(pairs)
         if line is None or len(pairs) < 2 * STEP_PAIRS:
             return line
         recent = pairs[-STEP_PAIRS:]
         off = recent[:, 1] - host_time(line, recent[:, 0])
-        half_block = 0.5 * float(np.median(np.diff(recent[:, 0]))) * line[2]
+        half_block = 0.5 * float(recent[-1, 0] - recent[0, 0]) / (STEP_PAIRS - 1) * line[2]  # blocks are even
         if np.all(off > half_block) or np.all(off < -half_block):  # the timeline jumped: follow it now
             self._slope = self._line(pairs[:-STEP_PAIRS])[2]  # the rate from before the jump, unbent by it
             self.jumps += 1
-            for _ in range(len(pairs) - STEP_PAIRS):
-                self._pairs.popleft()  # the callback only appends: popping the oldest is safe
+            self._first = count - STEP_PAIRS
             line = self._line(recent)
         return line
 
@@ -67,7 +80,7 @@ class HostClock:
         if len(pairs) < 2:
             return None
         samples, hosts = pairs[:, 0], pairs[:, 1]
-        mean_sample, mean_host = samples.mean(), hosts.mean()
+        mean_sample, mean_host = samples.sum() / len(pairs), hosts.sum() / len(pairs)
         spread = samples - mean_sample
         variance = float(spread @ spread)
         if variance == 0.0:

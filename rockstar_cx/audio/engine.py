@@ -98,27 +98,20 @@ class Engine:
         buffer ``out`` (the raw stream's own; None: play it silently)."""
         renderer = self.renderer
         renderer.interval, renderer.played_at = host - renderer.played_at, host
-        if not renderer.take():  # the renderer is on this very block right now: never wait for it
-            self.counters["dropped_blocks"] += 1
+        live = renderer.accept(self.shared.pop_commands())
+        block = renderer.next_block()
+        if block is None:  # standing by for a handover, or the renderer is on this very block
+            renderer.defer(live)
             if out is not None:
                 out[:] = self._silence
             return
-        try:
-            block, live = renderer.next_block(self.shared.pop_commands())
-            if block is None:  # standing by for a handover
-                if out is not None:
-                    out[:] = self._silence
-                return
-            if live:
-                for hit in live:
-                    self.mixer.play_now(hit.section, hit.accent, block.start, block.audio)
-                renderer.channel(block)
-            if out is not None:
-                out[:] = block.out  # one memcpy
-            self._publish(block, live)
-            self.clock.add((block.start, host))
-        finally:
-            renderer.give()
+        if live and not renderer.play_now(live, block):  # the renderer is busy: they join the next block
+            renderer.defer(live)
+            live = []
+        if out is not None:
+            out[:] = block.out  # one memcpy
+        self._publish(block, live)
+        self.clock.add(block.start, host)
 
     def _publish(self, block: Block, live: list) -> None:
         # Hits are not published: a reader replays them from the applied commands (as the stage
@@ -246,10 +239,10 @@ class Engine:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
         self.stop_silent()
         self.renderer.stop()
-        if self.renderer.ready:  # the block rendered ahead plays here, silently: the next engine goes on after it
+        while self.renderer.ready:  # blocks rendered ahead play here, silently: the next engine goes on after them
             self.play(time.perf_counter(), None)
         renderer = self.renderer
-        return pickle.dumps((renderer.conductor, renderer.pending, self.mixer.click, self.mixer.levels(), self.counters))
+        return pickle.dumps((renderer.conductor, list(renderer.pending), self.mixer.click, self.mixer.levels(), self.counters))
 
     def take_over(self, state: bytes) -> None:
         conductor, pending, click, levels, counters = pickle.loads(state)
@@ -258,7 +251,7 @@ class Engine:
         self.mixer.click = click
         for section, level in levels.items():
             self.mixer.set_level(section, level)
-        self.renderer.pending = pending
+        self.renderer.pending.extend(pending)
         self.renderer.conductor = conductor  # the callback picks it up at its next block
 
     def shutdown(self) -> None:

@@ -162,24 +162,27 @@ class Mixer:
             return
         self._begin(bus, sound, event.sample, 0)
 
-    def play_now(self, section: int, accent: bool, sample: int, block: np.ndarray) -> None:
-        """Start a section's sound at ``sample``, the first sample of ``block``: the master block
-        this mixer mixed last (a live hit that came after its block was rendered ahead).
+    def play_now(self, section: int, accent: bool, sample: int, blocks: list[np.ndarray]) -> None:
+        """Start a section's sound at ``sample``, the first sample of ``blocks``: the master blocks
+        this mixer mixed last, in order (a live hit that came after they were rendered ahead).
 
-        The sound's head goes straight into ``block`` (at the volumes it was mixed with, then
-        through the limiter again); the rest joins the ring like any sound's.
+        The sound goes straight into them (at the volumes they were mixed with, then through the
+        limiter again); the rest joins the ring like any sound's.  Writes into ``blocks``.
         """
-        if sample + len(block) != self._expected:
-            raise ValueError(f"a live hit at {sample} is not at the start of the last block mixed")
+        if sample + sum(len(block) for block in blocks) != self._expected:
+            raise ValueError(f"a live hit at {sample} is not at the start of the last blocks mixed")
         sound = self._hits[section][0 if accent else 1]
-        head = min(len(sound), len(block))
-        scaled = self._scratch[0, :head]
-        gain = self._volumes[section] * self._master_level * self._fade_gain
-        np.multiply(sound[:head], np.float32(gain), out=scaled)
-        np.add(block[:head], scaled, out=block[:head])
-        soft_limit(block, self._scratch[:, :len(block)])
-        if head < len(sound):
-            self._begin(section, sound, sample, head)
+        gain = np.float32(self._volumes[section] * self._master_level * self._fade_gain)
+        offset = 0
+        for block in blocks:
+            piece = sound[offset:offset + len(block)]
+            scaled = self._scratch[0, :len(piece)]
+            np.multiply(piece, gain, out=scaled)
+            np.add(block[:len(piece)], scaled, out=block[:len(piece)])
+            soft_limit(block, self._scratch[:, :len(block)])
+            offset += len(block)
+        if offset < len(sound):
+            self._begin(section, sound, sample, offset)
 
     def _begin(self, bus: int, sound: np.ndarray, sample: int, offset: int) -> None:
         """Add a sound's first piece from ``offset``; the rest follows piece by piece."""

@@ -12,7 +12,7 @@ import cffi
 import numpy as np
 import pytest
 
-from rockstar_cx.audio.ahead import Renderer
+from rockstar_cx.audio.ahead import LEAD, Renderer
 from rockstar_cx.audio.engine import Engine, EngineConfig
 from rockstar_cx.audio.ipc import Applied, SharedState
 from rockstar_cx.audio.kit import kit_for_show
@@ -107,6 +107,34 @@ def test_a_callback_that_finds_the_renderer_busy_plays_silence_and_the_show_goes
     early.shared.push_command(Start(count_in=False))
     # the block the renderer was on is played next: the show lost a block of time, none of its sound
     assert np.array_equal(np.concatenate(heard), np.concatenate([play(early, ahead=i > 0) for i in range(200)]))
+
+
+def test_the_renderer_keeps_two_blocks_ready_and_the_callback_needs_no_token_to_play_them(engines):
+    engine, reader = engines()
+    engine.shared.push_command(Start(count_in=False))
+    play(engine, ahead=False)
+    renderer = engine.renderer
+    assert [renderer.render_ahead() for _ in range(3)] == [True, True, False] and renderer.ready == LEAD == 2
+    assert renderer.take()  # the renderer is busy: the blocks ready play all the same
+    assert np.any(play(engine, ahead=False)) and np.any(play(engine, ahead=False))
+    assert engine.counters["dropped_blocks"] == 0 and renderer.ready == 0
+    assert int(SharedState.read_record(reader.transport)["sample"]) == 3 * BLOCK
+
+
+def test_a_live_hit_that_finds_the_renderer_busy_joins_the_next_block(engines):
+    engine, reader = engines(QUIET)
+    engine.shared.push_command(Start(count_in=False))
+    play(engine, ahead=False)
+    renderer = engine.renderer
+    renderer.render_ahead(), renderer.render_ahead()
+    assert renderer.take()
+    engine.shared.push_command(LiveHit(0))
+    assert not np.any(play(engine, ahead=False))  # block 1: the mixer is the renderer's just now
+    renderer.give()
+    heard = np.concatenate([play(engine, ahead=False)] + [play(engine, ahead=True) for _ in range(100)])
+    clap = kit_for_show(QUIET, RATE)["clap"] * np.float32(MASTER_GAIN * HIT_GAIN)
+    np.testing.assert_allclose(heard[:len(clap)], clap, atol=1e-7)  # from the first sample of block 2
+    assert [e for e in reader.read_events()[0] if type(e) is Applied][-1] == Applied(2 * BLOCK, LiveHit(0))
 
 
 @pytest.mark.parametrize("since, interval, room", [

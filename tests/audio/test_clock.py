@@ -15,7 +15,7 @@ def test_fit_recovers_a_drifting_card_through_jitter():
     noise = random.Random(3)
     for block in range(2000):
         sample = block * 128
-        clock.add((sample, 100.0 + sample / true_rate + noise.uniform(0, 0.0005)))  # late by up to 0.5 ms
+        clock.add(sample, 100.0 + sample / true_rate + noise.uniform(0, 0.0005))  # late by up to 0.5 ms
     fit = clock.fit()
     # 512 callbacks over 1.4 s with 0.5 ms of jitter pin the rate to some 30 ppm...
     assert fit[2] == pytest.approx(1 / true_rate, rel=3e-5)
@@ -30,9 +30,9 @@ def test_fit_recovers_a_drifting_card_through_jitter():
 def test_fit_needs_two_pairs_and_ignores_nonsense():
     clock = HostClock(48000)
     assert clock.fit() is None
-    clock.add((0, 5.0))
+    clock.add(0, 5.0)
     assert clock.fit() is None
-    clock.add((128, 5.0))  # time stood still: keep the nominal rate
+    clock.add(128, 5.0)  # time stood still: keep the nominal rate
     assert clock.fit()[2] == 1 / 48000
     clock.reset()
     assert clock.fit() is None
@@ -48,19 +48,19 @@ def test_fit_follows_a_jump_of_the_timeline_within_a_few_callbacks():
         return 7.0 + (n * block + (block if n >= 1000 else 0)) / rate + noise.uniform(0, 0.0002)
 
     for n in range(1000):
-        clock.add((n * block, host(n)))
+        clock.add(n * block, host(n))
         if n % 8 == 0:
             clock.fit()  # the supervisor fits every few callbacks
     before = clock.fit()
     for n in range(1000, 1000 + STEP_PAIRS):
-        clock.add((n * block, host(n)))
+        clock.add(n * block, host(n))
     after = clock.fit()
     assert clock.jumps == 1
     assert after[2] == pytest.approx(before[2], rel=2e-5)  # the card's rate, kept through the jump
     # from the jump on, the fit places samples one block later, to within the jitter
     assert host_time(after, 1010 * block) - host_time(before, 1010 * block) == pytest.approx(block / rate, abs=2e-4)
     for n in range(1000 + STEP_PAIRS, 1400):
-        clock.add((n * block, host(n)))
+        clock.add(n * block, host(n))
         if n % 8 == 0:
             clock.fit()
     assert clock.jumps == 1  # no jump without one

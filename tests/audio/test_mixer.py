@@ -85,22 +85,26 @@ def test_a_jump_in_position_starts_from_silence():
     np.testing.assert_allclose(after, reference([Hit(5, 0.0, 0, True, 0)], BLOCK), atol=1e-7)
 
 
-def test_a_live_hit_played_into_a_block_already_mixed_sounds_as_if_mixed_with_it():
-    # the engine renders a block before it is due; a live hit that comes meanwhile joins it from its first sample
+@pytest.mark.parametrize("lead", [1, 2])
+def test_a_live_hit_played_into_blocks_already_mixed_sounds_as_if_mixed_with_them(lead):
+    # the engine mixes blocks before they are due; a live hit that comes meanwhile joins the one
+    # playing from its first sample, and goes on into those mixed after it
     hits = [Hit(10, 0.0, 1, False, 0), Hit(700, 0.0, 0, False, 0)]
     live = {128: (0, False), 1024: (1, True), 4096 + 640: (0, True)}  # block start: (section, accent)
-    mixer, out = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK), []
+    mixer, ahead, out = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK), [], []
     for start in range(0, RATE, BLOCK):
-        block = mixer.process(start, BLOCK, [h for h in hits if start <= h.sample < start + BLOCK])
-        if start in live:
-            mixer.play_now(*live[start], start, block)
-        out.append(block.copy())
+        ahead.append(mixer.process(start, BLOCK, [h for h in hits if start <= h.sample < start + BLOCK]).copy())
+        if len(ahead) == lead:
+            playing = start - (lead - 1) * BLOCK
+            if playing in live:
+                mixer.play_now(*live[playing], playing, ahead)
+            out.append(ahead.pop(0))
     heard = hits + [Hit(start, 0.0, section, accent, 0) for start, (section, accent) in live.items()]
-    np.testing.assert_allclose(np.concatenate(out), reference(heard, RATE), atol=2e-6)
+    np.testing.assert_allclose(np.concatenate(out), reference(heard, RATE)[:len(out) * BLOCK], atol=2e-6)
 
 
-def test_a_live_hit_joins_only_the_block_just_mixed():
+def test_a_live_hit_joins_only_the_blocks_just_mixed():
     mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
-    block = mixer.process(0, BLOCK, [])
-    with pytest.raises(ValueError, match="not at the start of the last block mixed"):
-        mixer.play_now(0, True, BLOCK, block)
+    blocks = [mixer.process(0, BLOCK, []).copy(), mixer.process(BLOCK, BLOCK, []).copy()]
+    with pytest.raises(ValueError, match="not at the start of the last blocks mixed"):
+        mixer.play_now(0, True, BLOCK, blocks)
