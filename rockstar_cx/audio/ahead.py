@@ -1,29 +1,31 @@
-"""The next block, rendered before it is due: the audio callback only hands it out.
+"""Blocks rendered before they are due: the audio callback only hands them out.
 
 Rendering a block (commands, conductor, mixer) costs 100-150 µs inside the audio callback on
 these machines, three times its price in a warm loop: the callback's thread wakes to cold
-caches after sleeping through the period.  So a *renderer* thread renders block k+1 shortly
-after the callback has played block k, in the idle gap before the next callback, and the
-callback only copies it out.  The renderer keeps time by itself (it sleeps until a little
-after the next callback is due, :data:`WAKE_AFTER`): waking it from the callback would cost
-the callback a system call, and on a virtual machine an interrupt to the other core.
-What that changes:
+caches after sleeping through the period.  So a *renderer* thread keeps :data:`LEAD` blocks
+ready, rendering the next one in the idle gap after the callback has played one, and the
+callback only copies the oldest out: a renderer late by a whole period costs it nothing.  The
+renderer keeps time by itself (it sleeps till just before the next block is due, then looks
+for it to have been played): waking it from the callback would cost the callback a system
+call, and on a virtual machine an interrupt to the other core.  What that changes:
 
-* A command takes effect at the start of the next block rendered: one block later than if the
-  callback rendered its own.  Each is published with the sample it took effect at, so the app's
-  replay (:class:`~rockstar_cx.conductor.follower.Follower`) stays exact.
-* A live hit cannot wait a block: the callback mixes it into the block it plays, from that
-  block's first sample (:meth:`~rockstar_cx.audio.mixer.Mixer.play_now`).
+* A command takes effect at the start of the next block rendered, up to :data:`LEAD` blocks
+  later than if the callback rendered its own.  Each is published with the sample it took
+  effect at, so the app's replay (:class:`~rockstar_cx.conductor.follower.Follower`) stays exact.
+* A live hit cannot wait: the callback mixes it into the block it plays, from that block's
+  first sample, and on into the blocks ready after it (:meth:`~rockstar_cx.audio.mixer.Mixer.play_now`).
 * A block's events and transport are published when it plays, not when it is rendered: the
   app never sees the engine ahead of its sound.
-* If the renderer has not run by the time its block is due, the callback renders the block
-  itself (at the old cost, that once).  If the renderer is rendering that very block, the
-  callback plays silence rather than wait for it, and counts a dropped block.
+* With no block ready (the renderer stalled), the callback renders its own (at the old cost,
+  that once).  If the renderer is rendering that very block, the callback plays silence rather
+  than wait for it, and counts a dropped block.
 
-Threading contract: the conductor, the mixer and the rendered block belong to whoever holds the
-*token*, a one-item list whose ``pop`` and ``append`` are single operations under the GIL and
-never wait.  The renderer thread takes it to render; the audio callback (or the silent clock)
-takes it to play a block.  Nothing here can make the callback wait.
+Threading contract: the conductor and the mixer belong to whoever holds the *token*, a one-item
+list whose ``pop`` and ``append`` are single operations under the GIL and never wait.  The
+renderer takes it to render; the callback (or the silent clock) to render a block itself or to
+mix a live hit, and a live hit that finds it taken joins the next block.  Blocks ready pass
+from the renderer to the callback through a deque, whose ``append`` and ``popleft`` are single
+operations too.  Nothing here can make the callback wait.
 """
 
 from __future__ import annotations

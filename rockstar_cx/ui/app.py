@@ -188,7 +188,8 @@ class StageApp:
         h = self.engine.health()
         return {"device": h["device"].decode(), "audio": AUDIO_STATES.get(int(h["state"]), "?"),
                 "output_latency_ms": float(h["output_latency"]) * 1000.0,
-                "underflows_after_warmup": int(h["underflows_after_warmup"]), "callbacks": int(h["callbacks"]),
+                "underflows_after_warmup": int(h["underflows_after_warmup"]), "dropped_blocks": int(h["dropped_blocks"]),
+                "callbacks": int(h["callbacks"]),
                 "message": h["message"].decode()}
 
     # -- input -----------------------------------------------------------------------------------

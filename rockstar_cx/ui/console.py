@@ -38,7 +38,7 @@ class ConsoleInfo:
     transport: Transport
     click: bool
     panicking: bool
-    health: dict  # device, audio state, output_latency_ms, underflows_after_warmup, callbacks, message
+    health: dict  # device, audio state, output_latency_ms, underflows_after_warmup, dropped_blocks, callbacks, message
     visual_offset_ms: float
     show_seconds: float | None
     message: str
@@ -226,8 +226,9 @@ class ConsoleView:
         device = h.get("device") or "no device"
         lines = [(f"AUDIO  {device} · {state}", color),
                  (f"latency {h.get('output_latency_ms', 0.0):.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
-                 (f"underflows {h.get('underflows_after_warmup', 0)} · callbacks {h.get('callbacks', 0)}",
-                  ALERT if h.get("underflows_after_warmup") else SOFT_INK)]
+                 (f"underflows {h.get('underflows_after_warmup', 0)} · dropped {h.get('dropped_blocks', 0)}"
+                  f" · callbacks {h.get('callbacks', 0)}",
+                  ALERT if h.get("underflows_after_warmup") or h.get("dropped_blocks") else SOFT_INK)]
         if h.get("message"):
             lines.append((h["message"], ALERT))
         if info.midi is not None:

@@ -6,6 +6,7 @@ step, ``render_ahead``) itself, in the order the threads would, on the engine's 
 
 from __future__ import annotations
 
+import gc
 import time
 
 import cffi
@@ -31,16 +32,21 @@ QUIET = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], c
 
 @pytest.fixture
 def engines():
-    made = []
+    """Engines on shared memory of their own, as in an engine process; the app's side to read it."""
+    memories, made = [], []
 
     def make(show=SHOW) -> tuple[Engine, SharedState]:
-        shared = SharedState.create()
-        made.append(shared)
-        return Engine(EngineConfig(show, blocksize=BLOCK), shared, Conductor(show, RATE)), SharedState.attach(shared.name)
+        app = SharedState.create()
+        memories.append(app)
+        memories.insert(0, SharedState.attach(app.name))  # closed first: the owner unlinks
+        made.append(Engine(EngineConfig(show, blocksize=BLOCK), memories[0], Conductor(show, RATE)))
+        return made[-1], app
 
     yield make
-    for shared in made:
-        shared.close()
+    made.clear()  # the engines hold views of the memory: gone before it closes
+    gc.collect()
+    for memory in memories:
+        memory.close()
 
 
 def play(engine: Engine, ahead: bool) -> np.ndarray:
