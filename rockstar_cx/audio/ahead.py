@@ -25,7 +25,8 @@ list whose ``pop`` and ``append`` are single operations under the GIL and never 
 renderer takes it to render; the callback (or the silent clock) to render a block itself or to
 mix a live hit, and a live hit that finds it taken joins the next block.  Blocks ready pass
 from the renderer to the callback through a deque, whose ``append`` and ``popleft`` are single
-operations too.  Nothing here can make the callback wait.
+operations too.  Nothing here takes a lock: the callback waits, if at all, for the GIL, while
+the renderer finishes a block (about a tenth of a period).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Renderer:
         self.blocksize = blocksize
         self.period = period
         self.counters = counters
-        self.pending: deque = deque()  # commands for the next block rendered (appended by the callback)
+        self.pending: deque = deque()  # commands for the next block rendered (the callback appends)
         self.played_at = 0.0  # host time of the last block played: the renderer's metronome
         self.interval = 0.0  # between the last two blocks played
         self.realtime = False  # whether the OS granted the thread real-time priority
@@ -137,12 +138,10 @@ class Renderer:
         return live
 
     def next_block(self) -> Block | None:
-        """The block due now: the oldest rendered, else one rendered now.  None (silence) while
-        there is no conductor, or when the renderer is in the middle of this very block."""
+        """The block due now: the oldest rendered, else one rendered now (there must be a
+        conductor).  None (silence) when the renderer is in the middle of this very block."""
         if self._ready:
             return self._ready.popleft()
-        if self.conductor is None:
-            return None
         if not self.take():  # never wait for it
             self.counters["dropped_blocks"] += 1
             return None
@@ -157,18 +156,23 @@ class Renderer:
         ready after it.  False (nothing done) when the renderer holds the token: then :meth:`defer`."""
         if not self.take():
             return False
+        blocks = [block, *self._ready]
         try:
-            blocks = [block, *self._ready]
+            audio = [b.audio for b in blocks]
             for hit in live:
-                self.mixer.play_now(hit.section, hit.accent, block.start, [b.audio for b in blocks])
-            for b in blocks:
-                np.copyto(b.out, b.audio[:, None])
+                self.mixer.play_now(hit.section, hit.accent, block.start, audio)
         finally:
+            for b in blocks:  # what was mixed (all, or up to a hit that raised) is what is heard
+                np.copyto(b.out, b.audio[:, None])
             self.give()
         return True
 
     def defer(self, live: list[LiveHit]) -> None:
-        self._deferred[:0] = live
+        self._deferred = live
+
+    def unplayed(self) -> list:
+        """The commands not played yet, for the next engine (a live hit there plays at its first block)."""
+        return [*self._deferred, *self.pending]
 
     # -- the thread -------------------------------------------------------------------------------
 
@@ -188,8 +192,11 @@ class Renderer:
         period = self.period
         while True:
             # with no block ready, the next callback needs the token: render only with room before it
-            while len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
-                pass
+            try:
+                while len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
+                    pass
+            except Exception:  # _render catches its own: this is a bug, and the thread must live on
+                self.counters["callback_errors"] += 1
             since = time.perf_counter() - self.played_at
             wait = EXPECT * period - since if len(self._ready) == LEAD else 0.0
             if wait <= 0.0:
@@ -233,17 +240,17 @@ class Renderer:
                     self._apply(command, start)
             events = conductor.advance(frames)
             np.copyto(audio, mixer.process(start, frames, events))
+            np.copyto(out, audio[:, None])
+            markers = [event for event in events if type(event) is not Hit] if events else None
+            transport = None  # unless more than the position changed: hits change nothing else
+            if applied is not None or markers:
+                transport = record_row(TRANSPORT, transport_record(conductor, mixer.click))
+            return Block(start, audio, out, applied, event_rows(markers) if markers else None, transport)
         except Exception:  # the stream must never die of it: this block is silence, and counted
             self.counters["callback_errors"] += 1
             audio.fill(0.0)
             out.fill(0.0)
             return Block(start, audio, out, applied, None, None)
-        np.copyto(out, audio[:, None])
-        markers = [event for event in events if type(event) is not Hit] if events else None
-        transport = None  # unless more than the position changed: hits change nothing else
-        if applied is not None or markers:
-            transport = record_row(TRANSPORT, transport_record(conductor, mixer.click))
-        return Block(start, audio, out, applied, event_rows(markers) if markers else None, transport)
 
     def _apply(self, command, start: int) -> None:
         kind = type(command)

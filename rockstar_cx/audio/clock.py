@@ -29,8 +29,8 @@ class HostClock:
 
     Threading contract: :meth:`add` is for the audio callback: two list stores and a count, in
     a ring of :data:`WINDOW` pairs.  :meth:`fit` and :meth:`reset` may run in another thread: the
-    fit reads the count once and skips the slot the callback overwrites next, so it never sees
-    a pair half written.
+    fit copies each list in one C call, reads the count before and after, and keeps only the
+    pairs written before the first read that no add since (nor one half done) can have touched.
     """
 
     def __init__(self, sample_rate: int, window: int = WINDOW) -> None:
@@ -58,11 +58,12 @@ class HostClock:
     def fit(self) -> tuple[float, float, float] | None:
         """(sample, host, seconds per sample): host time of any sample s is host + (s - sample)·period."""
         count = self._count
-        first = max(self._first, count - self._window + 1)  # not the slot the callback writes next
-        order = np.arange(first, count) % self._window
+        samples, hosts = self._samples[:], self._hosts[:]
+        latest = self._count  # adds up to here may have overwritten slots, and one may be half done
+        order = np.arange(max(self._first, latest - self._window + 1), count) % self._window
         pairs = np.empty((len(order), 2))
-        pairs[:, 0] = np.fromiter(self._samples, np.float64, self._window)[order]
-        pairs[:, 1] = np.fromiter(self._hosts, np.float64, self._window)[order]
+        pairs[:, 0] = np.fromiter(samples, np.float64, self._window)[order]
+        pairs[:, 1] = np.fromiter(hosts, np.float64, self._window)[order]
         line = self._line(pairs)
         if line is None or len(pairs) < 2 * STEP_PAIRS:
             return line

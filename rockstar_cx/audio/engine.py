@@ -98,18 +98,28 @@ class Engine:
         buffer ``out`` (the raw stream's own; None: play it silently)."""
         renderer = self.renderer
         renderer.interval, renderer.played_at = host - renderer.played_at, host
+        if renderer.conductor is None:  # standing by for a handover: the commands are the playing engine's
+            if out is not None:
+                out[:] = self._silence
+            return
         live = renderer.accept(self.shared.pop_commands())
         block = renderer.next_block()
-        if block is None:  # standing by for a handover, or the renderer is on this very block
+        if block is None:  # the renderer is on this very block right now
             renderer.defer(live)
             if out is not None:
                 out[:] = self._silence
             return
-        if live and not renderer.play_now(live, block):  # the renderer is busy: they join the next block
-            renderer.defer(live)
-            live = []
+        heard = True
+        if live:
+            try:
+                if not renderer.play_now(live, block):  # the renderer is busy: they join the next block
+                    renderer.defer(live)
+                    live = []
+            except Exception:  # a hit that cannot play: this block is silence, and what it did is published
+                self.counters["callback_errors"] += 1
+                live, heard = [], False
         if out is not None:
-            out[:] = block.out  # one memcpy
+            out[:] = block.out if heard else self._silence  # one memcpy
         self._publish(block, live)
         self.clock.add(block.start, host)
 
@@ -131,6 +141,9 @@ class Engine:
     def _callback(self, outdata, frames, time_info, status) -> None:
         host = time.perf_counter()
         counters = self.counters
+        if self._stream is None:  # a stream given up for dead that came back: the silent clock plays now
+            outdata[:] = bytes(len(outdata))
+            return
         try:
             counters["callbacks"] += 1
             if status.output_underflow:  # the audio system's own word: the device ran dry
@@ -200,7 +213,10 @@ class Engine:
             delay = next_host - time.perf_counter()
             if delay > 0:
                 self._silent_stop.wait(delay)
-            self.play(next_host, None)
+            try:
+                self.play(next_host, None)
+            except Exception:  # the clock must not stop: the show would freeze
+                self.counters["callback_errors"] += 1
             next_host += self.period
             if time.perf_counter() - next_host > STALL_S:  # the machine slept: don't race to catch up
                 next_host = time.perf_counter()
@@ -228,6 +244,8 @@ class Engine:
         return lost
 
     def publish_health(self) -> None:
+        if self.renderer.conductor is None:  # standing by: the playing engine reports (one writer)
+            return
         fit = self.clock.fit() or (0.0, 0.0, 1.0 / self.config.samplerate)
         SharedState.write_record(self.shared.health, {
             **self.counters, "renderer_realtime": self.renderer.realtime, "state": self.state, "samplerate": self.config.samplerate,
@@ -242,7 +260,7 @@ class Engine:
         while self.renderer.ready:  # blocks rendered ahead play here, silently: the next engine goes on after them
             self.play(time.perf_counter(), None)
         renderer = self.renderer
-        return pickle.dumps((renderer.conductor, list(renderer.pending), self.mixer.click, self.mixer.levels(), self.counters))
+        return pickle.dumps((renderer.conductor, renderer.unplayed(), self.mixer.click, self.mixer.levels(), self.counters))
 
     def take_over(self, state: bytes) -> None:
         conductor, pending, click, levels, counters = pickle.loads(state)
@@ -252,7 +270,7 @@ class Engine:
         for section, level in levels.items():
             self.mixer.set_level(section, level)
         self.renderer.pending.extend(pending)
-        self.renderer.conductor = conductor  # the callback picks it up at its next block
+        self.renderer.conductor = conductor  # the next block rendered (by the renderer or the callback) goes on
 
     def shutdown(self) -> None:
         self.stop_silent()

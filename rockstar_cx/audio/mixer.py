@@ -15,7 +15,8 @@ to float rounding).
 
 A section's volume applies to its bus, so it changes its sounding hits too.
 
-Threading contract: :meth:`Mixer.process` is written for the audio callback.  All buffers are
+Threading contract: :meth:`Mixer.process` and :meth:`Mixer.play_now` are written for the
+real-time threads (the engine's renderer, its audio callback).  All buffers are
 preallocated in ``__init__``; ``process`` only does in-place numpy work on them (slicing makes
 small views) and a heap of the pieces still to add, and never blocks.  It must not be called
 from two threads at once.
@@ -166,8 +167,8 @@ class Mixer:
         """Start a section's sound at ``sample``, the first sample of ``blocks``: the master blocks
         this mixer mixed last, in order (a live hit that came after they were rendered ahead).
 
-        The sound goes straight into them (at the volumes they were mixed with, then through the
-        limiter again); the rest joins the ring like any sound's.  Writes into ``blocks``.
+        The sound goes straight into them (at the volumes set now, then through the limiter
+        again); the rest joins the ring like any sound's.  Writes into ``blocks``.
         """
         if sample + sum(len(block) for block in blocks) != self._expected:
             raise ValueError(f"a live hit at {sample} is not at the start of the last blocks mixed")
@@ -176,6 +177,8 @@ class Mixer:
         offset = 0
         for block in blocks:
             piece = sound[offset:offset + len(block)]
+            if not len(piece):  # the sound ended: the blocks after it are left as they were
+                break
             scaled = self._scratch[0, :len(piece)]
             np.multiply(piece, gain, out=scaled)
             np.add(block[:len(piece)], scaled, out=block[:len(piece)])

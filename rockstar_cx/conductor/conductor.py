@@ -6,8 +6,8 @@ each window — none lost or doubled, whatever the window sizes.  The same code 
 engine, offline render, MIDI export and the visuals, so they cannot disagree.
 
 Threading contract: not thread-safe.  One owner calls :meth:`Conductor.submit` and
-:meth:`Conductor.advance`; in the live engine that is the audio callback, which hands commands
-over from a lock-free queue.  ``advance`` allocates small Python objects but never blocks.
+:meth:`Conductor.advance`; in the live engine that is whoever holds the renderer's token
+(:mod:`rockstar_cx.audio.ahead`), fed from a lock-free queue.  ``advance`` allocates small Python objects but never blocks.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def test_a_live_hit_sounds_from_the_first_sample_of_the_block_played_next(engine
     engine.shared.push_command(Start(count_in=False))
     for _ in range(3):
         play(engine, ahead=True)
-    engine.renderer.render_ahead()  # block 3 is ready, silent, when the hit comes
+    engine.renderer.render_ahead(), engine.renderer.render_ahead()  # blocks 3 and 4 ready, silent, when the hit comes
     engine.shared.push_command(LiveHit(0))
     heard = np.concatenate([play(engine, ahead=False)] + [play(engine, ahead=True) for _ in range(100)])
     clap = kit_for_show(QUIET, RATE)["clap"] * np.float32(MASTER_GAIN * HIT_GAIN)
@@ -154,3 +154,41 @@ def test_the_renderer_renders_only_with_room_before_the_next_block(since, interv
     renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, {})
     renderer.played_at, renderer.interval = time.perf_counter() - since * PERIOD, interval * PERIOD
     assert renderer._room(PERIOD) is room
+
+
+def test_a_live_hit_that_cannot_play_silences_its_block_and_what_the_block_did_is_published(engines):
+    engine, reader = engines()
+    engine.shared.push_command(Start(count_in=False))
+    engine.shared.push_command(LiveHit(99))  # no such section
+    assert not np.any(play(engine, ahead=False)) and engine.counters["callback_errors"] == 1
+    assert [e for e in reader.read_events()[0] if type(e) is Applied] == [Applied(0, Start(count_in=False))]
+    assert np.any(np.concatenate([play(engine, ahead=True) for _ in range(20)]))  # and the show goes on
+
+
+def test_a_handover_goes_on_after_the_blocks_played_with_the_commands_not_yet_applied():
+    app = SharedState.create()
+    memories = [SharedState.attach(app.name), SharedState.attach(app.name)]
+    config = EngineConfig(SHOW, blocksize=BLOCK)
+    engines = [Engine(config, memories[0], Conductor(SHOW, RATE)), Engine(config, memories[1], None)]
+    try:
+        old, new = engines
+        app.push_command(Start(count_in=False))
+        for i in range(10):
+            play(old, ahead=i > 0)
+        old.renderer.render_ahead(), old.renderer.render_ahead()  # blocks 10 and 11 ready
+        app.push_command(Mute(1))
+        assert not np.any(play(new, ahead=False))  # standing by: silence, and the command is left to the old one
+        new.publish_health()  # nor does it report: the health record has one writer, the playing engine
+        assert int(app.health["seq"][0]) == 0
+        new.take_over(old.handover_state())  # the blocks ready play out there: the mute is still to apply
+        play(new, ahead=False)
+        applied = [e for e in app.read_events()[0] if type(e) is Applied]
+        assert applied == [Applied(0, Start(count_in=False)), Applied(12 * BLOCK, Mute(1))]
+        transport = SharedState.read_record(app.transport)
+        assert (int(transport["sample"]), int(transport["muted"])) == (13 * BLOCK, 0b10)
+        assert new.counters["recoveries"] == 1
+    finally:
+        engines.clear()
+        gc.collect()
+        for memory in [*memories, app]:
+            memory.close()
