@@ -35,6 +35,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +108,11 @@ class Renderer:
         self._deferred: list[LiveHit] = []  # live hits that found the token taken: they go with the next block
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # Work of the engine's to do in the gap after a render, every so often (the health report):
+        # done there, it never holds the GIL when a callback comes.
+        self.chores: Callable[[], None] | None = None
+        self.chores_every = 0.02
+        self._chores_due = 0.0
 
     @property
     def ready(self) -> int:
@@ -195,6 +201,7 @@ class Renderer:
             try:
                 while len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
                     pass
+                self._do_chores(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
                 self.counters["callback_errors"] += 1
             since = time.perf_counter() - self.played_at
@@ -203,6 +210,15 @@ class Renderer:
                 wait = POLL * period if since < IDLE * period else period
             if self._stopping.wait(wait):
                 return
+
+    def _do_chores(self, period: float) -> None:
+        """The chores, when due, right after a render (or at any time while no block is played)."""
+        now = time.perf_counter()
+        if self.chores is None or now < self._chores_due:
+            return
+        if len(self._ready) == LEAD or now - self.played_at > IDLE * period:
+            self._chores_due = now + self.chores_every
+            self.chores()
 
     def render_ahead(self) -> bool:
         """Render the next block now, unless :data:`LEAD` blocks are ready, there is no conductor or

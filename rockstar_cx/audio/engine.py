@@ -224,7 +224,7 @@ class Engine:
     # -- supervision ------------------------------------------------------------------------------
 
     def supervise(self) -> bool:
-        """Check the stream and publish health.  True when the device was just lost."""
+        """Check the stream (the renderer publishes the health).  True when the device was just lost."""
         lost = False
         now = time.perf_counter()
         if self.state == AUDIO_OK and self._last_callback:  # running time: how many callbacks were due
@@ -240,10 +240,10 @@ class Engine:
                 self.message = f"audio lost ({self.device_name}) — retrying"
                 self.start_silent(AUDIO_LOST)
                 lost = True
-        self.publish_health()
         return lost
 
     def publish_health(self) -> None:
+        """The health record: by the renderer, in its gap (it has one writer), or while no renderer runs."""
         if self.renderer.conductor is None:  # standing by: the playing engine reports (one writer)
             return
         fit = self.clock.fit() or (0.0, 0.0, 1.0 / self.config.samplerate)
@@ -306,13 +306,14 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
 def _serve(engine: Engine, conn, standby: bool) -> None:
     if engine.renderer.conductor is not None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
-    engine.renderer.start()
     if not engine.open_stream():
         if standby:
             conn.send(("failed", engine.message))
             return
         engine.start_silent(AUDIO_SILENT)
     engine.publish_health()
+    engine.renderer.chores, engine.renderer.chores_every = engine.publish_health, SUPERVISE_S
+    engine.renderer.start()  # from here on, the renderer publishes the health
     conn.send(("ready", engine.state, engine.message))
     while True:
         if engine.supervise():
@@ -327,9 +328,10 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
         if message[0] == "take":
             engine.take_over(message[1])
         elif message[0] == "quit":
-            engine.publish_health()
             if engine.state == AUDIO_OK:  # a stream of a live server closes cleanly
                 engine.shutdown()
+            engine.renderer.stop()
+            engine.publish_health()  # the last word, now that nothing plays
             conn.send(("bye",))
             return
 
