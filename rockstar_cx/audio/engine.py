@@ -184,11 +184,12 @@ class Engine:
                 samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
                 channels=self.config.channels, dtype="float32", latency=self.config.latency,
                 callback=self._callback)
+            self._stream = stream  # before it starts: a callback plays only for the engine's stream
             stream.start()
         except (ShowError, sounddevice.PortAudioError, ValueError) as error:
+            self._stream = None
             self.message = f"no audio: {error}"
             return False
-        self._stream = stream
         self.output_latency = stream.latency
         self.clock.reset()
         self.state, self.message = AUDIO_OK, ""
