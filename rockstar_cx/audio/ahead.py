@@ -109,9 +109,9 @@ class Renderer:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         # Work of the engine's to do in the gap after a render, every so often (the health report):
-        # done there, it never holds the GIL when a callback comes.
-        self.chores: Callable[[], None] | None = None
-        self.chores_every = 0.02
+        # done there, it never holds the GIL when a callback comes.  Set by start().
+        self._chores: Callable[[], None] = lambda: None
+        self._chores_every = 0.0
         self._chores_due = 0.0
 
     @property
@@ -135,6 +135,8 @@ class Renderer:
     def accept(self, commands: list) -> list[LiveHit]:
         """Keep ``commands`` for the next block rendered, but the live hits: returned, to play now
         (with any that had to wait for the block before)."""
+        if not commands and not self._deferred:  # nearly every block: nothing to sort
+            return commands
         live, self._deferred = self._deferred, []
         for command in commands:
             if type(command) is LiveHit:
@@ -182,7 +184,9 @@ class Renderer:
 
     # -- the thread -------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, chores: Callable[[], None], every: float) -> None:
+        """Start the thread; it also does ``chores`` every ``every`` seconds, in its gap after a render."""
+        self._chores, self._chores_every = chores, every
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="renderer", daemon=True)
         self._thread.start()
@@ -214,11 +218,11 @@ class Renderer:
     def _do_chores(self, period: float) -> None:
         """The chores, when due, right after a render (or at any time while no block is played)."""
         now = time.perf_counter()
-        if self.chores is None or now < self._chores_due:
+        if now < self._chores_due:
             return
         if len(self._ready) == LEAD or now - self.played_at > IDLE * period:
-            self._chores_due = now + self.chores_every
-            self.chores()
+            self._chores_due = now + self._chores_every
+            self._chores()
 
     def render_ahead(self) -> bool:
         """Render the next block now, unless :data:`LEAD` blocks are ready, there is no conductor or

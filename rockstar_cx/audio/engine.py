@@ -257,10 +257,10 @@ class Engine:
     def handover_state(self) -> bytes:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
         self.stop_silent()
-        self.renderer.stop()
-        while self.renderer.ready:  # blocks rendered ahead play here, silently: the next engine goes on after them
-            self.play(time.perf_counter(), None)
         renderer = self.renderer
+        renderer.stop()
+        while renderer.ready:  # blocks rendered ahead play here, silently: the next engine goes on after them
+            self.play(time.perf_counter(), None)
         return pickle.dumps((renderer.conductor, renderer.unplayed(), self.mixer.click, self.mixer.levels(), self.counters))
 
     def take_over(self, state: bytes) -> None:
@@ -313,8 +313,7 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
             return
         engine.start_silent(AUDIO_SILENT)
     engine.publish_health()
-    engine.renderer.chores, engine.renderer.chores_every = engine.publish_health, SUPERVISE_S
-    engine.renderer.start()  # from here on, the renderer publishes the health
+    engine.renderer.start(engine.publish_health, SUPERVISE_S)  # from here on, the renderer publishes the health
     conn.send(("ready", engine.state, engine.message))
     while True:
         if engine.supervise():
