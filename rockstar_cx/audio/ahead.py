@@ -14,6 +14,8 @@ call, and on a virtual machine an interrupt to the other core.  What that change
   effect at, so the app's replay (:class:`~rockstar_cx.conductor.follower.Follower`) stays exact.
 * A live hit cannot wait: the callback mixes it into the block it plays, from that block's
   first sample, and on into the blocks ready after it (:meth:`~rockstar_cx.audio.mixer.Mixer.play_now`).
+  If the renderer holds the mixer just then, the callback adds the sound's start to its block
+  itself, and the mixer takes the hit over at the next block played.
 * A block's events and transport are published when it plays, not when it is rendered: the
   app never sees the engine ahead of its sound.
 * With no block ready (the renderer stalled), the callback renders its own (at the old cost,
@@ -23,7 +25,7 @@ call, and on a virtual machine an interrupt to the other core.  What that change
 Threading contract: the conductor and the mixer belong to whoever holds the *token*, a one-item
 list whose ``pop`` and ``append`` are single operations under the GIL and never wait.  The
 renderer takes it to render; the callback (or the silent clock) to render a block itself or to
-mix a live hit, and a live hit that finds it taken joins the next block.  Blocks ready pass
+mix a live hit on into the blocks ready.  Blocks ready pass
 from the renderer to the callback through a deque, whose ``append`` and ``popleft`` are single
 operations too.  Nothing here takes a lock: the callback waits, if at all, for the GIL, while
 the renderer finishes a block (about a tenth of a period).
@@ -105,7 +107,10 @@ class Renderer:
                          for _ in range(LEAD + 1)]
         self._rendered = 0
         self._token = [True]
-        self._deferred: list[LiveHit] = []  # live hits that found the token taken: they go with the next block
+        self._deferred: list[LiveHit] = []  # live hits that came with a dropped block: they play in the next
+        # live hits begun without the token, (hit, sample heard from): the mixer takes them over at the next block
+        self._sounding: list[tuple[LiveHit, int]] = []
+        self._scratch = np.zeros((2, blocksize), np.float32)  # the callback's, for those
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         # Work of the engine's to do in the gap after a render, every so often (the health report):
@@ -159,27 +164,39 @@ class Renderer:
         finally:
             self.give()
 
-    def play_now(self, live: list[LiveHit], block: Block) -> bool:
-        """Mix live hits into ``block`` (playing now) from its first sample, and on into the blocks
-        ready after it.  False (nothing done) when the renderer holds the token: then :meth:`defer`."""
-        if not self.take():
-            return False
-        blocks = [block, *self._ready]
+    def play_now(self, live: list[LiveHit], block: Block) -> None:
+        """Sound live hits in ``block`` (playing now) from its first sample.  With the token they
+        go on into the blocks ready after it and the mixer carries the rest.  When the renderer
+        holds the token (it is mid-block), only ``block`` gets their sound, added here from the
+        kit's, and the mixer takes them over at the next block played."""
+        if not live and not self._sounding:  # nearly every block
+            return
+        hits = [*self._sounding, *((hit, block.start) for hit in live)]
+        self._sounding = []
+        taken = self.take()
+        blocks = [block, *self._ready] if taken else [block]
         try:
-            audio = [b.audio for b in blocks]
-            for hit in live:
-                self.mixer.play_now(hit.section, hit.accent, block.start, audio)
+            if taken:
+                audio = [b.audio for b in blocks]
+                for hit, sample in hits:
+                    self.mixer.play_now(hit.section, hit.accent, sample, audio)
+            else:
+                for hit, sample in hits:
+                    if self.mixer.sound_into(hit.section, hit.accent, block.audio, block.start - sample, self._scratch):
+                        self._sounding.append((hit, sample))
         finally:
             for b in blocks:  # what was mixed (all, or up to a hit that raised) is what is heard
                 np.copyto(b.out, b.audio[:, None])
-            self.give()
-        return True
+            if taken:
+                self.give()
 
     def defer(self, live: list[LiveHit]) -> None:
+        """Live hits that came with a dropped block: they play from the next block's first sample."""
         self._deferred = live
 
     def unplayed(self) -> list:
-        """The commands not played yet, for the next engine (a live hit there plays at its first block)."""
+        """The commands not played yet, for the next engine (a live hit there plays at its first
+        block; the rest of one already sounding is lost)."""
         return [*self._deferred, *self.pending]
 
     # -- the thread -------------------------------------------------------------------------------

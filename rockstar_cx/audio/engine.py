@@ -110,14 +110,11 @@ class Engine:
                 out[:] = self._silence
             return
         heard = True
-        if live:
-            try:
-                if not renderer.play_now(live, block):  # the renderer is busy: they join the next block
-                    renderer.defer(live)
-                    live = []
-            except Exception:  # a hit that cannot play: this block is silence, and what it did is published
-                self.counters["callback_errors"] += 1
-                live, heard = [], False
+        try:
+            renderer.play_now(live, block)
+        except Exception:  # a hit that cannot play: this block is silence, and what it did is published
+            self.counters["callback_errors"] += 1
+            live, heard = [], False
         if out is not None:
             out[:] = block.out if heard else self._silence  # one memcpy
         self._publish(block, live)

@@ -18,8 +18,8 @@ A section's volume applies to its bus, so it changes its sounding hits too.
 Threading contract: :meth:`Mixer.process` and :meth:`Mixer.play_now` are written for the
 real-time threads (the engine's renderer, its audio callback).  All buffers are
 preallocated in ``__init__``; ``process`` only does in-place numpy work on them (slicing makes
-small views) and a heap of the pieces still to add, and never blocks.  It must not be called
-from two threads at once.
+small views) and a heap of the pieces still to add, and never blocks.  They must not be called
+from two threads at once; :meth:`Mixer.sound_into` only reads the mixer, and may run beside them.
 """
 
 from __future__ import annotations
@@ -164,28 +164,39 @@ class Mixer:
         self._begin(bus, sound, event.sample, 0)
 
     def play_now(self, section: int, accent: bool, sample: int, blocks: list[np.ndarray]) -> None:
-        """Start a section's sound at ``sample``, the first sample of ``blocks``: the master blocks
-        this mixer mixed last, in order (a live hit that came after they were rendered ahead).
+        """Sound a section's hit heard from ``sample`` on into ``blocks``: the master blocks this
+        mixer mixed last, in order (a live hit that came after they were rendered ahead).
+        ``sample`` is their first sample, or earlier for a hit whose start :meth:`sound_into`
+        already played.
 
         The sound goes straight into them (at the volumes set now, then through the limiter
         again); the rest joins the ring like any sound's.  Writes into ``blocks``.
         """
-        if sample + sum(len(block) for block in blocks) != self._expected:
-            raise ValueError(f"a live hit at {sample} is not at the start of the last blocks mixed")
-        sound = self._hits[section][0 if accent else 1]
-        gain = np.float32(self._volumes[section] * self._master_level * self._fade_gain)
-        offset = 0
+        first = self._expected - sum(len(block) for block in blocks)
+        if sample > first:
+            raise ValueError(f"a live hit at {sample} is after the first of the last blocks mixed ({first})")
+        sound, gain = self._live(section, accent)
+        offset = first - sample
         for block in blocks:
-            piece = sound[offset:offset + len(block)]
-            if not len(piece):  # the sound ended: the blocks after it are left as they were
+            added = _add_scaled(block, sound, offset, gain, self._scratch)
+            if not added:  # the sound ended: the blocks after it are left as they were
                 break
-            scaled = self._scratch[0, :len(piece)]
-            np.multiply(piece, gain, out=scaled)
-            np.add(block[:len(piece)], scaled, out=block[:len(piece)])
-            soft_limit(block, self._scratch[:, :len(block)])
-            offset += len(block)
+            offset += added
         if offset < len(sound):
             self._begin(section, sound, sample, offset)
+
+    def sound_into(self, section: int, accent: bool, block: np.ndarray, offset: int, scratch: np.ndarray) -> bool:
+        """Add a section's hit to ``block`` from ``offset`` samples into its sound, at the volumes
+        set now, then limit it; True while more of the sound is to come.  It only reads the mixer,
+        so the audio callback may call it while another thread mixes.  ``scratch`` is (2, len(block)),
+        the caller's own."""
+        sound, gain = self._live(section, accent)
+        return offset + _add_scaled(block, sound, offset, gain, scratch) < len(sound)
+
+    def _live(self, section: int, accent: bool) -> tuple[np.ndarray, np.float32]:
+        """A live hit's sound and the gain it is added at now (its volume, the master's, a fade)."""
+        gain = np.float32(self._volumes[section] * self._master_level * self._fade_gain)
+        return self._hits[section][0 if accent else 1], gain
 
     def _begin(self, bus: int, sound: np.ndarray, sample: int, offset: int) -> None:
         """Add a sound's first piece from ``offset``; the rest follows piece by piece."""
@@ -223,6 +234,18 @@ class Mixer:
         np.add(ramp, gain, out=ramp)
         np.maximum(ramp, 0.0, out=ramp)
         np.multiply(master, ramp, out=master)
+
+
+def _add_scaled(block: np.ndarray, sound: np.ndarray, offset: int, gain: np.float32, scratch: np.ndarray) -> int:
+    """Add ``sound`` from ``offset``, times ``gain``, into ``block`` and limit it; how many samples were added."""
+    piece = sound[offset:offset + len(block)]
+    length = len(piece)
+    if length:
+        scaled = scratch[0, :length]
+        np.multiply(piece, gain, out=scaled)
+        np.add(block[:length], scaled, out=block[:length])
+        soft_limit(block, scratch[:, :len(block)])
+    return length
 
 
 def soft_limit(block: np.ndarray, scratch: np.ndarray) -> None:

@@ -127,20 +127,24 @@ def test_the_renderer_keeps_two_blocks_ready_and_the_callback_needs_no_token_to_
     assert int(SharedState.read_record(reader.transport)["sample"]) == 3 * BLOCK
 
 
-def test_a_live_hit_that_finds_the_renderer_busy_joins_the_next_block(engines):
+def test_a_live_hit_that_finds_the_renderer_busy_still_sounds_from_the_block_played_now(engines):
     engine, reader = engines(QUIET)
     engine.shared.push_command(Start(count_in=False))
     play(engine, ahead=False)
     renderer = engine.renderer
-    renderer.render_ahead(), renderer.render_ahead()
-    assert renderer.take()
+    renderer.render_ahead(), renderer.render_ahead()  # blocks 1 and 2 ready, silent
+    assert renderer.take()  # the renderer, in the middle of block 3 all the while blocks 1 and 2 play
     engine.shared.push_command(LiveHit(0))
-    assert not np.any(play(engine, ahead=False))  # block 1: the mixer is the renderer's just now
+    heard = [play(engine, ahead=False), play(engine, ahead=False)]
+    assert np.any(heard[0]) and renderer.ready == 0
     renderer.give()
-    heard = np.concatenate([play(engine, ahead=False)] + [play(engine, ahead=True) for _ in range(100)])
+    # block 3 was rendered without the hit: the mixer takes it over there, 2 blocks into the sound
+    heard += [play(engine, ahead=True)] + [play(engine, ahead=True) for _ in range(100)]
     clap = kit_for_show(QUIET, RATE)["clap"] * np.float32(MASTER_GAIN * HIT_GAIN)
-    np.testing.assert_allclose(heard[:len(clap)], clap, atol=1e-7)  # from the first sample of block 2
-    assert [e for e in reader.read_events()[0] if type(e) is Applied][-1] == Applied(2 * BLOCK, LiveHit(0))
+    heard = np.concatenate(heard)
+    np.testing.assert_allclose(heard[:len(clap)], clap, atol=1e-7)  # from the first sample of block 1
+    assert not np.any(heard[len(clap):])
+    assert [e for e in reader.read_events()[0] if type(e) is Applied][-1] == Applied(BLOCK, LiveHit(0))
 
 
 @pytest.mark.parametrize("since, interval, room", [

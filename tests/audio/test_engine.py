@@ -97,17 +97,23 @@ def playing_quietly(capture):
 
 
 def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, capture):
+    # a hit with a JACK xrun about it is not measured (the server dropped or rushed cycles just
+    # then, and its frame time leaps): ten hits clear of one must be
     with playing_quietly(capture) as (engine, recorder):
-        latencies = []
-        for _ in range(10):
-            before = recorder.written
+        latencies, heard = [], 0
+        while len(latencies) < 10 and heard < 30:
+            before, xruns = recorder.written, recorder.xruns
             sent_at = recorder.client.frame_time  # JACK's own estimate of the frame playing now
             engine.send(LiveHit(0, accent=True))
-            wait_for(lambda: len(recorder.onsets()) > len(latencies), timeout=2)
-            latencies.append(recorder.jack_frame_time(int(recorder.onsets()[-1])) - sent_at)
+            wait_for(lambda: len(recorder.onsets()) > heard, timeout=2)
+            heard += 1
+            latency = recorder.jack_frame_time(int(recorder.onsets()[-1])) - sent_at
             assert recorder.written > before
-            time.sleep(0.37)  # longer than the clap: every hit starts after silence
+            time.sleep(0.37)  # longer than the clap: every hit starts after silence (and xruns are reported late)
+            if recorder.xruns == xruns:
+                latencies.append(latency)
         output_latency = engine.health()["output_latency"]
+    assert len(latencies) == 10, f"only {len(latencies)} of {heard} live hits were clear of a JACK xrun"
     bound = 128 + round(output_latency * RATE)
     assert max(latencies) <= bound, (latencies, bound)
     assert min(latencies) >= -32  # frame_time is JACK's running estimate: good to a fraction of a ms

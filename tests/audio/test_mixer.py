@@ -103,8 +103,29 @@ def test_a_live_hit_played_into_blocks_already_mixed_sounds_as_if_mixed_with_the
     np.testing.assert_allclose(np.concatenate(out), reference(heard, RATE)[:len(out) * BLOCK], atol=2e-6)
 
 
+@pytest.mark.parametrize("lead, alone", [(1, 1), (2, 1), (2, 3)])
+def test_a_live_hit_begun_beside_the_mixer_then_taken_over_sounds_as_if_mixed_with_them(lead, alone):
+    # while the engine's renderer holds the mixer, the callback adds a live hit's start to the
+    # block it plays itself (for ``alone`` blocks); then the mixer carries the hit on
+    hits = [Hit(10, 0.0, 1, False, 0), Hit(700, 0.0, 0, False, 0)]
+    live_at, section, accent = 1024, 1, True
+    mixer, ahead, out = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK), [], []
+    scratch = np.zeros((2, BLOCK), np.float32)
+    for start in range(0, RATE, BLOCK):
+        ahead.append(mixer.process(start, BLOCK, [h for h in hits if start <= h.sample < start + BLOCK]).copy())
+        if len(ahead) == lead:
+            playing = start - (lead - 1) * BLOCK
+            if live_at <= playing < live_at + alone * BLOCK:
+                assert mixer.sound_into(section, accent, ahead[0], playing - live_at, scratch)  # more to come
+            elif playing == live_at + alone * BLOCK:
+                mixer.play_now(section, accent, live_at, ahead)
+            out.append(ahead.pop(0))
+    heard = hits + [Hit(live_at, 0.0, section, accent, 0)]
+    np.testing.assert_allclose(np.concatenate(out), reference(heard, RATE)[:len(out) * BLOCK], atol=2e-6)
+
+
 def test_a_live_hit_joins_only_the_blocks_just_mixed():
     mixer = Mixer(SHOW, kit_for_show(SHOW, RATE), BLOCK)
     blocks = [mixer.process(0, BLOCK, []).copy(), mixer.process(BLOCK, BLOCK, []).copy()]
-    with pytest.raises(ValueError, match="not at the start of the last blocks mixed"):
+    with pytest.raises(ValueError, match="after the first of the last blocks mixed"):
         mixer.play_now(0, True, BLOCK, blocks)
