@@ -50,9 +50,10 @@ from .mixer import Mixer
 
 LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
 RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
-# Times in block periods.  The renderer sleeps till just before the next block is due, then
-# looks every POLL for it to have been played, and renders the one after at once...
-EXPECT = 0.9
+# Times in block periods.  The renderer sleeps till just after the next block is due (one wake
+# a period, mostly: on a virtual machine each costs tens of µs), then looks every POLL for it
+# to have been played, and renders the one after at once...
+EXPECT = 1.05
 POLL = 0.05
 IDLE = 4  # ...but when no block was played for this long (no stream runs), it looks once a period.
 BURST = 0.2  # blocks played closer together than this: the device is catching up, more may follow at once
