@@ -50,14 +50,17 @@ from .mixer import Mixer
 
 LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
 RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
-# Times in block periods.  The renderer sleeps till just after the next block is due (one wake
-# a period, mostly: on a virtual machine each costs tens of µs), then looks every POLL for it
-# to have been played, and renders the one after at once...
-EXPECT = 1.05
+# Times in block periods.  The renderer sleeps till a quarter period after the next block is
+# due: one wake a period, and never beside the callback.  On a virtual machine whose two CPUs
+# may share one physical core, a thread that runs while the callback does can take the core
+# from it for milliseconds (traced here: the callback stalled exactly as long as the other ran).
+# Then it looks every POLL for the block to have been played, and renders the one after at once...
+EXPECT = 1.25
 POLL = 0.05
 IDLE = 4  # ...but when no block was played for this long (no stream runs), it looks once a period.
 BURST = 0.2  # blocks played closer together than this: the device is catching up, more may follow at once
 MARGIN = 0.3  # render only with this much time left before the next block is due
+CHORES_BY = 0.5  # the chores (about 0.3 ms) start no later than this after a block played
 
 
 @dataclass
@@ -100,6 +103,7 @@ class Renderer:
         self.counters = counters
         self.pending: deque = deque()  # commands for the next block rendered (the callback appends)
         self.played_at = 0.0  # host time of the last block played: the renderer's metronome
+        self.playing = False  # a block is being played now: the renderer waits, not to contend for the GIL
         self.interval = 0.0  # between the last two blocks played
         self.realtime = False  # whether the OS granted the thread real-time priority
         self._ready: deque[Block] = deque()  # rendered, oldest first: appended here, taken by the callback
@@ -221,9 +225,11 @@ class Renderer:
         while True:
             # with no block ready, the next callback needs the token: render only with room before it
             try:
-                while len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
+                while (not self.playing and len(self._ready) < LEAD and (self._ready or self._room(period))
+                       and self.render_ahead()):
                     pass
-                self._do_chores(period)
+                if not self.playing:
+                    self._do_chores(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
                 self.counters["callback_errors"] += 1
             since = time.perf_counter() - self.played_at
@@ -234,11 +240,13 @@ class Renderer:
                 return
 
     def _do_chores(self, period: float) -> None:
-        """The chores, when due, right after a render (or at any time while no block is played)."""
+        """The chores, when due, right after a render early in the gap (or at any time while no
+        block is played): they must be done before the next callback comes."""
         now = time.perf_counter()
         if now < self._chores_due:
             return
-        if len(self._ready) == LEAD or now - self.played_at > IDLE * period:
+        since = now - self.played_at
+        if len(self._ready) == LEAD and since < CHORES_BY * period or since > IDLE * period:
             self._chores_due = now + self._chores_every
             self._chores()
 

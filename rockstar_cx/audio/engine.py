@@ -99,6 +99,13 @@ class Engine:
         buffer ``out`` (the raw stream's own; None: play it silently)."""
         renderer = self.renderer
         renderer.interval, renderer.played_at = host - renderer.played_at, host
+        renderer.playing = True  # the renderer keeps off the GIL (and the other CPU) till this block is out
+        try:
+            self._play(renderer, host, out)
+        finally:
+            renderer.playing = False
+
+    def _play(self, renderer: Renderer, host: float, out) -> None:
         if renderer.conductor is None:  # standing by for a handover: the commands are the playing engine's
             if out is not None:
                 out[:] = self._silence
