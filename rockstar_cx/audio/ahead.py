@@ -223,13 +223,8 @@ class Renderer:
         self.realtime = _raise_priority()
         period = self.period
         while True:
-            # with no block ready, the next callback needs the token: render only with room before it
             try:
-                while (not self.playing and len(self._ready) < LEAD and (self._ready or self._room(period))
-                       and self.render_ahead()):
-                    pass
-                if not self.playing:
-                    self._do_chores(period)
+                self.step(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
                 self.counters["callback_errors"] += 1
             since = time.perf_counter() - self.played_at
@@ -238,6 +233,16 @@ class Renderer:
                 wait = POLL * period if since < IDLE * period else period
             if self._stopping.wait(wait):
                 return
+
+    def step(self, period: float) -> None:
+        """What the thread does each time it wakes: render till :data:`LEAD` blocks are ready, then
+        the chores if due; nothing while a block is being played (the callback would have to hand
+        the GIL over).  With no block ready the next callback needs the token: render only with
+        room before it."""
+        while not self.playing and len(self._ready) < LEAD and (self._ready or self._room(period)) and self.render_ahead():
+            pass
+        if not self.playing:
+            self._do_chores(period)
 
     def _do_chores(self, period: float) -> None:
         """The chores, when due, right after a render early in the gap (or at any time while no

@@ -147,6 +147,22 @@ def test_a_live_hit_that_finds_the_renderer_busy_still_sounds_from_the_block_pla
     assert [e for e in reader.read_events()[0] if type(e) is Applied][-1] == Applied(BLOCK, LiveHit(0))
 
 
+def test_the_renderer_waits_while_a_block_is_being_played_then_renders_two_ahead(engines):
+    engine, _ = engines()
+    engine.shared.push_command(Start(count_in=False))
+    play(engine, ahead=False)
+    renderer, chores = engine.renderer, []
+    renderer._chores, renderer._chores_every = (lambda: chores.append(1)), 1.0
+    # just played, on the grid (said to be later than now: room to render, however slow this machine is)
+    renderer.played_at, renderer.interval = time.perf_counter() + 100 * PERIOD, PERIOD
+    renderer.playing = True  # the callback is in the middle of it: hold off (it would have to hand the GIL over)
+    renderer.step(PERIOD)
+    assert (renderer.ready, chores) == (0, [])
+    renderer.playing = False
+    renderer.step(PERIOD)
+    assert (renderer.ready, chores) == (LEAD, [1])
+
+
 @pytest.mark.parametrize("since, interval, room", [
     (0.0, 1.0, True),  # just played, on the grid: a whole period ahead
     (0.8, 1.0, False),  # the next block is due in 0.2 periods
