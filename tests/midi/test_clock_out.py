@@ -222,7 +222,7 @@ def settled_only(run: Run, events: list[tuple[int, bytes]]) -> list[tuple[int, b
     return [event for event, ok in zip(events, keep) if ok]
 
 
-def retry_after_xruns(perform, check, attempts: int = 5) -> None:
+def retry_after_xruns(perform, check, attempts: int = 8) -> None:
     """Run and check; only a run with xruns beyond the ones made on purpose may be tried again.
 
     Every attempt is held to the full checks.  On this virtual machine the JACK dummy driver
