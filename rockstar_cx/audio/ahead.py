@@ -5,9 +5,10 @@ these machines, three times its price in a warm loop: the callback's thread wake
 caches after sleeping through the period.  So a *renderer* thread keeps :data:`LEAD` blocks
 ready, rendering the next one in the idle gap after the callback has played one, and the
 callback only copies the oldest out: a renderer late by a whole period costs it nothing.  The
-renderer keeps time by itself (it sleeps till just before the next block is due, then looks
-for it to have been played): waking it from the callback would cost the callback a system
-call, and on a virtual machine an interrupt to the other core.  What that changes:
+renderer keeps time by itself (it sleeps till a quarter period after the next block is due,
+then looks for it to have been played), and never works while a block is being played:
+waking it from the callback would cost the callback a system call, and on a virtual machine
+an interrupt to the other core.  What that changes:
 
 * A command takes effect at the start of the next block rendered, up to :data:`LEAD` blocks
   later than if the callback rendered its own.  Each is published with the sample it took
@@ -251,7 +252,7 @@ class Renderer:
         if now < self._chores_due:
             return
         since = now - self.played_at
-        if len(self._ready) == LEAD and since < CHORES_BY * period or since > IDLE * period:
+        if (len(self._ready) == LEAD and since < CHORES_BY * period) or since > IDLE * period:
             self._chores_due = now + self._chores_every
             self._chores()
 

@@ -12,11 +12,11 @@ Threading contract, inside the engine process:
   events and transport.  No file, log, lock or blocking call; an exception is caught, the block
   silenced and counted.
 * the **renderer** (:mod:`.ahead`) renders the next block — commands, conductor, mixer — in the
-  gap after each callback, at real-time priority where the OS grants it.
+  gap after each callback, at real-time priority where the OS grants it; there too it fits the
+  sample↔host clock and publishes health every :data:`HEALTH_S`.
 * when there is no device (or it was lost), a **silent clock** thread calls the same
   :meth:`Engine.play` on a timer, so the show and the visuals go on without sound.
-* the **supervisor** (the main thread) watches the stream, fits the sample↔host clock and
-  publishes health every few tens of milliseconds, and obeys the app's control messages.
+* the **supervisor** (the main thread) watches the stream and obeys the app's control messages.
 
 PortAudio cannot be re-initialised in a process whose audio server died (Debian's build
 aborts in ``Pa_Terminate``), so a lost device is recovered by a *new* engine process that
