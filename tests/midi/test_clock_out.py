@@ -11,6 +11,7 @@ sample, rounded down to the block.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import jack
 import numpy as np
@@ -34,6 +35,8 @@ DRIFT_LIMIT = 1.0  # samples per minute
 # again.  So ticks within UNSETTLED_S after an xrun are not held to their frame; all others are.
 UNSETTLED_S = 1.0
 XRUN_NOTICE_S = 0.1  # JACK tells of an xrun from another thread, a little after the cycles it hit
+COVERAGE = 0.75  # of the ticks, held to their frames in one run or another
+MIN_DRIFT_S = 10.0  # the drift is measured over at least this long a stretch of one run
 
 
 class Recorder(JackCapture):
@@ -173,14 +176,23 @@ def expected_ticks(beats: list[Beat], per_beat: int = 24) -> np.ndarray:
     return np.array(ticks)
 
 
-def check_ticks(run: Run, ticks: np.ndarray) -> None:
-    """Every expected tick arrived on its block's first frame; per-bar tempo; drift against the audio."""
+@dataclass(frozen=True)
+class Checked:
+    """What one run's checks covered: ``settled[i]`` for each expected tick held to its frame."""
+
+    settled: np.ndarray
+    bars: int  # bars whose tempo was measured
+    drift_seconds: float  # the span the drift was measured over
+
+
+def check_ticks(run: Run, ticks: np.ndarray) -> Checked:
+    """Every settled tick arrived on its block's first frame; tempo over every settled bar; drift
+    against the audio.  Returns what was checked (see retry_after_xruns)."""
     received = run.recorder.frames(0xF8)
     expected = np.array([run.arrival(t) for t in ticks])
     settled = run.recorder.settled(expected)
     nearest = received[np.abs(received[None, :] - expected[:, None]).argmin(axis=1)]
     offset = nearest - expected
-    assert settled.mean() >= 0.5, settled.mean()
     # exact, except: rtmidi over JACK delivers at the next period start, so a sender waking a
     # little late lets a rare tick slip to the following period; and on this noisy VM 1–2 ticks in
     # 2,300 were seen a period early against the audio, away from any reported xrun — so: a rare
@@ -200,7 +212,7 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
         if settled[bar].all():
             ratios.append(np.polyfit(ticks[bar], nearest[bar], 1)[0])
     ratios = np.array(ratios)
-    assert len(ratios) and np.all(np.abs(ratios - 1.0) <= TEMPO_TOLERANCE), ratios
+    assert np.all(np.abs(ratios - 1.0) <= TEMPO_TOLERANCE), ratios
 
     # drift: each beat's tick against its own audio onset, net of the block rounding JACK imposes
     beats = [b.sample for b in run.beats if ticks[0] <= b.sample <= ticks[-1]]
@@ -209,8 +221,12 @@ def check_ticks(run: Run, ticks: np.ndarray) -> None:
     residual = beat_ticks - (onsets - np.array(beats) % run.period)
     minutes = (onsets - onsets[0]) / RATE / 60.0
     inliers = run.recorder.settled(onsets)
-    slope = np.polyfit(minutes[inliers], residual[inliers], 1)[0]
-    assert abs(slope) < DRIFT_LIMIT, (slope, residual)
+    drift_seconds = 0.0  # how long a stretch of the run the drift was measured over
+    if inliers.sum() >= 4:
+        slope = np.polyfit(minutes[inliers], residual[inliers], 1)[0]
+        assert abs(slope) < DRIFT_LIMIT, (slope, residual)
+        drift_seconds = float(np.ptp(minutes[inliers])) * 60.0
+    return Checked(settled, len(ratios), drift_seconds)
 
 
 # The shows count in, as the stage does: the first count-in beat is known only once the engine
@@ -222,21 +238,32 @@ def settled_only(run: Run, events: list[tuple[int, bytes]]) -> list[tuple[int, b
     return [event for event, ok in zip(events, keep) if ok]
 
 
-def retry_after_xruns(perform, check, attempts: int = 8) -> None:
-    """Run and check; only a run with xruns beyond the ones made on purpose may be tried again.
+def retry_after_xruns(perform, check, attempts: int = 8, coverage: float = COVERAGE) -> None:
+    """Run and check until the runs together have held ``coverage`` of the ticks to their frames.
 
-    Every attempt is held to the full checks.  On this virtual machine the JACK dummy driver
-    drops cycles in bursts (dozens a minute at times), which can leave too little of a run
-    settled or lose a message in a dropped cycle; a failure with no such xrun fails at once.
+    Every run is held to the full checks on what it settled.  On this virtual machine the JACK
+    dummy driver drops cycles in bursts (one to four a second at times), which can leave little
+    of one run settled, or lose a message in a dropped cycle: a run whose checks fail may be tried
+    again only if JACK reported xruns beyond the ones made on purpose; one with none fails at once.
     """
+    covered, bars, drift = None, 0, 0.0
     for attempt in range(attempts):
         run = perform()
         try:
-            check(run)
-            return
+            checked = check(run)
         except AssertionError:
             if not run.unplanned_xruns or attempt == attempts - 1:
                 raise
+            continue
+        # the same show each run: tick i is the same tick (a timed run may end a tick sooner)
+        n = len(checked.settled) if covered is None else min(len(covered), len(checked.settled))
+        covered = checked.settled[:n] | (covered[:n] if covered is not None else False)
+        bars, drift = bars + checked.bars, max(drift, checked.drift_seconds)
+        if covered.mean() >= coverage and bars and drift >= MIN_DRIFT_S:
+            return
+    assert covered is not None, "no run passed"
+    assert covered.mean() >= coverage and bars and drift >= MIN_DRIFT_S, \
+        f"{attempts} runs held {covered.mean():.0%} of the ticks (bars {bars}, drift over {drift:.1f} s) clear of xruns"
 
 
 def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_server):
@@ -244,10 +271,10 @@ def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_s
     xruns_at = (20.0, 40.0)  # made on purpose: MIDI must be exact again a moment after each
     show = make_show([section("a", "X... x... x... x...")], [moment("steady", ("a",), 0)])
 
-    def check(run: Run) -> None:
+    def check(run: Run) -> Checked:
         assert run.recorder.xruns >= len(xruns_at)
         assert len(run.beats) >= seconds * 2 - 2
-        check_ticks(run, expected_ticks(run.beats[1:]))
+        checked = check_ticks(run, expected_ticks(run.beats[1:]))
         # transport: Start once, on the first beat of the first moment (after the count-in); no Stop
         first = next(b for b in run.beats if not b.count_in)
         assert list(run.recorder.frames(0xFA)) == [run.arrival(first.sample)]
@@ -263,6 +290,7 @@ def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_s
             assert settled_only(run, [e for e in received if e[0] <= last]) == settled_only(run, expected)
         assert run.report["underflows_after_warmup"] == 0 or run.recorder.xruns
         assert run.status["lost"] == 0
+        return checked
 
     # 4 runs of 65 s stay inside the per-test watchdog (ROCKSTAR_TEST_TIMEOUT, 300 s)
     retry_after_xruns(lambda: perform_live(jack_server, show, seconds, xruns_at), check, attempts=4)
@@ -271,14 +299,15 @@ def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_s
 def test_clock_follows_a_tempo_ramp_tick_by_tick(jack_server):
     show = make_show([section("a", "x...")], [moment("ramp", ("a",), 6, tempo=100.0, tempo_end=160.0)])
 
-    def check(run: Run) -> None:
+    def check(run: Run) -> Checked:
         assert len(run.stops) == 1 and run.stops[0].finished
         ramp = [b for b in run.beats if not b.count_in]
         assert len(ramp) == 24
         # the ramp goes on to the final downbeat, where the show stops at 160 bpm
         end = Beat(run.stops[0].sample, 0.0, 0, 6, 0, 160.0)
-        check_ticks(run, expected_ticks(ramp + [end]))
+        checked = check_ticks(run, expected_ticks(ramp + [end]))
         assert list(run.recorder.frames(0xFA)) == [run.arrival(ramp[0].sample)]
         assert list(run.recorder.frames(0xFC)) == [run.arrival(run.stops[0].sample)]
+        return checked
 
     retry_after_xruns(lambda: perform_live(jack_server, show, 20.0), check)

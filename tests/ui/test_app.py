@@ -379,10 +379,17 @@ def test_frames_show_the_sample_leaving_the_speakers_plus_the_projector_delay(st
     latency = round(float(app.engine.health()["output_latency"]) * 48000)
     for offset_ms, expected in ((0.0, -latency - 128), (100.0, 4800 - latency - 128)):
         app.offset_ms = offset_ms
-        differences = []
-        for _ in range(30):
-            app.step()
-            differences.append(app.frame.sample - app.cues.position)
-            app.clock.tick(60)
-        # the engine's position is the start of its next block; callbacks jitter by about a block
-        assert all(abs(d - expected) <= 3 * 128 for d in differences), (offset_ms, expected, differences)
+        # a dropped cycle (an xrun: one to four a second in this VM's noisy phases) moves the audio
+        # against the clock until the fit follows: half a second of frames is measured again after
+        # one, up to 10 times; a half second with no xrun must be exact within the jitter
+        for _attempt in range(10):
+            underflows, differences = app.engine.health()["underflows"], []
+            for _ in range(30):
+                app.step()
+                differences.append(app.frame.sample - app.cues.position)
+                app.clock.tick(60)
+            # the engine's position is the start of its next block; callbacks jitter by about a block
+            within = all(abs(d - expected) <= 3 * 128 for d in differences)
+            if within or app.engine.health()["underflows"] == underflows:
+                break
+        assert within, (offset_ms, expected, differences)
