@@ -312,6 +312,7 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
 def _serve(engine: Engine, conn, standby: bool) -> None:
     if engine.renderer.conductor is not None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
+        engine.renderer.prime()
     if not engine.open_stream():
         if standby:
             conn.send(("failed", engine.message))

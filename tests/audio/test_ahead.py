@@ -127,6 +127,21 @@ def test_the_renderer_keeps_two_blocks_ready_and_the_callback_needs_no_token_to_
     assert int(SharedState.read_record(reader.transport)["sample"]) == 3 * BLOCK
 
 
+def test_a_primed_engine_plays_its_first_blocks_without_rendering_in_the_callback(engines):
+    engine, reader = engines()
+    engine.renderer.prime()  # as the engine process does before its stream starts
+    assert engine.renderer.ready == LEAD
+    engine.shared.push_command(Start(count_in=False))
+    assert not any(np.any(play(engine, ahead=False)) for _ in range(LEAD))  # rendered before Start came
+    assert engine.counters["callback_renders"] == 0
+    assert np.any(np.concatenate([play(engine, ahead=False) for _ in range(10)]))
+    assert reader.read_events()[0][0] == Applied(LEAD * BLOCK, Start(count_in=False))
+    standby, _ = engines()
+    standby.renderer.conductor = None  # an engine standing by for a handover has nothing to render
+    standby.renderer.prime()
+    assert standby.renderer.ready == 0
+
+
 def test_a_live_hit_that_finds_the_renderer_busy_still_sounds_from_the_block_played_now(engines):
     engine, reader = engines(QUIET)
     engine.shared.push_command(Start(count_in=False))
