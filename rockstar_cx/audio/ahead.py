@@ -28,8 +28,9 @@ list whose ``pop`` and ``append`` are single operations under the GIL and never 
 renderer takes it to render; the callback (or the silent clock) to render a block itself or to
 mix a live hit on into the blocks ready.  Blocks ready pass
 from the renderer to the callback through a deque, whose ``append`` and ``popleft`` are single
-operations too.  Nothing here takes a lock: the callback waits, if at all, for the GIL, while
-the renderer finishes a block (about a tenth of a period).
+operations too.  Nothing here takes a lock: the callback waits, if at all, for the GIL, which
+a renderer in the middle of a block hands over within the engine's switch interval (0.5 ms);
+the callback then finds the token taken and does not wait for it.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class Renderer:
 
     ``counters`` is the engine's: ``callback_renders`` counts blocks the callback had to render
     itself, ``dropped_blocks`` blocks it played as silence, ``callback_errors`` blocks silenced
-    because rendering them raised.
+    because rendering them (or a live hit in them) raised, and errors the thread survived.
     """
 
     def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
@@ -235,12 +236,17 @@ class Renderer:
                 self.step(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
                 self.counters["callback_errors"] += 1
-            since = time.perf_counter() - self.played_at
-            wait = EXPECT * period - since if len(self._ready) == LEAD else 0.0
-            if wait <= 0.0:
-                wait = POLL * period if since < IDLE * period else period
-            if self._stopping.wait(wait):
+            if self._stopping.wait(self._sleep(period)):
                 return
+
+    def _sleep(self, period: float) -> float:
+        """How long the thread sleeps before it looks again."""
+        since = time.perf_counter() - self.played_at
+        wait = EXPECT * period - since if len(self._ready) == LEAD else 0.0
+        if wait > 0.0:
+            return wait
+        # standing by for a handover there is nothing to render: no need to poll
+        return POLL * period if since < IDLE * period and self.conductor is not None else period
 
     def step(self, period: float) -> None:
         """What the thread does each time it wakes: render till :data:`LEAD` blocks are ready, then
@@ -254,12 +260,15 @@ class Renderer:
 
     def _do_chores(self, period: float) -> None:
         """The chores, when due, right after a render early in the gap (or at any time while no
-        block is played): they must be done before the next callback comes."""
+        block is played): they must be done before the next callback comes.  Overdue by a whole
+        interval (a device whose callbacks come in bursts may never leave a gap like that), they
+        are done in any gap."""
         now = time.perf_counter()
         if now < self._chores_due:
             return
         since = now - self.played_at
-        if (len(self._ready) == LEAD and since < CHORES_BY * period) or since > IDLE * period:
+        if ((len(self._ready) == LEAD and since < CHORES_BY * period) or since > IDLE * period
+                or now > self._chores_due + self._chores_every):
             self._chores_due = now + self._chores_every
             self._chores()
 
@@ -278,11 +287,13 @@ class Renderer:
         """Is there time to render before the next block is due?  If not, the callback renders its
         own block: a render it found half done would cost it the whole block.  A device that
         played a block late plays the next one early, on its old grid; one catching up after a
-        long delay plays several back to back."""
-        if self.interval < BURST * period:
+        long delay plays several back to back, and one whose own period is a few blocks plays
+        them in bursts: once none came for a while, the burst is over."""
+        now = time.perf_counter()
+        if self.interval < BURST * period and now - self.played_at < BURST * period:
             return False
         due = self.played_at + min(period, max(0.0, 2.0 * period - self.interval))
-        return due - time.perf_counter() > MARGIN * period
+        return due - now > MARGIN * period
 
     def _render(self) -> Block:
         """Render the next block (token held): apply the pending commands at its start, conduct, mix."""

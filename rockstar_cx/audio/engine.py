@@ -147,7 +147,7 @@ class Engine:
         host = time.perf_counter()
         counters = self.counters
         if self._stream is None:  # a stream given up for dead that came back: the silent clock plays now
-            outdata[:] = bytes(len(outdata))
+            outdata[:] = self._silence
             return
         try:
             counters["callbacks"] += 1
@@ -162,7 +162,7 @@ class Engine:
             self._last_callback = host
             self.play(host, outdata)
         except Exception:  # the stream must never die of it: silence this block, count it
-            outdata[:] = bytes(len(outdata))
+            outdata[:] = self._silence
             counters["callback_errors"] += 1
         elapsed = (time.perf_counter() - host) * 1e6
         self._histogram[min(int(elapsed), HISTOGRAM_BINS - 1)] += 1
@@ -279,6 +279,7 @@ class Engine:
         self.renderer.conductor = conductor  # the next block rendered (by the renderer or the callback) goes on
 
     def shutdown(self) -> None:
+        """Stop every driver and the renderer; close the stream if it lives (a lost one is never closed)."""
         self.stop_silent()
         if self._stream is not None:
             self._stream.close()
@@ -334,9 +335,7 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
         if message[0] == "take":
             engine.take_over(message[1])
         elif message[0] == "quit":
-            if engine.state == AUDIO_OK:  # a stream of a live server closes cleanly
-                engine.shutdown()
-            engine.renderer.stop()
+            engine.shutdown()
             engine.publish_health()  # the last word, now that nothing plays
             conn.send(("bye",))
             return

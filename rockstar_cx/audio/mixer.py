@@ -39,7 +39,7 @@ CLICK_GAIN = 0.35  # the optional click track under the performance
 LIMIT_KNEE = 0.8  # the limiter leaves the signal untouched below this level...
 LIMIT_CEILING = 0.98  # ...and never lets it reach this one (-0.2 dBFS)
 HORIZON = 4096  # samples of a sound added at a time (at least: a window's worth when windows are longer)
-FIRST = 128  # a sound's first piece is this long, or a few times it (see Mixer._start)
+FIRST = 128  # a sound's first piece is this long, or a few times it (see Mixer._begin)
 STAGGER = 8  # first pieces come in this many lengths: FIRST, 2 x FIRST, ...
 MAX_SOUNDING = 256  # sounds carried on at once; beyond (a flood of live hits) a new one stops after its first piece
 

@@ -13,7 +13,7 @@ import cffi
 import numpy as np
 import pytest
 
-from rockstar_cx.audio.ahead import LEAD, Renderer
+from rockstar_cx.audio.ahead import LEAD, POLL, Renderer
 from rockstar_cx.audio.engine import Engine, EngineConfig
 from rockstar_cx.audio.ipc import Applied, SharedState
 from rockstar_cx.audio.kit import kit_for_show
@@ -184,11 +184,38 @@ def test_the_renderer_waits_while_a_block_is_being_played_then_renders_two_ahead
     (0.0, 0.1, False),  # blocks back to back: the device is catching up, another may come at once
     (0.0, 1.8, False),  # 0.8 periods late: the next comes 0.2 periods after it, on the old grid
     (0.0, 1.3, True),  # 0.3 late: the next is 0.7 periods away
+    (0.3, 0.1, True),  # back to back, then none for 0.3 periods: the burst is over, the next a period after it
+    (0.8, 0.1, False),  # ...but not with the next due in 0.2 periods
 ])
 def test_the_renderer_renders_only_with_room_before_the_next_block(since, interval, room):
     renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, {})
     renderer.played_at, renderer.interval = time.perf_counter() - since * PERIOD, interval * PERIOD
     assert renderer._room(PERIOD) is room
+
+
+@pytest.mark.parametrize("since, overdue, done", [
+    (0.1, 0.5, True),  # early in the gap after a render: due is enough
+    (0.9, 0.5, False),  # late in the gap: a callback may come while they run
+    (0.9, 1.5, True),  # ...unless overdue by a whole interval (a device whose callbacks come in bursts)
+])
+def test_the_chores_are_done_early_in_a_gap_or_once_overdue(engines, since, overdue, done):
+    engine, _ = engines()
+    renderer, chores, every = engine.renderer, [], 0.1
+    renderer._chores, renderer._chores_every = (lambda: chores.append(1)), every
+    renderer.prime()  # LEAD blocks ready: the renderer has nothing to render
+    now = time.perf_counter()
+    renderer.played_at, renderer.interval, renderer._chores_due = now - since * PERIOD, PERIOD, now - overdue * every
+    renderer.step(PERIOD)
+    assert chores == ([1] if done else [])
+
+
+def test_the_renderer_polls_for_the_next_block_only_when_it_has_one_to_render(engines):
+    engine, _ = engines()
+    renderer = engine.renderer
+    renderer.played_at = time.perf_counter()  # a block was just played
+    assert renderer._sleep(PERIOD) == pytest.approx(POLL * PERIOD)  # none ready: look again soon
+    renderer.conductor = None  # standing by for a handover: its stream plays silence, nothing to render
+    assert renderer._sleep(PERIOD) == PERIOD
 
 
 def test_a_live_hit_that_cannot_play_silences_its_block_and_what_the_block_did_is_published(engines):
