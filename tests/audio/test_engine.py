@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from jackcapture import JackCapture
+from jackserver import JackServer
 from played import Played
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.ipc import AUDIO_OK
@@ -192,3 +193,26 @@ def test_without_a_device_the_show_goes_on_silently(jack_server):
         time.sleep(1.0)
         hits = [e for e in played() if type(e) is Hit]
         assert 6 <= len(hits) <= 10 and engine.transport()["playing"]  # 16ths at 120 bpm: 8 a second
+
+
+def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jack_server, monkeypatch):
+    """128-frame blocks on a JACK server whose period is 256: PortAudio calls back twice, back to
+    back, every cycle (as on sound servers whose period is a few blocks).  The renderer must still
+    render ahead — the callback renders (nearly) none itself — and the health must be renewed."""
+    bursts = JackServer(name="rockstar-cx-bursts", period=256, export_env=False).start()
+    try:
+        monkeypatch.setenv("JACK_DEFAULT_SERVER", bursts.name)  # the engine process's server
+        show = make_show([section("a", "x.x. xxx.", sound="clap")], [moment("m", ("a",), 0)], count_in=0)
+        with AudioEngine(EngineConfig(show, device="system", blocksize=128)) as engine:
+            assert engine.start_state == "ok"
+            engine.send(Start(count_in=False))
+            renewed = set()
+            for _ in range(30):
+                time.sleep(0.1)
+                renewed.add(int(engine.health()["callbacks"]))
+            report = engine.close()
+    finally:
+        bursts.stop()
+    assert report["callbacks"] > 1000 and report["callback_errors"] == 0  # 3 s of 128-frame blocks: 1,125
+    assert report["callback_renders"] <= 0.01 * report["callbacks"], report  # was every block: 1,880 of 1,884
+    assert len(renewed) >= 20  # every 0.1 s, when the health froze before
