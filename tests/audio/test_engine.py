@@ -214,5 +214,5 @@ def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jac
     finally:
         bursts.stop()
     assert report["callbacks"] > 1000 and report["callback_errors"] == 0  # 3 s of 128-frame blocks: 1,125
-    assert report["callback_renders"] <= 0.01 * report["callbacks"], report  # was every block: 1,880 of 1,884
+    assert report["callback_renders"] <= 0.01 * report["callbacks"], report  # was nearly every block: 1,126 of 1,130
     assert len(renewed) >= 20  # every 0.1 s, when the health froze before
