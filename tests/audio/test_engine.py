@@ -122,7 +122,10 @@ def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, captu
     assert len(latencies) == 10, f"only {len(latencies)} of {heard} live hits were clear of a JACK xrun"
     bound = 128 + round(output_latency * RATE)
     assert max(latencies) <= bound, (latencies, bound)
-    assert min(latencies) >= -32  # frame_time is JACK's running estimate: good to a fraction of a ms
+    # A hit sent just after a cycle began sounds from that cycle's first frame if its callback had
+    # not yet read the commands: it wakes a while into the cycle (36 frames seen on this VM), so a
+    # latency may be that much below zero, but never a whole period (that block began before it)
+    assert min(latencies) > -128, latencies
 
 
 def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture):
