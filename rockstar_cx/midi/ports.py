@@ -20,6 +20,10 @@ Why the ports here wrap python-rtmidi's objects directly rather than mido's port
 * **no port unregistered while JACK is still announcing a change** (see :func:`graph_change`).
 
 Messages are still mido's: parsed with :func:`mido.parse`/``Message.from_bytes`` by the readers.
+
+The ports stand on the few calls of python-rtmidi they make (:class:`MidiIn`/:class:`MidiOut`);
+the ``memory`` API swaps python-rtmidi for :mod:`.memory`, MIDI inside this process (tests,
+demos), where nothing waits on a driver.
 """
 
 from __future__ import annotations
@@ -28,14 +32,17 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import mido
 import rtmidi
 
-APIS = ("auto", "alsa", "jack")
+from .memory import MemoryIn, MemoryOut
+
+APIS = ("auto", "alsa", "jack", "memory")
 VIRTUAL = "virtual"
 CLIENT = "rockstar-cx"  # our MIDI client name, and the name of our virtual ports
 QUEUE_LIMIT = 4096  # messages rtmidi holds for a reader: 0.4 s of a 10,000 msg/s flood
@@ -48,8 +55,29 @@ class PortError(Exception):
     """A port could not be found or opened (the message says which and why)."""
 
 
+class MidiClient(Protocol):
+    """The part of python-rtmidi's MidiIn/MidiOut the ports use: one client, at most one port open."""
+
+    @property
+    def is_deleted(self) -> bool: ...
+    def get_ports(self) -> list[str]: ...
+    def open_port(self, port: int = 0, name: str | None = None) -> object: ...
+    def open_virtual_port(self, name: str | None = None) -> object: ...
+    def close_port(self) -> None: ...
+    def delete(self) -> None: ...
+
+
+class MidiIn(MidiClient, Protocol):
+    def ignore_types(self, sysex: bool = True, timing: bool = True, active_sense: bool = True) -> None: ...
+    def get_message(self) -> tuple[list[int], float] | None: ...
+
+
+class MidiOut(MidiClient, Protocol):
+    def send_message(self, message: Sequence[int]) -> None: ...
+
+
 def resolve_api(api: str = "auto") -> str:
-    """``alsa``, ``jack`` or ``platform`` (the OS's own: CoreMIDI, Windows MM)."""
+    """``alsa``, ``jack``, ``memory`` or ``platform`` (the OS's own: CoreMIDI, Windows MM)."""
     if api not in APIS:
         raise PortError(f"--midi-api {api}: choose one of {', '.join(APIS)}")
     if api != "auto":
@@ -62,11 +90,13 @@ def resolve_api(api: str = "auto") -> str:
 def backend(api: str = "auto") -> mido.Backend:
     """The mido backend for ``api`` (``auto``: the platform's own; on Linux ALSA if present, else JACK)."""
     resolved = resolve_api(api)
+    if resolved == "memory":
+        raise PortError("the memory MIDI API has no mido backend: open its ports with InPort/OutPort")
     return mido.Backend("mido.backends.rtmidi" if resolved == "platform" else _BACKENDS[resolved])
 
 
 @contextmanager
-def quiet_stderr():
+def quiet_stderr() -> Iterator[None]:
     """Silence C libraries writing to file descriptor 2 (Python's own sys.stderr is unaffected)."""
     saved = os.dup(2)
     try:
@@ -97,7 +127,7 @@ _graph_changed_at = 0.0  # time.monotonic() of the last change to the MIDI graph
 
 
 @contextmanager
-def graph_change(api: str, *, unregisters: bool = False):
+def graph_change(api: str, *, unregisters: bool = False) -> Iterator[None]:
     """Make one change to the MIDI graph (a client or port opened or closed), one at a time.
 
     Why: libjack removes a port from its client's port list in the caller's thread, while the
@@ -105,8 +135,9 @@ def graph_change(api: str, *, unregisters: bool = False):
     about an earlier change to the graph — a segfault (jack2 issue #216; measured: 10 crashes in
     about 1,700 rounds of closing three ports back to back on a busy machine).  Those notifications
     follow a change within milliseconds, so with JACK a change that ``unregisters`` a port first
-    waits until :data:`SETTLE_S` has passed since the last one.  Changes made elsewhere (another
-    process, a device unplugged) are announced with :func:`graph_changed`.
+    waits until :data:`SETTLE_S` has passed since the last one (never with ALSA or ``memory``).
+    Changes made elsewhere (another process, a device unplugged) are announced with
+    :func:`graph_changed`.
     """
     global _graph_changed_at
     with _graph_lock:
@@ -125,7 +156,7 @@ def graph_changed() -> None:
         _graph_changed_at = time.monotonic()
 
 
-def release(rt, api: str) -> None:
+def release(rt: MidiClient, api: str) -> None:
     """Close a python-rtmidi object's port and delete it (see :func:`graph_change`); again: nothing."""
     if not rt.is_deleted:  # python-rtmidi crashes on a second close
         with graph_change(api, unregisters=True):
@@ -133,10 +164,22 @@ def release(rt, api: str) -> None:
             rt.delete()
 
 
-def _client(kind: type, api: str, **kw):
+def _input(api: str, **kw: int) -> MidiIn:
+    return _client(api, rtmidi.MidiIn, MemoryIn, **kw)
+
+
+def _output(api: str) -> MidiOut:
+    return _client(api, rtmidi.MidiOut, MemoryOut)
+
+
+def _client(api: str, rt_kind: Callable[..., Any], memory_kind: Callable[..., Any], **kw: int) -> Any:
+    """A client of ``api``: python-rtmidi's, or :mod:`.memory`'s (which no driver can refuse)."""
+    resolved = resolve_api(api)
+    if resolved == "memory":
+        return memory_kind(None, CLIENT, **kw)
     try:
         with quiet_stderr(), graph_change(api):
-            return kind(_RTAPIS[resolve_api(api)], CLIENT, **kw)
+            return rt_kind(_RTAPIS[resolved], CLIENT, **kw)
     except (SystemError, RuntimeError) as error:
         raise PortError(f"MIDI ({resolve_api(api)}) is not available: {error}") from error
 
@@ -150,7 +193,7 @@ class Probe:
 
     def __init__(self, api: str = "auto") -> None:
         self.api = api
-        self._in, self._out = _client(rtmidi.MidiIn, api), _client(rtmidi.MidiOut, api)
+        self._in, self._out = _input(api), _output(api)
 
     def names(self) -> tuple[list[str], list[str]]:
         try:
@@ -166,7 +209,9 @@ class Probe:
 
 
 class Port:
-    def __init__(self, spec: str, api: str, rt) -> None:
+    """One of our ports on a client of its own; connected to the port ``spec`` names, or virtual."""
+
+    def __init__(self, spec: str, api: str, rt: MidiClient) -> None:
         self.spec = spec  # what the user asked for: a name part or "virtual"
         self.api = api
         self._rt = rt
@@ -221,7 +266,8 @@ class OutPort(Port):
     """An output; :meth:`send` may be called from several threads (one lock per port)."""
 
     def __init__(self, spec: str, api: str = "auto") -> None:
-        super().__init__(spec, api, _client(rtmidi.MidiOut, api))
+        self._rt: MidiOut = _output(api)
+        super().__init__(spec, api, self._rt)
         self._lock = threading.Lock()
 
     def send(self, data: bytes | Sequence[int]) -> bool:
@@ -244,7 +290,8 @@ class InPort(Port):
     """
 
     def __init__(self, spec: str, api: str = "auto", *, timing: bool = False) -> None:
-        super().__init__(spec, api, _client(rtmidi.MidiIn, api, queue_size_limit=QUEUE_LIMIT))
+        self._rt: MidiIn = _input(api, queue_size_limit=QUEUE_LIMIT)
+        super().__init__(spec, api, self._rt)
         self._rt.ignore_types(sysex=True, timing=not timing, active_sense=True)
 
     def receive(self) -> tuple[list[int], float] | None:
