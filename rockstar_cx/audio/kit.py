@@ -23,29 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
-import soundfile
+
+from rockstar_cx.show.samples import read_sample
+# The vocabulary lives below show/; SOUND_WORDS is re-exported for the stage (ui/stage.py).
+from rockstar_cx.show.sounds import BUILTIN_SOUNDS, SOUND_WORDS  # noqa: F401
 
 if TYPE_CHECKING:
     from rockstar_cx.show.model import Show
-
-BUILTIN_SOUNDS: tuple[str, ...] = (
-    "click", "clap", "stomp", "snap", "woodblock", "claves", "cowbell", "kick", "hihat",
-    "count", "count_accent",
-)
-
-#: General MIDI percussion note per built-in sound (MIDI export, MIDI out).
-GM_NOTES: dict[str, int] = {
-    "click": 33, "clap": 39, "stomp": 35, "snap": 37, "woodblock": 76, "claves": 75,
-    "cowbell": 56, "kick": 36, "hihat": 42, "count": 34, "count_accent": 34,
-}
-DEFAULT_CUSTOM_NOTE = 60
-
-#: The word the stage flashes when a section plays its sound.
-SOUND_WORDS: dict[str, str] = {
-    "click": "CLICK", "clap": "CLAP", "stomp": "STOMP", "snap": "SNAP", "woodblock": "KNOCK",
-    "claves": "CLACK", "cowbell": "DING", "kick": "BOOM", "hihat": "TSS", "count": "COUNT",
-    "count_accent": "COUNT",
-}
 
 TARGET_LOUDNESS_DB = -14.0  # the spikiest sounds (click, snap) peak near 0.83 here: -12 would clip them
 PEAK_MAX = 0.98
@@ -241,10 +225,10 @@ def load_sample(path: Path, sample_rate: int) -> np.ndarray:
 
     Channels are averaged, the rate converted by linear interpolation, leading near-silence
     (below ``TRIM_THRESHOLD_DB``) trimmed, and a peak above ``PEAK_MAX`` scaled down (never up:
-    the user chose the level).  soundfile's errors propagate; the caller words them for the user.
+    the user chose the level).  A file that is no safe sample (see
+    :func:`~rockstar_cx.show.samples.read_sample`) raises ShowError naming it.
     """
-    data, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    x = data.mean(axis=1, dtype=np.float64)
+    x, rate = read_sample(path)
     if rate != sample_rate and len(x) > 1:
         n_out = max(1, round(len(x) * sample_rate / rate))
         x = np.interp(np.arange(n_out) * (rate / sample_rate), np.arange(len(x)), x)

@@ -17,11 +17,12 @@ import mido
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, Stop
 from ..errors import ShowError
 from ..show.model import Show
+from ..show.sounds import SOUNDS
 
 TICKS_PER_QUARTER = 960
 DRUM_CHANNEL = 9  # "channel 10" counted from 1
 ACCENT_VELOCITY, HIT_VELOCITY = 127, 90
-COUNT_NOTE = 34  # General MIDI 2 metronome bell
+COUNT_NOTE = SOUNDS["count"].gm_note  # the count-in bips' note, accented or not
 NOTE_TICKS = TICKS_PER_QUARTER // 8  # percussion notes are short; a 32nd note
 
 

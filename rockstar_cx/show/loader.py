@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import soundfile
-
-# The module, not its names: kit may import the model, and so this package, while it loads.
-from rockstar_cx.audio import kit
 from rockstar_cx.errors import Problem, ShowError
 from rockstar_cx.show.locate import KeyPath, Locations, locate
 from rockstar_cx.show.model import DEFAULT_COLORS, Meter, Moment, Section, Show, Step, parse_pattern
+from rockstar_cx.show.samples import read_sample
+from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUNDS
 
 BUILTIN_SOURCE = "built-in show"
 
@@ -280,20 +278,17 @@ class _Checker:
             path = ("sounds", name)
             if not _ID.fullmatch(name):
                 self.report(path, f"sound name '{name}' must use only lowercase letters, digits, _ and -")
-            elif name in kit.BUILTIN_SOUNDS:
+            elif name in BUILTIN_SOUNDS:
                 self.report(path, f"sound '{name}' is already a built-in sound: give your sample another name")
             if not isinstance(value, str):
                 self.report(path, f"sound '{name}' must be a file path in quotes, not {_describe(value)}")
                 continue
             file = (base_dir / Path(value).expanduser()).absolute()
             sounds[name] = file
-            if not file.is_file():
-                self.report(path, f"sound '{name}': file not found: {file}")
-                continue
             try:
-                soundfile.info(str(file))
-            except (soundfile.SoundFileError, OSError) as err:
-                self.report(path, f"sound '{name}' cannot be read: {err} Use a WAV, FLAC or OGG file.")
+                read_sample(file)  # what the kit will play, checked now: nothing unsafe reaches the speakers
+            except ShowError as err:
+                self.report(path, f"sound '{name}': {err.problems[0]}")
         return sounds
 
     # -- sections and moments ---------------------------------------------------------------
@@ -307,14 +302,14 @@ class _Checker:
         if color is not None and not _COLOR.fullmatch(color):
             self.report(table.path + ("color",), f"'color' must be a hex colour like \"#E4572E\", not \"{color}\"")
         sound = self.value(table, "sound", STRING, required=True)
-        if sound is not None and sound not in kit.BUILTIN_SOUNDS and sound not in sounds:
-            builtin = ", ".join(kit.BUILTIN_SOUNDS)
+        if sound is not None and sound not in BUILTIN_SOUNDS and sound not in sounds:
+            builtin = ", ".join(BUILTIN_SOUNDS)
             message = f"unknown sound '{sound}' (built-in: {builtin}; or add it under [sounds])"
             self.report(table.path + ("sound",), message)
         pattern = self.pattern(table)
         steps_per_beat = self.number(table, "steps_per_beat", 1, 8, whole=True, default=4)
         gain = self.number(table, "gain", 0.0, 2.0, default=1.0)
-        default_note = kit.GM_NOTES[sound] if sound in kit.BUILTIN_SOUNDS else kit.DEFAULT_CUSTOM_NOTE
+        default_note = SOUNDS[sound].gm_note if sound in SOUNDS else DEFAULT_CUSTOM_NOTE
         midi_note = self.number(table, "midi_note", 0, 127, whole=True, default=default_note)
         if len(self.problems) > before:
             return None

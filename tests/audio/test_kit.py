@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from rockstar_cx.audio.kit import (
-    BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, GM_NOTES, PEAK_MAX, SOUND_WORDS, TARGET_LOUDNESS_DB,
-    kit_for_show, load_sample, loudness_db, synthesize,
-)
+from rockstar_cx.audio.kit import PEAK_MAX, TARGET_LOUDNESS_DB, kit_for_show, load_sample, loudness_db, synthesize
+from rockstar_cx.errors import ShowError
+from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUND_WORDS, SOUNDS
 
 RATES = (8000, 22050, 44100, 48000, 96000, 192000)
 SR = 48000
@@ -48,9 +47,10 @@ def envelope_peaks(x: np.ndarray, sample_rate: int, frame_s: float = 0.001) -> l
 
 def test_tables_cover_every_builtin():
     assert len(set(BUILTIN_SOUNDS)) == len(BUILTIN_SOUNDS) == 11
-    assert set(GM_NOTES) == set(SOUND_WORDS) == set(BUILTIN_SOUNDS)
-    assert GM_NOTES["clap"] == 39 and GM_NOTES["kick"] == 36 and GM_NOTES["hihat"] == 42
-    assert all(0 <= note < 128 for note in GM_NOTES.values()) and DEFAULT_CUSTOM_NOTE == 60
+    assert set(SOUND_WORDS) == set(BUILTIN_SOUNDS) and all(synthesize(name, SR).size for name in BUILTIN_SOUNDS)
+    notes = {name: sound.gm_note for name, sound in SOUNDS.items()}
+    assert notes["clap"] == 39 and notes["kick"] == 36 and notes["hihat"] == 42
+    assert all(0 <= note < 128 for note in notes.values()) and DEFAULT_CUSTOM_NOTE == 60
     assert all(word.isupper() and word.isalpha() for word in SOUND_WORDS.values())
 
 
@@ -170,10 +170,21 @@ def test_load_sample_scales_a_hot_file_down(tmp_path):
     assert len(x) == round(0.3 * SR)
 
 
-def test_load_sample_errors_propagate(tmp_path):
+def test_load_sample_refuses_what_is_no_sound_naming_the_file(tmp_path):
     path = tmp_path / "not-audio.wav"
     path.write_text("hello")
-    with pytest.raises(soundfile.LibsndfileError):
+    with pytest.raises(ShowError) as caught:
+        load_sample(path, SR)
+    assert str(caught.value).startswith(f"{path}: cannot be read: ")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_load_sample_refuses_a_non_finite_value(tmp_path, bad):
+    path = tmp_path / "poison.wav"
+    data = np.full((SR // 10, 2), 0.1, np.float32)
+    data[2400, 1] = bad
+    soundfile.write(path, data, SR, subtype="FLOAT")
+    with pytest.raises(ShowError, match=r"NaN or infinite value \(the first at 0.050 s\)"):
         load_sample(path, SR)
 
 

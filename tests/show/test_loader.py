@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import soundfile
 
-from rockstar_cx.audio.kit import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, GM_NOTES
 from rockstar_cx.errors import ShowError
 from rockstar_cx.show import (
     DEFAULT_COLORS,
@@ -21,6 +20,7 @@ from rockstar_cx.show import (
     load_show,
     parse_show,
 )
+from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUNDS
 
 R, H, A = Step.REST, Step.HIT, Step.ACCENT
 
@@ -113,7 +113,7 @@ def test_valid_show_parses_to_the_exact_model(tmp_path: Path) -> None:
             Section(
                 id="marketing", name="Marketing", color=DEFAULT_COLORS[0], sound="click",
                 pattern=(A, R, R, R, H, R, H, R, H, R, R, R, A, R, R, R),
-                steps_per_beat=4, gain=1.0, midi_note=GM_NOTES["click"],
+                steps_per_beat=4, gain=1.0, midi_note=SOUNDS["click"].gm_note,
             ),
             Section(
                 id="sales", name="Sales Team", color="#ABCDEF", sound="bell",
@@ -121,7 +121,7 @@ def test_valid_show_parses_to_the_exact_model(tmp_path: Path) -> None:
             ),
             Section(
                 id="service", name="Service", color=DEFAULT_COLORS[2], sound="stomp",
-                pattern=(R, R, H, R), steps_per_beat=4, gain=0.0, midi_note=GM_NOTES["stomp"],
+                pattern=(R, R, H, R), steps_per_beat=4, gain=0.0, midi_note=SOUNDS["stomp"].gm_note,
             ),
         ),
         moments=(
@@ -331,7 +331,7 @@ MALFORMED = {
     "bad [sounds] entries": (
         SHOW + '[sounds]\nclap = "clap.wav"\n"Big Bell" = 3\n' + SECTION + MOMENT,
         [(5, "sound 'clap' is already a built-in sound: give your sample another name"),
-         (5, "sound 'clap': file not found: "),
+         (5, "clap.wav: file not found"),
          (6, "sound name 'Big Bell' must use only lowercase letters, digits, _ and -"),
          (6, "sound 'Big Bell' must be a file path in quotes, not a whole number")],
     ),
@@ -406,7 +406,7 @@ def test_unreadable_sample_is_reported_at_its_line(tmp_path: Path) -> None:
         parse_show(text, "bad.toml", tmp_path)
     [problem] = caught.value.problems
     assert problem.line == 7
-    assert problem.message.startswith(f"sound 'bell' cannot be read: Error opening '{tmp_path / 'bell.wav'}'")
+    assert problem.message.startswith(f"sound 'bell': {tmp_path / 'bell.wav'}: cannot be read: ")
     assert problem.message.endswith("Use a WAV, FLAC or OGG file.")
 
 
