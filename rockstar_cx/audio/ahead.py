@@ -48,7 +48,7 @@ from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
 from .ipc import TRANSPORT, Applied, SetClick, SetGain, event_rows, record_row
-from .mixer import Mixer
+from .mixer import Mixer, all_finite
 
 LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
 RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
@@ -93,7 +93,8 @@ class Renderer:
 
     ``counters`` is the engine's: ``callback_renders`` counts blocks the callback had to render
     itself, ``dropped_blocks`` blocks it played as silence, ``callback_errors`` blocks silenced
-    because rendering them (or a live hit in them) raised, and errors the thread survived.
+    because rendering them (or a live hit in them) raised, and errors the thread survived,
+    ``nonfinite_blocks`` blocks :meth:`guard` silenced.
     """
 
     def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
@@ -196,6 +197,14 @@ class Renderer:
                 np.copyto(b.out, b.audio[:, None])
             if taken:
                 self.give()
+
+    def guard(self, block: Block) -> None:
+        """The master bus's last check, on the block about to leave for the device (after its live
+        hits): one holding a NaN or an infinity is never played but silenced, and counted.  Samples
+        are checked when loaded, so this is a bug's last line of defence, not a filter."""
+        if not all_finite(block.out):
+            block.out.fill(0.0)
+            self.counters["nonfinite_blocks"] += 1
 
     def defer(self, live: list[LiveHit]) -> None:
         """Live hits that came with a dropped block: they play from the next block's first sample."""

@@ -8,8 +8,8 @@ through shared memory (:mod:`.ipc`).
 Threading contract, inside the engine process:
 
 * the **audio callback** (PortAudio's thread) runs :meth:`Engine.play`: it reads commands,
-  copies out the block the renderer made ready (mixing live hits into it), publishes its
-  events and transport.  No file, log, lock or blocking call; an exception is caught, the block
+  copies out the block the renderer made ready (mixing live hits into it, then silencing it
+  if it holds a NaN or an infinity), publishes its events and transport.  No file, log, lock or blocking call; an exception is caught, the block
   silenced and counted.
 * the **renderer** (:mod:`.ahead`) renders the next block — commands, conductor, mixer — in the
   gap after each callback, at real-time priority where the OS grants it; there too it fits the
@@ -77,7 +77,8 @@ class Engine:
         self.message = ""
         self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "late_callbacks": 0,
                          "stream_seconds": 0.0, "callback_errors": 0, "device_losses": 0, "recoveries": 0,
-                         "callback_max_us": 0.0, "callback_renders": 0, "dropped_blocks": 0}
+                         "callback_max_us": 0.0, "callback_renders": 0, "dropped_blocks": 0,
+                         "nonfinite_blocks": 0}
         self.renderer = Renderer(conductor, self.mixer, config.blocksize, self.period, config.channels,
                                  self.counters)  # conductor None: standing by
         self._silence = bytes(4 * config.blocksize * config.channels)
@@ -120,6 +121,7 @@ class Engine:
         heard = True
         try:
             renderer.play_now(live, block)
+            renderer.guard(block)  # last: the live hits are in it now
         except Exception:  # a hit that cannot play: this block is silence, and what it did is published
             self.counters["callback_errors"] += 1
             live, heard = [], False

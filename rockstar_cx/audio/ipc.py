@@ -45,7 +45,7 @@ HEALTH = np.dtype([
     ("seq", "u8"), ("state", "u1"), ("callbacks", "u8"), ("underflows", "u8"), ("underflows_after_warmup", "u8"),
     ("late_callbacks", "u8"), ("stream_seconds", "f8"), ("callback_errors", "u8"), ("device_losses", "u4"), ("recoveries", "u4"), ("samplerate", "u4"),
     ("blocksize", "u4"), ("output_latency", "f8"), ("callback_max_us", "f8"), ("callback_renders", "u8"),
-    ("dropped_blocks", "u8"), ("renderer_realtime", "?"), ("device", "S128"),
+    ("dropped_blocks", "u8"), ("nonfinite_blocks", "u8"), ("renderer_realtime", "?"), ("device", "S128"),
     ("message", "S200"),
     # host time (time.perf_counter, seconds) of the callback that starts block `sample`:
     # host = clock_host + (sample - clock_sample) * clock_period

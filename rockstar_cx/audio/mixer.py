@@ -25,6 +25,7 @@ from two threads at once; :meth:`Mixer.sound_into` only reads the mixer, and may
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -246,6 +247,19 @@ def _add_scaled(block: np.ndarray, sound: np.ndarray, offset: int, gain: np.floa
         np.add(block[:length], scaled, out=block[:length])
         soft_limit(block, scratch[:, :len(block)])
     return length
+
+
+def all_finite(block: np.ndarray) -> bool:
+    """Whether no sample of ``block`` (any shape, float32) is a NaN or an infinity: one sum, about
+    1 µs for 128 stereo frames, nothing allocated but the scalar.
+
+    A sum is NaN or infinite iff a term is, unless the sum itself overflows: and every sample
+    the mixer makes is bounded (the master by :func:`soft_limit` within ±``LIMIT_CEILING``, a bus
+    by the few hundred sounds of peak <= 0.98 it can carry), so no block comes near float32's 3.4e38.
+    (soft_limit turns an infinity into the ceiling, a full-scale click, not a NaN: only the checks
+    at load time stop those.)
+    """
+    return math.isfinite(block.sum())
 
 
 def soft_limit(block: np.ndarray, scratch: np.ndarray) -> None:

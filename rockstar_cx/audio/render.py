@@ -19,7 +19,7 @@ from ..conductor.perform import perform
 from ..errors import ShowError
 from ..show.model import Show
 from .kit import kit_for_show
-from .mixer import Mixer
+from .mixer import Mixer, all_finite
 
 CHUNK = 16384  # samples per mixing step: small enough for the cache, big enough to amortise Python
 
@@ -46,14 +46,19 @@ def render_length(events: list[Event], kit: dict[str, np.ndarray], show: Show) -
 
 def render_chunks(show: Show, events: list[Event], length: int, kit: dict[str, np.ndarray], *,
                   stems: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (master, each section's share of it before the limiter) chunk by chunk; views are reused."""
+    """Yield (master, each section's share of it before the limiter) chunk by chunk; views are reused.
+    RuntimeError if a chunk holds a NaN or an infinity (nothing the user did: samples are checked)."""
     mixer = Mixer(show, kit, CHUNK)
     samples = [event.sample for event in events]
     for start in range(0, length, CHUNK):
         frames = min(CHUNK, length - start)
         lo, hi = bisect.bisect_left(samples, start), bisect.bisect_left(samples, start + frames)
         master = mixer.process(start, frames, events[lo:hi], buses=stems)
-        yield master, mixer.buses[:len(show.sections), :frames]
+        buses = mixer.buses[:len(show.sections), :frames]
+        # a bug (samples are checked when loaded): stop rather than write noise into the files
+        if not all_finite(master) or (stems and not all_finite(buses)):
+            raise RuntimeError(f"the mix holds a NaN or an infinity in samples {start}-{start + frames}")
+        yield master, buses
 
 
 def render_show(show: Show, sample_rate: int, *, count_in: bool = False) -> tuple[np.ndarray, np.ndarray, list[Event]]:

@@ -198,6 +198,7 @@ def report(shared: SharedState) -> dict:
         "callback_ms_max": round(float(h["callback_max_us"]) / 1000.0, 4),
         # blocks the renderer had not made ready in time: rendered by the callback, or dropped (silence)
         "callback_renders": int(h["callback_renders"]), "dropped_blocks": int(h["dropped_blocks"]),
+        "nonfinite_blocks": int(h["nonfinite_blocks"]),  # NaN or infinity on the master: silenced
         "renderer_realtime": bool(h["renderer_realtime"]),
         "callback_errors": int(h["callback_errors"]), "device_losses": int(h["device_losses"]),
         "recoveries": int(h["recoveries"]), "output_latency_ms": round(float(h["output_latency"]) * 1000.0, 3),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import soundfile
 
 from rockstar_cx.audio.kit import kit_for_show
 from rockstar_cx.audio.mixer import LIMIT_CEILING, MASTER_GAIN, Mixer, soft_limit
-from rockstar_cx.audio.render import render_show, render_to_files
+from rockstar_cx.audio.render import render_chunks, render_length, render_show, render_to_files
 from rockstar_cx.conductor import Hit, perform
 from rockstar_cx.show import builtin_show
 
@@ -107,3 +108,14 @@ def test_panic_fade_reaches_silence_exactly_when_asked_and_stays_there():
     assert np.all(out[faded, 3] == 0.0) and np.abs(out[plain, 3]).max() > 0.1
     faded.unfade()
     assert np.abs(faded.process(1024, 256, [Hit(1024, 0.0, 0, True, 0)])).max() > 0.1
+
+
+def test_a_render_stops_at_a_nan_rather_than_write_it():
+    # samples are checked when loaded: a NaN can only come from a bug, and must never reach a file
+    show = make_show([section("a", "x", 1, sound="clap")], [moment("m", ("a",), 1)])
+    kit = dict(kit_for_show(show, RATE))
+    kit["clap"] = np.concatenate([kit["clap"][:100], [np.nan], kit["clap"][101:]]).astype(np.float32)
+    events = perform(show, RATE)
+    chunks = render_chunks(show, events, render_length(events, kit, show), kit, stems=False)
+    with pytest.raises(RuntimeError, match="NaN or an infinity"):
+        list(chunks)
