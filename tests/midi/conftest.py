@@ -1,11 +1,19 @@
-"""MIDI test setup: ``bus``, this process's in-memory MIDI graph, left empty after every test."""
+"""MIDI test setup without JACK.
+
+* ``bus``: this process's in-memory MIDI graph (``--midi-api memory``), left empty after every test;
+* ``silent_engine``: starts real engines that find no audio device and play on their silent clock.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+import types
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from rockstar_cx.audio.engine import EngineConfig
+from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.midi.memory import MemoryBus, memory_bus
 
 
@@ -20,3 +28,23 @@ def bus() -> Iterator[MemoryBus]:
             endpoint = memory.find(name, source=source)
             if endpoint is not None:
                 memory.remove(endpoint)
+
+
+@pytest.fixture
+def silent_engine(monkeypatch) -> Callable[[EngineConfig], AudioEngine]:
+    """Engines that find no audio system and play on their silent clock: the real conductor, no device.
+
+    In this process (``in_process``: the app's probing for a device to come back is a subprocess
+    every half second, which these tests do not need), with a PortAudio that lists no output.
+    """
+    no_audio = types.ModuleType("sounddevice")
+    no_audio.query_hostapis = lambda: []
+    no_audio.query_devices = lambda: []
+    no_audio.PortAudioError = type("PortAudioError", (Exception,), {})
+    monkeypatch.setitem(sys.modules, "sounddevice", no_audio)
+
+    def engine(config: EngineConfig) -> AudioEngine:
+        started = AudioEngine(config, in_process=True).start()
+        assert started.start_state == "silent", started.start_state
+        return started
+    return engine

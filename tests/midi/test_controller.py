@@ -1,8 +1,9 @@
-"""Controllers on real JACK MIDI ports: a fake Launchpad and a generic pad drive the running engine.
+"""Controllers: a fake Launchpad and a generic pad drive the running engine, and the LEDs answer.
 
-The devices are JACK clients named like the real ones, each with a MIDI out (its pads) and a
-MIDI in (its LEDs).  What the engine applied is read from its own event ring; the LED messages
-sent back are asserted byte for byte.
+The devices are named like the real ones, each with a MIDI out (its pads) and a MIDI in (its
+LEDs).  What the engine applied is read from its own event ring; the LED messages sent back are
+asserted byte for byte.  The logic runs on the in-memory MIDI system with a silent engine (no
+JACK, no audio device); the same scenario runs once more on real JACK ports and audio.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import Mute, Next, Quantize, Start, TapTempo
 from rockstar_cx.midi import mapping
 from rockstar_cx.midi.mapping import CC, NOTE, Control, Target
+from rockstar_cx.midi.memory import MemoryBus
 from rockstar_cx.midi.ports import graph_changed, release
 from rockstar_cx.midi.session import MidiOptions, MidiSession
 from rockstar_cx.ui.controls import Action
@@ -57,6 +59,28 @@ class FakeDevice:
         release(self.leds, "jack")
 
 
+class MemoryDevice:
+    """A :class:`FakeDevice` on the in-memory MIDI bus: ports ``client:out_name`` and ``client:in_name``."""
+
+    def __init__(self, bus: MemoryBus, client: str, out_name: str, in_name: str) -> None:
+        self.client, self.bus = client, bus
+        self.pads = bus.device_output(f"{client}:{out_name}")
+        self.leds = bus.device_input(f"{client}:{in_name}")
+
+    def send(self, *data: int) -> None:
+        self.pads.send(*data)
+
+    def press(self, *data: int) -> None:
+        self.send(*data)
+        self.send(data[0], data[1], 0)
+
+    def received(self) -> list[bytes]:
+        return self.leds.received()
+
+    def close(self) -> None:
+        self.bus.unplug(self.client)
+
+
 def two_colour_show():
     a, b = section("a", "x... x... x... x..."), section("b", "..x. ..x. ..x. ..x.")
     a, b = dataclasses.replace(a, color=ORANGE), dataclasses.replace(b, color=SKY)
@@ -85,18 +109,31 @@ def config_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_a_profile_and_a_learned_mapping_drive_the_show_and_the_leds_answer(jack_server, config_home):
-    show = two_colour_show()
+def test_a_profile_and_a_learned_mapping_drive_the_show_and_the_leds_answer(bus, silent_engine, config_home):
+    launchpad = MemoryDevice(bus, "Launchpad X", "LPX MIDI Out", "LPX MIDI In")
+    pad = MemoryDevice(bus, "Test Pad", "Pad Out", "Pad In")
+    engine = silent_engine(EngineConfig(two_colour_show(), device="no audio device here"))
+    drive_the_show(engine, "memory", launchpad, pad, "Launchpad X:LPX MIDI In", config_home)
+
+
+def test_on_real_jack_ports_and_audio_a_profile_and_a_learned_mapping_drive_the_show(jack_server, config_home):
     launchpad = FakeDevice("Launchpad X", "LPX MIDI Out", "LPX MIDI In")
     pad = FakeDevice("Test Pad", "Pad Out", "Pad In")
-    engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    session = MidiSession(MidiOptions(inputs=("launchpad", "test pad"), api="jack"), engine)
+    engine = AudioEngine(EngineConfig(two_colour_show(), device="system", blocksize=jack_server.period)).start()
+    drive_the_show(engine, "jack", launchpad, pad, "Launchpad X-01:LPX MIDI In",  # JACK renamed the second client
+                   config_home)
+
+
+def drive_the_show(engine: AudioEngine, api: str, launchpad: FakeDevice | MemoryDevice, pad: FakeDevice | MemoryDevice,
+                   leds_port: str, config_home) -> None:
+    """The scenario: the Launchpad's profile plays the show, the pad's learned bindings too; closes everything."""
+    session = MidiSession(MidiOptions(inputs=("launchpad", "test pad"), api=api), engine)
     try:
         session.start()
         hub = session.hub
         assert [d.profile.name for d in hub.devices] == ["launchpad", "generic"]
         assert [d.inport.name for d in hub.devices] == ["Launchpad X:LPX MIDI Out", "Test Pad:Pad Out"]
-        assert hub.devices[0].outport.name == "Launchpad X-01:LPX MIDI In"  # JACK renamed the second client
+        assert hub.devices[0].outport.name == leds_port
 
         # connected: programmer mode, then every LED.  Stopped: moment 1 (where Start begins) and
         # its section pulse, in the section's colour; the rest is dark.

@@ -1,4 +1,9 @@
-"""Hot-plug on real JACK ports: devices appear, vanish and come back while the show plays."""
+"""Hot-plug: devices appear, vanish and come back while the show plays.
+
+On the in-memory MIDI system with a silent engine: what is checked is the logic (names matched,
+ports reconnected, LEDs repainted, commands applied), not the MIDI driver.  Outputs live in the
+MIDI-out process, out of the memory bus's reach: their hot-plug is checked on real JACK ports.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from rockstar_cx.midi.hotplug import POLL_S
 from rockstar_cx.midi.session import MidiOptions, MidiSession, describe_ports
 
 from ..conductor.shows import make_show, moment, section
-from .test_controller import LAUNCHPAD_INIT, FakeDevice, pump
+from .test_controller import LAUNCHPAD_INIT, FakeDevice, MemoryDevice, pump
 
 NOTICE_S = 2 * POLL_S + 1.0
 
@@ -30,22 +35,20 @@ def wait_status(session: MidiSession, key: str, expected, timeout: float = NOTIC
     return status
 
 
-def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_nothing(jack_server):
+def test_controllers_are_reconnected_by_name_and_unplugging_breaks_nothing(bus, silent_engine):
     show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
-    engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("late synth",), api="jack"), engine)
-    device = synth = None
+    engine = silent_engine(EngineConfig(show, device="no audio device here"))
+    session = MidiSession(MidiOptions(inputs=("launchpad",), api="memory"), engine)
+    device = None
     try:
         session.start()
         engine.send(Start(count_in=False))
         assert session.status()["inputs"] == (("launchpad", None), ("launchpad", None))
-        assert session.status()["outputs"] == (("late synth", None),)
 
         for round_ in range(2):  # plugged in, pulled out, plugged in again
-            device = FakeDevice("Launchpad Mini", "LPX MIDI Out", "LPX MIDI In")
-            # the device's second client is "Launchpad Mini-01" to JACK: names are matched by part
+            device = MemoryDevice(bus, "Launchpad Mini", "LPX MIDI Out", "LPX MIDI In")
             wait_status(session, "inputs", (("launchpad", "Launchpad Mini:LPX MIDI Out"),
-                                            ("launchpad", "Launchpad Mini")))
+                                            ("launchpad", "Launchpad Mini:LPX MIDI In")))
             pump(session, 0.2)
             leds = device.received()
             assert leds[:3] == LAUNCHPAD_INIT and len(leds) == 3 + 56  # a full repaint on every connect
@@ -55,18 +58,36 @@ def test_controllers_and_outputs_are_reconnected_by_name_and_unplugging_breaks_n
                 device.close()
                 pump(session, 0.1)  # the device is gone: the app notices in its own time
                 wait_status(session, "inputs", (("launchpad", None), ("launchpad", None)))
-                synth = FakeDevice("Late Synth", "out", "in")
-                wait_status(session, "outputs", (("late synth", "Late Synth"),), timeout=NOTICE_S + 1.0)
         applied = applied_commands(engine)
         assert applied == [Start(count_in=False), Mute(0), Mute(0)]
-        listing = describe_ports("jack")  # what `rockstar-cx devices` shows
-        assert listing[0] == "MIDI (jack) inputs:" and "  Launchpad Mini:LPX MIDI Out  [launchpad]" in listing
-        assert "  Late Synth:out" in listing and "MIDI (jack) outputs:" in listing
+        listing = describe_ports("memory")  # what `rockstar-cx devices` shows
+        assert listing[:3] == ["MIDI (memory) inputs:", "  Launchpad Mini:LPX MIDI Out  [launchpad]",
+                               "MIDI (memory) outputs:"]
         assert engine.transport()["playing"]
     finally:
         session.close()
         report = engine.close()
-        for fake in (device, synth):
-            if fake is not None:
-                fake.close()
+        if device is not None:
+            device.close()
+    assert report["callback_errors"] == 0
+
+
+def test_on_real_jack_ports_an_output_plugged_in_late_is_connected_in_the_midi_out_process(jack_server):
+    """The MIDI-out process has ports of its own: a process-local memory bus cannot reach them."""
+    show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
+    engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
+    session = MidiSession(MidiOptions(outputs=("late synth",), api="jack"), engine)
+    synth = None
+    try:
+        session.start()
+        assert session.status()["outputs"] == (("late synth", None),)
+        synth = FakeDevice("Late Synth", "out", "in")
+        wait_status(session, "outputs", (("late synth", "Late Synth"),), timeout=NOTICE_S + 1.0)
+        listing = describe_ports("jack")  # what `rockstar-cx devices` shows
+        assert listing[0] == "MIDI (jack) inputs:" and "  Late Synth:out" in listing and "MIDI (jack) outputs:" in listing
+    finally:
+        session.close()
+        report = engine.close()
+        if synth is not None:
+            synth.close()
     assert report["callback_errors"] == 0
