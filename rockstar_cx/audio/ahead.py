@@ -35,8 +35,6 @@ the callback then finds the token taken and does not wait for it.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -48,10 +46,10 @@ from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
 from .ipc import TRANSPORT, Applied, SetClick, SetGain, event_rows, record_row
+from ..threads import RENDER_PRIORITY, Worker, realtime
 from .mixer import Mixer, all_finite
 
 LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
-RENDER_PRIORITY = 1  # SCHED_FIFO: above every ordinary thread, below the audio callback's
 # Times in block periods.  The renderer sleeps till a quarter period after the next block is
 # due: one wake a period, and never beside the callback.  On a virtual machine whose two CPUs
 # may share one physical core, a thread that runs while the callback does can take the core
@@ -119,8 +117,7 @@ class Renderer:
         # live hits begun without the token, (hit, sample heard from): the mixer takes them over at the next block
         self._sounding: list[tuple[LiveHit, int]] = []
         self._scratch = np.zeros((2, blocksize), np.float32)  # the callback's, for those
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = Worker("renderer", self._run)
         # Work of the engine's to do in the gap after a render, every so often (the health report):
         # done there, it never holds the GIL when a callback comes.  Set by start().
         self._chores: Callable[[], None] = lambda: None
@@ -220,15 +217,10 @@ class Renderer:
     def start(self, chores: Callable[[], None], every: float) -> None:
         """Start the thread; it also does ``chores`` every ``every`` seconds, in its gap after a render."""
         self._chores, self._chores_every = chores, every
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="renderer", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._stopping.set()
-            self._thread.join()
-            self._thread = None
+        self._thread.stop()
 
     def prime(self) -> None:
         """Render the first :data:`LEAD` blocks now, before any stream plays: a stream's first
@@ -238,14 +230,14 @@ class Renderer:
             pass
 
     def _run(self) -> None:
-        self.realtime = _raise_priority()
-        period = self.period
+        self.realtime = realtime(RENDER_PRIORITY)
+        period, stopping = self.period, self._thread.stopping
         while True:
             try:
                 self.step(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
                 self.counters["callback_errors"] += 1
-            if self._stopping.wait(self._sleep(period)):
+            if stopping.wait(self._sleep(period)):
                 return
 
     def _sleep(self, period: float) -> float:
@@ -346,11 +338,3 @@ class Renderer:
                 self.mixer.unfade()
             self.conductor.submit(command)
 
-
-def _raise_priority() -> bool:
-    """Real-time (SCHED_FIFO) priority for the calling thread, where the OS grants it."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(RENDER_PRIORITY))  # 0: this thread, on Linux
-    except (AttributeError, OSError):  # not Linux, or not permitted: an ordinary thread still works
-        return False
-    return True

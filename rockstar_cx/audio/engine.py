@@ -29,13 +29,13 @@ import gc
 import os
 import pickle
 import sys
-import threading
 import time
 from dataclasses import dataclass
 
 from ..conductor.conductor import Conductor
 from ..errors import ShowError
 from ..show.model import Show
+from ..threads import Worker
 from .ahead import Block, Renderer, transport_record
 from .clock import HostClock
 from .device import choose_output
@@ -90,8 +90,7 @@ class Engine:
         self._last_callback = 0.0
         self._first_callback = 0.0  # of the stream running now: callbacks are due from here on
         self._supervised = 0.0
-        self._silent_stop = threading.Event()
-        self._silent: threading.Thread | None = None
+        self._silent = Worker("silent-clock", self._silent_loop)
 
     # -- the block ------------------------------------------------------------------------------
 
@@ -205,22 +204,18 @@ class Engine:
     def start_silent(self, reason: int) -> None:
         """Keep the show going without sound (``reason``: AUDIO_SILENT or AUDIO_LOST)."""
         self.state = reason
-        self._silent_stop.clear()
-        self._silent = threading.Thread(target=self._silent_loop, name="silent-clock", daemon=True)
         self._silent.start()
 
     def stop_silent(self) -> None:
-        if self._silent is not None:
-            self._silent_stop.set()
-            self._silent.join()
-            self._silent = None
+        self._silent.stop()
 
     def _silent_loop(self) -> None:
+        stopping = self._silent.stopping
         next_host = max(time.perf_counter(), self._last_callback + self.period)
-        while not self._silent_stop.is_set():
+        while not stopping.is_set():
             delay = next_host - time.perf_counter()
             if delay > 0:
-                self._silent_stop.wait(delay)
+                stopping.wait(delay)
             try:
                 self.play(next_host, None)
             except Exception:  # the clock must not stop: the show would freeze

@@ -39,7 +39,7 @@ from .feedback import Feedback
 from .mapping import CC, CONTINUOUS, NOTE, Control, Extra, Mapping, MidiSettings, Target, save
 from .ports import InPort, OutPort
 from .profiles import Profile
-from .worker import Worker
+from ..threads import Worker
 
 POLL_S = 0.001
 LED_S = 0.040
@@ -165,7 +165,7 @@ class ControlHub(Worker):
 
     def _run(self) -> None:
         next_led = 0.0
-        while not self._stop.wait(POLL_S):
+        while not self.stopping.wait(POLL_S):
             for device in self.devices:
                 self._drain(device)
             now = time.perf_counter()

@@ -42,7 +42,7 @@ from ..conductor.events import Beat
 from ..show.model import Show
 from .clock import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat, song_position
 from .ports import InPort
-from .worker import Worker
+from ..threads import Worker
 
 POLL_S = 0.001
 WINDOW = 48  # ticks in the tempo fit
@@ -93,7 +93,7 @@ class ClockFollower(Worker):
     # -- the thread ------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        while not self._stop.wait(POLL_S):
+        while not self.stopping.wait(POLL_S):
             self._our_beats()
             while (item := self.inport.receive()) is not None:
                 self._message(item[0], self._arrival(item[1]))

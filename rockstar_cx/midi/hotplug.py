@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from .ports import InPort, Port, PortError, Probe, graph_changed, match
-from .worker import Worker
+from ..threads import Worker
 
 POLL_S = 1.0  # a modest rate: listing ports costs the MIDI system a little every time
 QUIET_S = 0.008  # how long nothing may be due when the ports are listed
@@ -46,12 +46,12 @@ class HotPlug(Worker):
 
     def _run(self) -> None:
         probe = None
-        while not self._stop.wait(0 if probe is None else self.poll_s):
+        while not self.stopping.wait(0 if probe is None else self.poll_s):
             if probe is None:
                 try:
                     probe = Probe(self.api)
                 except PortError:  # the MIDI system itself is away (JACK restarting): later
-                    self._stop.wait(self.poll_s)
+                    self.stopping.wait(self.poll_s)
                     continue
             if self.quiet is not None:
                 deadline = time.monotonic() + QUIET_WAIT_S

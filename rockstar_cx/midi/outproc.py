@@ -177,7 +177,7 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
         elif message[0] == "ticks":
             conn.send(("ticks", list(sender.stats.ticks)))
         elif message[0] == "quit":
-            hotplug.close()
+            hotplug.stop()
             sender.close()
             final = status()
             for output in outputs:

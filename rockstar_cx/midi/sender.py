@@ -27,7 +27,6 @@ skipped so a stall does not end in a burst of clocks.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..threads import realtime
 from .clock import ORDER_TICK, ClockPlan, Timed
 from .notes import NotePlan
 from .ports import OutPort
@@ -50,11 +50,7 @@ SPIN_S = 0.0003  # the last stretch is a busy wait
 FINE_S = 0.002  # before that, GIL-free sleeps of FINE_STEP_S
 FINE_STEP_S = 0.0001
 STATS = 1 << 16  # send-time errors kept for the benchmark and the console
-#: Both threads ask for realtime scheduling where the OS allows it (Linux as root, or with an
-#: rtprio limit), below JACK's own threads (70) and audio clients: a busy machine then cannot
-#: delay a tick by a scheduler time slice, and the planner cannot be descheduled holding the GIL
-#: the sender needs.  Both always sleep between messages, so they never starve the machine.
-REALTIME_PRIORITY = 20
+# Both threads ask for realtime scheduling where the OS allows it: see rockstar_cx.threads.
 
 
 @dataclass
@@ -77,15 +73,6 @@ class SendStats:
     ticks: deque = field(default_factory=lambda: deque(maxlen=STATS))  # (due, sent) host times
     sent: int = 0
     skipped: int = 0
-
-
-def realtime(priority: int = REALTIME_PRIORITY) -> bool:
-    """Give the calling thread SCHED_FIFO ``priority`` if permitted; False where it is not."""
-    try:
-        os.sched_setscheduler(threading.get_native_id(), os.SCHED_FIFO, os.sched_param(priority))
-    except (AttributeError, OSError):  # not Linux, or no permission: normal scheduling
-        return False
-    return True
 
 
 def wait_until(deadline: float, wake: threading.Event | None = None, margin: float = FINE_S) -> bool:

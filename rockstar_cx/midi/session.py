@@ -187,7 +187,7 @@ class MidiSession:
         status = self.status()
         for part in (self.hotplug, self.follower, self.hub):
             if part is not None:
-                part.close()
+                part.stop()
         if self.out is not None:
             status["out"] = self.out.close()
         graph_changed()  # the MIDI-out process (or the audio engine) may just have left the graph

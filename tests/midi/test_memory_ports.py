@@ -161,7 +161,7 @@ def test_hotplug_sees_a_device_vanish_and_reconnects_it_when_it_is_back(bus: Mem
             assert not outport.send([0x90, 36, 0])
         assert hotplug.changes == 8
     finally:
-        hotplug.close()
+        hotplug.stop()
         inport.close()
         outport.close()
 
