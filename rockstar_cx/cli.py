@@ -212,7 +212,7 @@ def _play(args: argparse.Namespace) -> None:
     midi = None
     try:
         if engine.start_state != "ok":
-            print(f"rockstar-cx: {engine.health()['message'].decode()} — performing silently; "
+            print(f"rockstar-cx: {engine.health().message} — performing silently; "
                   "the sound starts as soon as the device appears", file=sys.stderr)
         midi = _start_midi(args, engine)
         if args.no_ui:

@@ -57,15 +57,14 @@ def _wait(seconds: float, midi: MidiSession | None) -> None:
 
 def status_line(show: Show, engine: AudioEngine, midi: MidiSession | None = None) -> str:
     t, h = engine.transport(), engine.health()
-    if t["counting_in"]:
-        where = f"count-in {int(t['beat']) + 1}"
-    elif t["playing"]:
-        moment = show.moments[int(t["moment"])]
-        where = f"{int(t['moment']) + 1}/{len(show.moments)} {moment.title} · bar {int(t['bar']) + 1} beat {int(t['beat']) + 1}"
+    if t.counting_in:
+        where = f"count-in {t.beat + 1}"
+    elif t.playing:
+        moment = show.moments[t.moment]
+        where = f"{t.moment + 1}/{len(show.moments)} {moment.title} · bar {t.bar + 1} beat {t.beat + 1}"
     else:
-        where = "finished" if t["finished"] else "stopped"
-    audio = h["message"].decode() or f"audio {h['device'].decode()}"
+        where = "finished" if t.finished else "stopped"
+    audio = h.message or f"audio {h.device}"
     following = midi is not None and midi.follower is not None and midi.follower.status().following
     clock = " · following external clock" if following else ""
-    return (f"▶ {where} · {float(t['tempo']):.0f} bpm{clock} · {audio} · "
-            f"underflows {int(h['underflows_after_warmup'])}")
+    return f"▶ {where} · {t.tempo:.0f} bpm{clock} · {audio} · underflows {h.counters.underflows_after_warmup}"

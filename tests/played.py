@@ -20,7 +20,7 @@ class Played:
 
     def __call__(self) -> list[Event]:
         """The events played since the last call, in order."""
-        position = int(self.engine.transport()["sample"])  # first: every command before it is in the ring
+        position = self.engine.position()  # first: every command before it is in the ring
         applied = [event for event in self.engine.events() if type(event) is Applied]
         return self.follower.catch_up(applied, position)
 

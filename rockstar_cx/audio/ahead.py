@@ -45,7 +45,9 @@ import numpy as np
 from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
-from .ipc import TRANSPORT, Applied, SetClick, SetGain, event_rows, record_row
+from .commands import SetClick, SetGain
+from .health import Counters
+from .ipc import TRANSPORT, Applied, event_rows, record_row, transport_record
 from ..threads import RENDER_PRIORITY, Worker, realtime
 from .mixer import Mixer, all_finite
 
@@ -76,16 +78,6 @@ class Block:
     transport: tuple | None  # the transport record after it, when it changed more than the position
 
 
-def transport_record(conductor: Conductor, click: bool) -> dict:
-    """The conductor's transport as the fields of :data:`~rockstar_cx.audio.ipc.TRANSPORT`."""
-    t = conductor.transport()
-    return {"sample": t.sample, "playing": t.playing, "counting_in": t.counting_in, "finished": t.finished,
-            "moment": t.moment, "bar": t.bar, "beat": t.beat, "tempo": t.tempo,
-            "armed": -2 if t.armed is None else t.armed,
-            "armed_sample": -1 if t.armed_sample is None else t.armed_sample,
-            "muted": sum(1 << s for s in t.muted), "soloed": sum(1 << s for s in t.soloed), "click": click}
-
-
 class Renderer:
     """Renders blocks ahead of the audio callback, in a thread of its own (see the module's contract).
 
@@ -96,7 +88,7 @@ class Renderer:
     """
 
     def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
-                 counters: dict) -> None:
+                 counters: Counters) -> None:
         self.conductor = conductor  # None while an engine stands by for a handover
         self.mixer = mixer
         self.blocksize = blocksize
@@ -161,10 +153,10 @@ class Renderer:
         if self._ready:
             return self._ready.popleft()
         if not self.take():  # never wait for it
-            self.counters["dropped_blocks"] += 1
+            self.counters.dropped_blocks += 1
             return None
         try:
-            self.counters["callback_renders"] += 1
+            self.counters.callback_renders += 1
             return self._render()
         finally:
             self.give()
@@ -201,7 +193,7 @@ class Renderer:
         are checked when loaded, so this is a bug's last line of defence, not a filter."""
         if not all_finite(block.out):
             block.out.fill(0.0)
-            self.counters["nonfinite_blocks"] += 1
+            self.counters.nonfinite_blocks += 1
 
     def defer(self, live: list[LiveHit]) -> None:
         """Live hits that came with a dropped block: they play from the next block's first sample."""
@@ -236,7 +228,7 @@ class Renderer:
             try:
                 self.step(period)
             except Exception:  # _render catches its own: this is a bug, and the thread must live on
-                self.counters["callback_errors"] += 1
+                self.counters.callback_errors += 1
             if stopping.wait(self._sleep(period)):
                 return
 
@@ -315,10 +307,10 @@ class Renderer:
             markers = [event for event in events if type(event) is not Hit] if events else None
             transport = None  # unless more than the position changed: hits change nothing else
             if applied is not None or markers:
-                transport = record_row(TRANSPORT, transport_record(conductor, mixer.click))
+                transport = record_row(TRANSPORT, transport_record(conductor.transport(), mixer.click))
             return Block(start, audio, out, applied, event_rows(markers) if markers else None, transport)
         except Exception:  # the stream must never die of it: this block is silence, and counted
-            self.counters["callback_errors"] += 1
+            self.counters.callback_errors += 1
             audio.fill(0.0)
             out.fill(0.0)
             return Block(start, audio, out, applied, None, None)

@@ -36,10 +36,11 @@ from ..conductor.conductor import Conductor
 from ..errors import ShowError
 from ..show.model import Show
 from ..threads import Worker
-from .ahead import Block, Renderer, transport_record
+from .ahead import Block, Renderer
 from .clock import HostClock
 from .device import choose_output
-from .ipc import AUDIO_LOST, AUDIO_OK, AUDIO_SILENT, AUDIO_STARTING, HISTOGRAM_BINS, Applied, SharedState
+from .health import HISTOGRAM_BINS, AudioState, Counters
+from .ipc import Applied, SharedState, health_row, transport_record
 from .kit import kit_for_show
 from .mixer import Mixer
 
@@ -71,14 +72,11 @@ class Engine:
         self.mixer = Mixer(config.show, kit_for_show(config.show, config.samplerate), MAX_BLOCK)
         self.clock = HostClock(config.samplerate)
         self.period = config.blocksize / config.samplerate
-        self.state = AUDIO_STARTING
+        self.state = AudioState.STARTING
         self.device_name = ""
         self.output_latency = 0.0
         self.message = ""
-        self.counters = {"callbacks": 0, "underflows": 0, "underflows_after_warmup": 0, "late_callbacks": 0,
-                         "stream_seconds": 0.0, "callback_errors": 0, "device_losses": 0, "recoveries": 0,
-                         "callback_max_us": 0.0, "callback_renders": 0, "dropped_blocks": 0,
-                         "nonfinite_blocks": 0}
+        self.counters = Counters()  # incremented by the callback, the renderer and the supervisor
         self.renderer = Renderer(conductor, self.mixer, config.blocksize, self.period, config.channels,
                                  self.counters)  # conductor None: standing by
         self._silence = bytes(4 * config.blocksize * config.channels)
@@ -122,7 +120,7 @@ class Engine:
             renderer.play_now(live, block)
             renderer.guard(block)  # last: the live hits are in it now
         except Exception:  # a hit that cannot play: this block is silence, and what it did is published
-            self.counters["callback_errors"] += 1
+            self.counters.callback_errors += 1
             live, heard = [], False
         if out is not None:
             out[:] = block.out if heard else self._silence  # one memcpy
@@ -151,27 +149,28 @@ class Engine:
             outdata[:] = self._silence
             return
         try:
-            counters["callbacks"] += 1
+            counters.callbacks += 1
             if status.output_underflow:  # the audio system's own word: the device ran dry
-                counters["underflows"] += 1
+                counters.underflows += 1
                 if host - self._stream_started > WARMUP_S:
-                    counters["underflows_after_warmup"] += 1
+                    counters.underflows_after_warmup += 1
             if not self._last_callback:
                 self._first_callback = host
             elif host - self._last_callback > LATE_FACTOR * self.period:
-                counters["late_callbacks"] += 1
+                counters.late_callbacks += 1
             self._last_callback = host
             self.play(host, outdata)
         except Exception:  # the stream must never die of it: silence this block, count it
             outdata[:] = self._silence
-            counters["callback_errors"] += 1
+            counters.callback_errors += 1
         elapsed = (time.perf_counter() - host) * 1e6
         self._histogram[min(int(elapsed), HISTOGRAM_BINS - 1)] += 1
-        if elapsed > counters["callback_max_us"]:
-            counters["callback_max_us"] = elapsed
+        if elapsed > counters.callback_max_us:
+            counters.callback_max_us = elapsed
 
     def publish_transport(self) -> None:
-        SharedState.write_record(self.shared.transport, transport_record(self.renderer.conductor, self.mixer.click))
+        SharedState.write_record(self.shared.transport, transport_record(self.renderer.conductor.transport(),
+                                                                          self.mixer.click))
 
     # -- drivers: the stream, or the silent clock -----------------------------------------------
 
@@ -198,11 +197,11 @@ class Engine:
             return False
         self.output_latency = stream.latency
         self.clock.reset()
-        self.state, self.message = AUDIO_OK, ""
+        self.state, self.message = AudioState.OK, ""
         return True
 
-    def start_silent(self, reason: int) -> None:
-        """Keep the show going without sound (``reason``: AUDIO_SILENT or AUDIO_LOST)."""
+    def start_silent(self, reason: AudioState) -> None:
+        """Keep the show going without sound (``reason``: AudioState.SILENT or AudioState.LOST)."""
         self.state = reason
         self._silent.start()
 
@@ -219,7 +218,7 @@ class Engine:
             try:
                 self.play(next_host, None)
             except Exception:  # the clock must not stop: the show would freeze
-                self.counters["callback_errors"] += 1
+                self.counters.callback_errors += 1
             next_host += self.period
             if time.perf_counter() - next_host > STALL_S:  # the machine slept: don't race to catch up
                 next_host = time.perf_counter()
@@ -230,18 +229,18 @@ class Engine:
         """Check the stream (the renderer publishes the health).  True when the device was just lost."""
         lost = False
         now = time.perf_counter()
-        if self.state == AUDIO_OK and self._last_callback:  # running time: how many callbacks were due
+        if self.state == AudioState.OK and self._last_callback:  # running time: how many callbacks were due
             # from the first callback: a device takes a while to start, and that is not a miss
-            self.counters["stream_seconds"] += now - max(self._supervised, self._first_callback)
+            self.counters.stream_seconds += now - max(self._supervised, self._first_callback)
         self._supervised = now
-        if self.state == AUDIO_OK and self._stream is not None:
+        if self.state == AudioState.OK and self._stream is not None:
             stalled = self._last_callback and time.perf_counter() - self._last_callback > STALL_S
             if not self._stream.active or stalled:
                 self._dead_streams.append(self._stream)
                 self._stream = None
-                self.counters["device_losses"] += 1
+                self.counters.device_losses += 1
                 self.message = f"audio lost ({self.device_name}) — retrying"
-                self.start_silent(AUDIO_LOST)
+                self.start_silent(AudioState.LOST)
                 lost = True
         return lost
 
@@ -249,12 +248,10 @@ class Engine:
         """The health record: by the renderer, in its gap (it has one writer), or while no renderer runs."""
         if self.renderer.conductor is None:  # standing by: the playing engine reports (one writer)
             return
-        fit = self.clock.fit() or (0.0, 0.0, 1.0 / self.config.samplerate)
-        SharedState.write_record(self.shared.health, {
-            **self.counters, "renderer_realtime": self.renderer.realtime, "state": self.state, "samplerate": self.config.samplerate,
-            "blocksize": self.config.blocksize, "output_latency": self.output_latency,
-            "device": self.device_name.encode()[:127], "message": self.message.encode()[:199],
-            "clock_sample": fit[0], "clock_host": fit[1], "clock_period": fit[2]})
+        SharedState.write_row(self.shared.health, health_row(
+            self.counters, state=self.state, samplerate=self.config.samplerate, blocksize=self.config.blocksize,
+            output_latency=self.output_latency, renderer_realtime=self.renderer.realtime, device=self.device_name,
+            message=self.message, fit=self.clock.fit()))
 
     def handover_state(self) -> bytes:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
@@ -267,8 +264,8 @@ class Engine:
 
     def take_over(self, state: bytes) -> None:
         conductor, pending, click, levels, counters = pickle.loads(state)
-        counters["recoveries"] += 1
-        self.counters.update(counters)
+        counters.recoveries += 1
+        self.counters.assign(counters)  # in place: the renderer counts into the same object
         self.mixer.click = click
         for section, level in levels.items():
             self.mixer.set_level(section, level)
@@ -278,8 +275,9 @@ class Engine:
     def shutdown(self) -> None:
         """Stop every driver and the renderer; close the stream if it lives (a lost one is never closed)."""
         self.stop_silent()
-        if self._stream is not None:
-            self._stream.close()
+        stream, self._stream = self._stream, None  # a callback still under way plays silence
+        if stream is not None:
+            stream.close()
         self.renderer.stop()
 
 
@@ -315,7 +313,7 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
         if standby:
             conn.send(("failed", engine.message))
             return
-        engine.start_silent(AUDIO_SILENT)
+        engine.start_silent(AudioState.SILENT)
     engine.publish_health()
     engine.renderer.start(engine.publish_health, HEALTH_S)  # from here on, the renderer publishes the health
     conn.send(("ready", engine.state, engine.message))
@@ -339,12 +337,14 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
 
 
 def _leave(engine: Engine | None, shared: SharedState, in_process: bool) -> None:
-    if engine is not None:
+    if engine is not None and in_process:
+        engine.shutdown()  # in the app's process: nothing may play into the memory once it is closed
+    elif engine is not None:
         engine.stop_silent()
         engine.renderer.stop()
+    shared.close()  # (left to the garbage collector, closing can fail on views still alive)
     if in_process:
         return
-    shared.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip PortAudio's exit handler: it aborts if the server it first knew has died

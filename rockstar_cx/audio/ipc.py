@@ -3,13 +3,19 @@
 One :class:`~multiprocessing.shared_memory.SharedMemory` block holds
 
 * **transport** — where the performance is (written by the audio callback);
-* **health** — device state, counters, output latency and the sample↔host clock fit
-  (written by the engine's supervisor thread), plus a histogram of callback durations
-  (written by the callback);
+* **health** — device state, the engine's :class:`~.health.Counters`, output latency and the
+  sample↔host clock fit (written by the engine's renderer), plus a histogram of callback
+  durations (written by the callback);
 * **events** — a ring of the commands the conductor applied and of its markers (beats, moment
   starts, stops), each with its sample, so the app can replay the conductor exactly, hits
-  included (callback writes, the app reads);
+  included (callback writes; every reader has a tail of its own);
 * **commands** — a ring of live commands (the app writes, the callback reads).
+
+This module is the wire's codec, and the only one: readers get typed records —
+:meth:`SharedState.read_transport` (the conductor's :class:`~rockstar_cx.conductor.conductor.Transport`,
+"nothing armed" as None), :meth:`~SharedState.read_health` (a :class:`~.health.Health`),
+:meth:`~SharedState.read_position` and :meth:`~SharedState.read_events` (events and
+:class:`Applied` commands, kinds named by :class:`EventKind`).
 
 Records use a sequence counter (a *seqlock*): the writer makes it odd, writes, makes it even;
 a reader retries until it read an even, unchanged counter, so it never sees a torn record.
@@ -21,32 +27,44 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from enum import IntEnum
 from typing import NamedTuple
 from multiprocessing import shared_memory
 
 import numpy as np
 
 from ..conductor import commands as cmd
+from ..conductor.conductor import Transport
 from ..conductor.events import Beat, Event, Hit, MomentStart, Stop
+from .commands import SetClick, SetGain
+from .health import COUNTER_NAMES, COUNTER_TYPES, HISTOGRAM_BINS, AudioState, ClockFit, Counters, Health
 
 EVENT_SLOTS = 4096
 COMMAND_SLOTS = 256
-HISTOGRAM_BINS = 20001  # callback duration in whole microseconds; the last bin is "20 ms or more"
+NOTHING_ARMED = -2  # the transport record's "armed" when nothing is (None outside this codec; -1 is the end)
 
-AUDIO_STARTING, AUDIO_OK, AUDIO_LOST, AUDIO_SILENT = range(4)
-AUDIO_STATES = {AUDIO_STARTING: "starting", AUDIO_OK: "ok", AUDIO_LOST: "lost", AUDIO_SILENT: "silent"}
+
+class EventKind(IntEnum):
+    """What a row of the event ring holds."""
+
+    HIT = 0
+    BEAT = 1
+    MOMENT_START = 2
+    STOP = 3
+    APPLIED = 4  # a command the engine applied
+
 
 TRANSPORT = np.dtype([
     ("seq", "u8"), ("sample", "i8"), ("playing", "?"), ("counting_in", "?"), ("finished", "?"),
     ("moment", "i4"), ("bar", "i4"), ("beat", "i4"), ("tempo", "f8"), ("armed", "i4"), ("armed_sample", "i8"),
     ("muted", "u8"), ("soloed", "u8"), ("click", "?"),
 ])
+_AUDIO_STATES = tuple(AudioState)  # on the wire: the index
 HEALTH = np.dtype([
-    ("seq", "u8"), ("state", "u1"), ("callbacks", "u8"), ("underflows", "u8"), ("underflows_after_warmup", "u8"),
-    ("late_callbacks", "u8"), ("stream_seconds", "f8"), ("callback_errors", "u8"), ("device_losses", "u4"), ("recoveries", "u4"), ("samplerate", "u4"),
-    ("blocksize", "u4"), ("output_latency", "f8"), ("callback_max_us", "f8"), ("callback_renders", "u8"),
-    ("dropped_blocks", "u8"), ("nonfinite_blocks", "u8"), ("renderer_realtime", "?"), ("device", "S128"),
-    ("message", "S200"),
+    ("seq", "u8"),
+    *((name, "f8" if COUNTER_TYPES[name] is float else "u8") for name in COUNTER_NAMES),  # the engine's Counters
+    ("state", "u1"), ("samplerate", "u4"), ("blocksize", "u4"), ("output_latency", "f8"), ("renderer_realtime", "?"),
+    ("device", "S128"), ("message", "S200"),
     # host time (time.perf_counter, seconds) of the callback that starts block `sample`:
     # host = clock_host + (sample - clock_sample) * clock_period
     ("clock_sample", "f8"), ("clock_host", "f8"), ("clock_period", "f8"),
@@ -54,7 +72,7 @@ HEALTH = np.dtype([
 EVENT = np.dtype([
     ("sample", "i8"), ("time", "f8"), ("kind", "u1"), ("section", "i2"), ("accent", "?"), ("moment", "i2"),
     ("bar", "i4"), ("beat", "i4"), ("tempo", "f4"), ("flag", "?"),
-    ("command", [("op", "u1"), ("a", "i4"), ("b", "f8"), ("q", "u1"), ("flag", "i1")]),  # kind 4 only
+    ("command", [("op", "u1"), ("a", "i4"), ("b", "f8"), ("q", "u1"), ("flag", "i1")]),  # APPLIED only
 ])
 COMMAND = EVENT["command"]
 COUNTERS = np.dtype([("event_head", "u8"), ("command_head", "u8"), ("command_tail", "u8")])
@@ -65,23 +83,6 @@ _LAYOUT = (("transport", TRANSPORT, 1), ("health", HEALTH, 1), ("counters", COUN
 
 # -- commands on the wire ------------------------------------------------------------------
 
-
-@dataclasses.dataclass(frozen=True)
-class SetClick:
-    """Engine-level: the click track under the performance on or off."""
-
-    on: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class SetGain:
-    """Engine-level: a section's volume, or the master's (``section`` None), 0 (silent) to 1 (as written)."""
-
-    section: int | None
-    gain: float
-
-
-ENGINE_COMMANDS = (SetClick, SetGain)  # the engine's own: the conductor never sees them
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
                   cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain)
 _QUANTIZE = tuple(cmd.Quantize)
@@ -132,27 +133,28 @@ _NO_COMMAND = (0, -1, 0.0, 0, -1)
 def _event_row(event: Event | Applied) -> tuple:
     kind = type(event)
     if kind is Hit:
-        return (event.sample, event.time, 0, event.section, event.accent, event.moment, 0, 0, 0.0, event.live,
-                _NO_COMMAND)
+        return (event.sample, event.time, EventKind.HIT, event.section, event.accent, event.moment, 0, 0, 0.0,
+                event.live, _NO_COMMAND)
     if kind is Beat:
-        return (event.sample, event.time, 1, -1, False, event.moment, event.bar, event.beat, event.tempo, False,
-                _NO_COMMAND)
+        return (event.sample, event.time, EventKind.BEAT, -1, False, event.moment, event.bar, event.beat, event.tempo,
+                False, _NO_COMMAND)
     if kind is MomentStart:
-        return (event.sample, event.time, 2, -1, False, event.moment, 0, 0, 0.0, False, _NO_COMMAND)
+        return (event.sample, event.time, EventKind.MOMENT_START, -1, False, event.moment, 0, 0, 0.0, False,
+                _NO_COMMAND)
     if kind is Stop:
-        return (event.sample, event.time, 3, -1, False, -1, 0, 0, 0.0, event.finished, _NO_COMMAND)
-    return (event.sample, 0.0, 4, -1, False, -1, 0, 0, 0.0, False, encode_command(event.command))
+        return (event.sample, event.time, EventKind.STOP, -1, False, -1, 0, 0, 0.0, event.finished, _NO_COMMAND)
+    return (event.sample, 0.0, EventKind.APPLIED, -1, False, -1, 0, 0, 0.0, False, encode_command(event.command))
 
 
 def _event_from_row(row) -> Event | Applied:
     sample, time, kind = int(row["sample"]), float(row["time"]), int(row["kind"])
-    if kind == 0:
+    if kind == EventKind.HIT:
         return Hit(sample, time, int(row["section"]), bool(row["accent"]), int(row["moment"]), bool(row["flag"]))
-    if kind == 1:
+    if kind == EventKind.BEAT:
         return Beat(sample, time, int(row["moment"]), int(row["bar"]), int(row["beat"]), float(row["tempo"]))
-    if kind == 2:
+    if kind == EventKind.MOMENT_START:
         return MomentStart(sample, time, int(row["moment"]))
-    if kind == 3:
+    if kind == EventKind.STOP:
         return Stop(sample, time, bool(row["flag"]))
     return Applied(sample, decode_command(*row["command"].tolist()))
 
@@ -165,6 +167,55 @@ def event_rows(events: list[Event] | list[Applied]) -> bytes:
 def record_row(dtype: np.dtype, values: dict) -> tuple:
     """A record's values (every field but ``seq``) in the order of ``dtype``."""
     return tuple(values[name] for name in dtype.names[1:])
+
+
+# -- the records, typed at this edge -------------------------------------------------------
+
+
+def transport_record(transport: Transport, click: bool) -> dict:
+    """The conductor's transport (and the click track's state) as the fields of :data:`TRANSPORT`."""
+    t = transport
+    return {"sample": t.sample, "playing": t.playing, "counting_in": t.counting_in, "finished": t.finished,
+            "moment": t.moment, "bar": t.bar, "beat": t.beat, "tempo": t.tempo,
+            "armed": NOTHING_ARMED if t.armed is None else t.armed,
+            "armed_sample": -1 if t.armed_sample is None else t.armed_sample,
+            "muted": sum(1 << s for s in t.muted), "soloed": sum(1 << s for s in t.soloed), "click": click}
+
+
+def health_row(counters: Counters, *, state: AudioState, samplerate: int, blocksize: int, output_latency: float,
+               renderer_realtime: bool, device: str, message: str, fit: tuple[float, float, float] | None) -> tuple:
+    """The engine's health as a row of :data:`HEALTH` (``fit``: the clock's line, None before it has one)."""
+    sample, host, period = fit or (0.0, 0.0, 1.0 / samplerate)
+    return record_row(HEALTH, {
+        **counters.values(), "state": _AUDIO_STATES.index(state), "samplerate": samplerate, "blocksize": blocksize,
+        "output_latency": output_latency, "renderer_realtime": renderer_realtime,
+        "device": device.encode()[:127], "message": message.encode()[:199],
+        "clock_sample": sample, "clock_host": host, "clock_period": period})
+
+
+def _transport_from(record: np.void) -> Transport:
+    armed, armed_sample = int(record["armed"]), int(record["armed_sample"])
+    return Transport(
+        sample=int(record["sample"]), playing=bool(record["playing"]), counting_in=bool(record["counting_in"]),
+        moment=int(record["moment"]), bar=int(record["bar"]), beat=int(record["beat"]), tempo=float(record["tempo"]),
+        armed=None if armed == NOTHING_ARMED else armed, armed_sample=None if armed_sample < 0 else armed_sample,
+        muted=_bits(int(record["muted"])), soloed=_bits(int(record["soloed"])), finished=bool(record["finished"]))
+
+
+def _bits(mask: int) -> frozenset[int]:
+    return frozenset(i for i in range(mask.bit_length()) if mask >> i & 1)
+
+
+def _health_from(record: np.void) -> Health:
+    counters = Counters(**{name: COUNTER_TYPES[name](record[name]) for name in COUNTER_NAMES})
+    period, host = float(record["clock_period"]), float(record["clock_host"])
+    clock = None
+    if host > 0.0 and period > 0.0:  # the engine has fitted its callbacks
+        clock = ClockFit(float(record["clock_sample"]), host, period, float(record["output_latency"]),
+                         int(record["blocksize"]))
+    return Health(_AUDIO_STATES[int(record["state"])], record["device"].decode(), record["message"].decode(),
+                  int(record["samplerate"]), int(record["blocksize"]), float(record["output_latency"]),
+                  bool(record["renderer_realtime"]), counters, clock)
 
 
 class SharedState:
@@ -238,6 +289,21 @@ class SharedState:
             copy = record[0].copy()
             if before % 2 == 0 and int(record["seq"][0]) == before:
                 return copy
+
+    def read_transport(self) -> Transport:
+        """Where the engine's performance is, as the conductor's :class:`Transport`."""
+        return _transport_from(self.read_record(self.transport))
+
+    def read_click(self) -> bool:
+        """Whether the engine plays its click track."""
+        return bool(self.read_record(self.transport)["click"])
+
+    def read_position(self) -> int:
+        """The engine's next sample: everything before it has been played and published."""
+        return int(self.read_record(self.transport)["sample"])
+
+    def read_health(self) -> Health:
+        return _health_from(self.read_record(self.health))
 
     # -- rings -----------------------------------------------------------------------------
 

@@ -3,8 +3,12 @@
     engine = AudioEngine(EngineConfig(show, device="USB"))
     engine.start()                       # spawns the engine process; silent mode if no device
     engine.send(Start(count_in=True))    # lock-free, never waits for the audio thread
-    engine.transport(); engine.events(); engine.health(); engine.clock()
-    report = engine.close()              # the run report (see :func:`report`)
+    engine.transport(); engine.health()  # typed records (the conductor's Transport, a Health)
+    engine.position(); engine.events()   # the engine's next sample; what it published since the last call
+    report = engine.close()              # the run report (see :func:`~.health.run_report`)
+
+The app reads the engine through :class:`~rockstar_cx.live.view.EngineView`, a replay with a
+reader of its own (:attr:`AudioEngine.shared` is the memory's name and the owner's handle).
 
 When the device is lost, the engine goes on silently and this handle probes for the device
 every :data:`PROBE_INTERVAL_S`; once it is back, a new engine process opens it and takes over
@@ -20,12 +24,12 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
-import numpy as np
-
+from ..conductor.conductor import Transport
 from ..errors import ShowError
 from .device import device_present
 from .engine import EngineConfig, engine_main
-from .ipc import AUDIO_OK, AUDIO_STATES, HISTOGRAM_BINS, SharedState
+from .health import AudioState, ClockFit, Health, run_report
+from .ipc import SharedState
 
 START_TIMEOUT_S = 60.0
 PROBE_INTERVAL_S = 0.5
@@ -42,7 +46,7 @@ class AudioEngine:
         self._send_lock = threading.Lock()  # several app threads (keys, MIDI) may send commands
         self._closing = threading.Event()
         self._watcher: threading.Thread | None = None
-        self.start_state = ""
+        self.start_state = AudioState.STARTING  # how the engine started: OK, or SILENT (no device)
         self._final: dict | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -53,8 +57,8 @@ class AudioEngine:
         if reply[0] != "ready":
             raise ShowError(f"the audio engine did not start: {reply}")
         self._worker, self._conn = worker, conn
-        self.start_state = AUDIO_STATES[reply[1]]
-        self._watcher = threading.Thread(target=self._watch, args=(reply[1] != AUDIO_OK,), name="engine-watch",
+        self.start_state = reply[1]
+        self._watcher = threading.Thread(target=self._watch, args=(reply[1] is not AudioState.OK,), name="engine-watch",
                                          daemon=True)
         self._watcher.start()
         return self
@@ -65,7 +69,7 @@ class AudioEngine:
             self._closing.set()
             if self._watcher is not None:
                 self._watcher.join()
-            self._final = report(self.shared)
+            self._final = self.report()
             self.shared.close()
         return self._final
 
@@ -82,11 +86,18 @@ class AudioEngine:
         with self._send_lock:
             return self.shared.push_command(command)
 
-    def transport(self) -> np.void:
-        return SharedState.read_record(self.shared.transport)
+    def transport(self) -> Transport:
+        """Where the performance is, as the engine published it last."""
+        return self.shared.read_transport()
 
-    def health(self) -> np.void:
-        return SharedState.read_record(self.shared.health)
+    def click(self) -> bool:
+        return self.shared.read_click()
+
+    def position(self) -> int:
+        return self.shared.read_position()
+
+    def health(self) -> Health:
+        return self.shared.read_health()
 
     def events(self) -> list:
         """Published since the last call, in order: the conductor's markers (Beat, MomentStart,
@@ -95,10 +106,13 @@ class AudioEngine:
         every event, hits included, and to see ahead."""
         return self.shared.read_events()[0]
 
-    def clock(self) -> tuple[float, float, float, float]:
-        """(sample, host time, seconds per sample, output latency): see :mod:`.clock`."""
-        h = self.health()
-        return float(h["clock_sample"]), float(h["clock_host"]), float(h["clock_period"]), float(h["output_latency"])
+    def clock(self) -> ClockFit | None:
+        """The engine's sample↔host mapping (see :mod:`.clock`); None before it has one."""
+        return self.health().clock
+
+    def report(self) -> dict:
+        """The run report now: what ``--report FILE.json`` writes (:meth:`close` returns the last)."""
+        return run_report(self.health(), self.shared.histogram.copy())
 
     # -- the engine process and its recovery -----------------------------------------------------
 
@@ -171,37 +185,3 @@ def _stop_worker(worker) -> None:
     if isinstance(worker, multiprocessing.process.BaseProcess) and worker.is_alive():
         worker.kill()
         worker.join()
-
-
-def percentile_ms(histogram: np.ndarray, q: float) -> float:
-    """The q-quantile of callback durations from the 1 µs histogram, in milliseconds."""
-    total = int(histogram.sum())
-    if not total:
-        return 0.0
-    index = int(np.searchsorted(np.cumsum(histogram), q * total))
-    return round(min(index, HISTOGRAM_BINS - 1) / 1000.0, 4)
-
-
-def report(shared: SharedState) -> dict:
-    """The run report: what ``--report FILE.json`` writes and the presenter console shows."""
-    h = SharedState.read_record(shared.health)
-    histogram = shared.histogram.copy()
-    due = int(float(h["stream_seconds"]) * int(h["samplerate"]) / max(int(h["blocksize"]), 1))
-    return {
-        "samplerate": int(h["samplerate"]), "blocksize": int(h["blocksize"]), "device": h["device"].decode(),
-        "audio": AUDIO_STATES[int(h["state"])], "callbacks": int(h["callbacks"]),
-        # callbacks the stream's running time called for but that never came (starved, skipped)
-        "callbacks_missed": max(0, due - int(h["callbacks"])),
-        "late_callbacks": int(h["late_callbacks"]),
-        "underflows": int(h["underflows"]), "underflows_after_warmup": int(h["underflows_after_warmup"]),
-        "callback_ms_p50": percentile_ms(histogram, 0.50), "callback_ms_p99": percentile_ms(histogram, 0.99),
-        "callback_ms_max": round(float(h["callback_max_us"]) / 1000.0, 4),
-        # blocks the renderer had not made ready in time: rendered by the callback, or dropped (silence)
-        "callback_renders": int(h["callback_renders"]), "dropped_blocks": int(h["dropped_blocks"]),
-        "nonfinite_blocks": int(h["nonfinite_blocks"]),  # NaN or infinity on the master: silenced
-        "renderer_realtime": bool(h["renderer_realtime"]),
-        "callback_errors": int(h["callback_errors"]), "device_losses": int(h["device_losses"]),
-        "recoveries": int(h["recoveries"]), "output_latency_ms": round(float(h["output_latency"]) * 1000.0, 3),
-        "message": h["message"].decode(),
-    }
-

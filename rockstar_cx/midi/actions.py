@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
-from ..audio.ipc import SetGain
+from ..audio.commands import SetGain
 from ..conductor.commands import Launch, Quantize
 from ..conductor.conductor import Transport
 from ..show.model import Show
@@ -28,34 +26,19 @@ from .controller import Intent
 from .mapping import Extra
 
 
-def transport_from_record(record: np.void) -> Transport:
-    """The engine's shared transport record as the conductor's :class:`Transport`."""
-    armed, armed_sample = int(record["armed"]), int(record["armed_sample"])
-    return Transport(
-        sample=int(record["sample"]), playing=bool(record["playing"]), counting_in=bool(record["counting_in"]),
-        moment=int(record["moment"]), bar=int(record["bar"]), beat=int(record["beat"]), tempo=float(record["tempo"]),
-        armed=None if armed == -2 else armed, armed_sample=None if armed_sample < 0 else armed_sample,
-        muted=frozenset(_bits(int(record["muted"]))), soloed=frozenset(_bits(int(record["soloed"]))),
-        finished=bool(record["finished"]))
-
-
-def _bits(mask: int) -> list[int]:
-    return [i for i in range(mask.bit_length()) if mask >> i & 1]
-
-
 class Dispatcher:
     def __init__(self, show: Show, send: Callable[[object], bool], rate: int, *, director: Director | None = None) -> None:
         self.show = show
         self.send = send
         self.director = director or Director(show, send, rate)
 
-    def handle(self, intent: Intent, record: np.void, *, panic_sample: int | None = None) -> None:
-        """Do ``intent`` given the engine's transport ``record`` (and the stage's panic state, if any)."""
+    def handle(self, intent: Intent, transport: Transport, click: bool, *, panic_sample: int | None = None) -> None:
+        """Do ``intent`` given the engine's ``transport`` and click state (and the stage's panic state, if any)."""
         if intent.sent:
             return
         action, index = intent.target.action, intent.target.index
         if isinstance(action, Action):
-            self.director.act(action, index, transport_from_record(record), click=bool(record["click"]),
+            self.director.act(action, index, transport, click=click,
                               panic_sample=panic_sample)
         elif action is Extra.LAUNCH and index < len(self.show.moments):
             self.send(Launch(index, Quantize.BAR))

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import mido
-import numpy as np
 
 from ..conductor.commands import LiveHit, TapTempo
+from ..conductor.conductor import Transport
 from ..show.model import Show
 from ..ui.controls import Action
 from .feedback import Feedback
@@ -120,7 +120,7 @@ def control_of(message: mido.Message) -> tuple[Control, int] | None:
 
 
 class ControlHub(Worker):
-    def __init__(self, devices: Sequence[Device], show: Show, rate: int, *, transport: Callable[[], np.void],
+    def __init__(self, devices: Sequence[Device], show: Show, rate: int, *, transport: Callable[[], tuple[Transport, bool]],
                  send: Callable[[object], bool], settings: MidiSettings, settings_path: Path | None = None,
                  rate_limit: float = RATE_LIMIT) -> None:
         self.devices = list(devices)
@@ -229,15 +229,15 @@ class ControlHub(Worker):
         self.selected = None  # the next control waits for the next selection
 
     def _lights(self) -> None:
-        transport = None
+        state = None
         for index, device in enumerate(self.devices):
             if device.outport is None or not device.feedback.lights:
                 continue
-            transport = transport if transport is not None else self.transport()
+            state = state if state is not None else self.transport()
             if index in self._repaint:
                 self._repaint.discard(index)
-                messages = device.feedback.repaint(transport)
+                messages = device.feedback.repaint(*state)
             else:
-                messages = device.feedback.changes(transport)
+                messages = device.feedback.changes(*state)
             for message in messages:
                 device.outport.send(message)

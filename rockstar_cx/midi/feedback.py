@@ -15,48 +15,43 @@ Threading contract: one thread (the controller hub's) owns a Feedback.
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..conductor.conductor import Transport
 from ..show.model import Show
 from ..ui.controls import Action
 from .mapping import Control, Extra, Mapping, Target
 from .profiles import OFF, Led, Mode, Profile
 
-NOTHING_ARMED = -2
 
-
-def led_for(target: Target, show: Show, transport: np.void, rate: int) -> Led:
-    """The state of one target's LED for a transport record (see :data:`rockstar_cx.audio.ipc.TRANSPORT`)."""
-    action, index = target.action, target.index
-    playing = bool(transport["playing"]) and not bool(transport["counting_in"])
-    moment, armed = int(transport["moment"]), int(transport["armed"])
-    armed_sample = int(transport["armed_sample"])
-    bar = show.meter.beats * 60.0 * rate / float(transport["tempo"])
-    entering = armed >= 0 and armed_sample >= 0 and armed_sample - int(transport["sample"]) <= bar
+def led_for(target: Target, show: Show, transport: Transport, click: bool, rate: int) -> Led:
+    """The state of one target's LED, given where the performance is and whether the click plays."""
+    action, index, t = target.action, target.index, transport
+    playing = t.playing and not t.counting_in
+    armed = t.armed if t.armed is not None and t.armed >= 0 else None  # a moment (not the end) is armed
+    bar = show.meter.beats * 60.0 * rate / t.tempo
+    entering = armed is not None and t.armed_sample is not None and t.armed_sample - t.sample <= bar
     waiting = Led(Mode.FLASH if entering else Mode.PULSE)
     if action is Extra.LAUNCH:
-        if transport["counting_in"] and index == moment:
+        if t.counting_in and index == t.moment:
             return Led(Mode.FLASH)  # it enters when the count-in ends
-        if index == armed or (not transport["playing"] and index == moment):
+        if index == armed or (not t.playing and index == t.moment):
             return waiting  # stopped: the moment Start will play
-        return Led(Mode.LIT) if playing and index == moment else OFF
+        return Led(Mode.LIT) if playing and index == t.moment else OFF
     if action is Action.GO:
-        return waiting if armed != NOTHING_ARMED else OFF
+        return waiting if t.armed is not None else OFF
     if action is Action.START_STOP:
-        return Led(Mode.LIT) if transport["playing"] else OFF
+        return Led(Mode.LIT) if t.playing else OFF
     if action is Action.CLICK:
-        return Led(Mode.LIT) if transport["click"] else OFF
+        return Led(Mode.LIT) if click else OFF
     if index is None or index >= len(show.sections):
         return OFF
     color = show.sections[index].color
     if action in (Action.MUTE, Action.SOLO):
-        bits = int(transport["muted" if action is Action.MUTE else "soloed"])
-        return Led(Mode.LIT, color) if bits >> index & 1 else OFF
+        return Led(Mode.LIT, color) if index in (t.muted if action is Action.MUTE else t.soloed) else OFF
     if action is Extra.HIT:
-        if playing and index in show.moment_sections[moment]:
+        if playing and index in show.moment_sections[t.moment]:
             return Led(Mode.LIT, color)
-        upcoming = armed if armed >= 0 else (moment if not transport["playing"] else -1)
-        if upcoming >= 0 and index in show.moment_sections[upcoming]:
+        upcoming = armed if armed is not None else (t.moment if not t.playing else None)
+        if upcoming is not None and index in show.moment_sections[upcoming]:
             return Led(waiting.mode, color)
     return OFF
 
@@ -73,19 +68,19 @@ class Feedback:
     def lights(self) -> bool:
         return self.profile.render is not None
 
-    def states(self, transport: np.void) -> dict[Control, Led]:
-        return {c: led_for(t, self.show, transport, self.rate) for c, t in self.targets.items()}
+    def states(self, transport: Transport, click: bool) -> dict[Control, Led]:
+        return {c: led_for(t, self.show, transport, click, self.rate) for c, t in self.targets.items()}
 
-    def changes(self, transport: np.void) -> list[bytes]:
+    def changes(self, transport: Transport, click: bool) -> list[bytes]:
         if not self.lights:
             return []
         out = []
-        for control, led in sorted(self.states(transport).items()):
+        for control, led in sorted(self.states(transport, click).items()):
             if self._shown.get(control) != led:
                 out.append(self.profile.render(control, led))
                 self._shown[control] = led
         return out
 
-    def repaint(self, transport: np.void) -> list[bytes]:
+    def repaint(self, transport: Transport, click: bool) -> list[bytes]:
         self._shown.clear()
-        return list(self.profile.init) + self.changes(transport)
+        return list(self.profile.init) + self.changes(transport, click)

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..audio.clock import host_time
 from ..audio.ipc import SharedState
 from ..conductor.commands import SetTempo, Start, Stop
 from ..conductor.events import Beat
@@ -81,6 +80,7 @@ class ClockFollower(Worker):
         self._position = 0  # Song Position Pointer, sixteenths
         self._start_pending: Start | None = None
         self._ours: list[float] = []  # host times our beats sound, since our Start
+        self._unplaced: list[int] = []  # samples of our beats read before the engine had a clock fit
         self._masters: list[float] = []  # arrival times of the master's beats, since its Start
         self._compared = 0  # pairs (ours[i], masters[i]) compared so far
         self._pull = 0.0  # the last pull sent, still to play out
@@ -110,11 +110,12 @@ class ClockFollower(Worker):
 
     def _our_beats(self) -> None:
         events, _ = self.shared.read_events()
-        beats = [e.sample for e in events if type(e) is Beat]
-        if beats:
-            health = SharedState.read_record(self.shared.health)
-            line = (float(health["clock_sample"]), float(health["clock_host"]), float(health["clock_period"]))
-            self._ours += [host_time(line, s) + float(health["output_latency"]) for s in beats]
+        self._unplaced += [e.sample for e in events if type(e) is Beat]
+        if self._unplaced:
+            fit = self.shared.read_health().clock
+            if fit is not None:  # (none yet: the beats wait for the engine's first fit)
+                self._ours += [fit.host_of(sample) for sample in self._unplaced]
+                self._unplaced = []
 
     def _message(self, data: list[int], arrival: float) -> None:
         status = data[0] if data else 0
@@ -146,7 +147,7 @@ class ClockFollower(Worker):
         if self._start_pending is not None and self._count % self.per_beat == 0:  # on the master's beat
             self.send(self._start_pending)
             self._start_pending = None
-            self._ours, self._masters, self._compared, self._pull = [], [], 0, 0.0
+            self._ours, self._unplaced, self._masters, self._compared, self._pull = [], [], [], 0, 0.0
             if tempo:  # from the first beat on (after Start: a moment's own tempo would win otherwise)
                 self._sent_tempo = 0.0
                 self._send_tempo(tempo)

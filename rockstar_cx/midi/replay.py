@@ -16,29 +16,11 @@ Threading contract: one thread calls :meth:`Replay.update`; :meth:`host_of` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..audio.clock import host_time, sample_at
+from ..audio.health import ClockFit
 from ..audio.ipc import Applied, SharedState
 from ..conductor.events import Event
 from ..conductor.follower import Follower
 from ..show.model import Show
-
-
-@dataclass(frozen=True)
-class Fit:
-    """The engine's sample↔host mapping, plus the output latency (sound leaves that much later)."""
-
-    sample: float
-    host: float
-    period: float  # seconds per sample
-    latency: float
-    block: int  # the engine's block size: its blocks start on multiples of it
-
-    @property
-    def line(self) -> tuple[float, float, float]:
-        return self.sample, self.host, self.period
-
 
 
 class Replay:
@@ -47,40 +29,33 @@ class Replay:
         self.rate = rate
         self.shared = shared  # an attached view with its own event tail
         self.follower = Follower(show, rate, hold_bars=hold_bars)
-        self.fit: Fit | None = None
+        self.fit: ClockFit | None = None
         self.lost = 0  # events overwritten before we read them: the replay can no longer be exact
 
     def update(self) -> list[Event]:
         """Catch up with the engine; returns the events played since the last call, in order."""
-        position = int(SharedState.read_record(self.shared.transport)["sample"])  # first: see the docstring
+        position = self.shared.read_position()  # first: see the docstring
         events, lost = self.shared.read_events()
         self.lost += lost
         played = self.follower.catch_up([event for event in events if type(event) is Applied], position)
-        self._refit()
+        self.fit = self.shared.read_health().clock or self.fit
         return played
 
     def preview(self) -> list[Event]:
         """The events from the replay's position on, about two seconds of them, if nothing changes."""
         return self.follower.preview()
 
-    def _refit(self) -> None:
-        health = SharedState.read_record(self.shared.health)
-        period = float(health["clock_period"])
-        if float(health["clock_host"]) > 0.0 and period > 0.0:
-            self.fit = Fit(float(health["clock_sample"]), float(health["clock_host"]), period,
-                           float(health["output_latency"]), int(health["blocksize"]))
-
     def host_of(self, sample: float) -> float | None:
         """When sample ``sample`` leaves the speakers (perf_counter seconds); None before the first fit."""
         fit = self.fit
-        return None if fit is None else host_time(fit.line, sample) + fit.latency
+        return None if fit is None else fit.host_of(sample)
 
     def block_host(self, sample: float) -> float | None:
         """When the engine starts computing the block holding ``sample`` (its callback's host time)."""
         fit = self.fit
-        return None if fit is None else host_time(fit.line, sample - sample % fit.block)
+        return None if fit is None else fit.block_host(sample)
 
     def sample_at(self, host: float) -> float | None:
         """Inverse of :meth:`host_of`."""
         fit = self.fit
-        return None if fit is None else sample_at(fit.line, host - fit.latency)
+        return None if fit is None else fit.sample_at(host)

@@ -107,7 +107,7 @@ class MidiSession:
             mapping = profile.mapping.merged(settings.learned.get(profile.name, Mapping({})))
             devices.append(Device(inport, outport if profile.render else None, profile, mapping))
         if devices:
-            self.hub = ControlHub(devices, show, rate, transport=engine.transport, send=engine.send, settings=settings,
+            self.hub = ControlHub(devices, show, rate, transport=lambda: (engine.transport(), engine.click()), send=engine.send, settings=settings,
                                   settings_path=self.settings_path).start()
             self.dispatcher = Dispatcher(show, engine.send, rate, director=self.director)
         if options.clock_in:
@@ -133,9 +133,9 @@ class MidiSession:
             return []
         intents = self.hub.poll()
         if intents:
-            record = self.engine.transport()
+            transport, click = self.engine.transport(), self.engine.click()
             for intent in intents:
-                self.dispatcher.handle(intent, record, panic_sample=panic_sample)
+                self.dispatcher.handle(intent, transport, click, panic_sample=panic_sample)
         return intents
 
     def status(self) -> dict:

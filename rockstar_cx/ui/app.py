@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pygame
 
-from ..audio.ipc import AUDIO_STATES
 from ..audio.supervisor import AudioEngine
 from ..conductor.commands import Start
 from ..conductor.conductor import Transport
@@ -158,7 +157,7 @@ class StageApp:
         """Replay what the engine applied since the last frame."""
         # The position first: every command applied before it is then already in the event ring,
         # so the replay never moves past a command it has not yet seen.
-        position = int(self.engine.transport()["sample"])
+        position = self.engine.position()
         self.cues.ingest(self.engine.events(), position)
 
     def _draw_console(self, stage: pygame.Surface, now: Transport, frame: Frame, teach: Teach | None) -> None:
@@ -186,11 +185,9 @@ class StageApp:
 
     def health(self) -> dict:
         h = self.engine.health()
-        return {"device": h["device"].decode(), "audio": AUDIO_STATES.get(int(h["state"]), "?"),
-                "output_latency_ms": float(h["output_latency"]) * 1000.0,
-                "underflows_after_warmup": int(h["underflows_after_warmup"]), "dropped_blocks": int(h["dropped_blocks"]),
-                "callbacks": int(h["callbacks"]),
-                "message": h["message"].decode()}
+        return {"device": h.device, "audio": h.state.value, "output_latency_ms": h.output_latency * 1000.0,
+                "underflows_after_warmup": h.counters.underflows_after_warmup,
+                "dropped_blocks": h.counters.dropped_blocks, "callbacks": h.counters.callbacks, "message": h.message}
 
     # -- input -----------------------------------------------------------------------------------
 

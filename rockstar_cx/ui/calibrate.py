@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from ..audio.ipc import SetClick
+from ..audio.commands import SetClick
 from ..conductor.commands import Launch, Mute, Start, Stop
 from ..conductor.conductor import Transport
 from .cues import Frame

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from ..audio.clock import sample_at
-from ..audio.ipc import ENGINE_COMMANDS, Applied, SetClick
+from ..audio.commands import ENGINE_COMMANDS, SetClick
+from ..audio.health import ClockFit
+from ..audio.ipc import Applied
 from ..conductor.commands import Panic, Start
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
 from ..conductor.follower import PREVIEW_S, Follower
@@ -55,17 +56,14 @@ class Frame:
         return self.state in ("count-in", "playing")
 
 
-def display_sample(clock: tuple[float, float, float, float], now: float, visual_offset: float) -> float | None:
+def display_sample(fit: ClockFit | None, now: float, visual_offset: float) -> float | None:
     """The sample heard when a frame drawn at host time ``now`` appears on the projector.
 
     The engine's clock fit gives the host time at which each sample's block started; the sample
     leaves the speakers ``output latency`` later, and the projector shows the frame
     ``visual_offset`` seconds after it is drawn.  None until the engine has a fit.
     """
-    sample, host, period, latency = clock
-    if host == 0.0:
-        return None
-    return sample_at((sample, host, period), now + visual_offset - latency)
+    return None if fit is None else fit.sample_at(now + visual_offset)
 
 
 class CueTrack:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..audio.ipc import SetClick
+from ..audio.commands import SetClick
 from ..conductor.commands import (Launch, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Solo, Start, Stop,
                                   TapTempo)
 from ..conductor.conductor import Transport

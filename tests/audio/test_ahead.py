@@ -69,7 +69,7 @@ def test_blocks_rendered_ahead_are_the_blocks_the_callback_would_render(engines)
     heard = [np.concatenate([play(engine, ahead and i > 0) for i in range(200)])
              for engine, ahead in ((late, False), (early, True))]
     assert np.any(heard[0]) and np.array_equal(heard[0], heard[1])
-    assert (late.counters["callback_renders"], early.counters["callback_renders"]) == (200, 1)  # the first: Start
+    assert (late.counters.callback_renders, early.counters.callback_renders) == (200, 1)  # the first: Start
 
 
 def test_a_command_takes_effect_at_the_next_block_rendered(engines):
@@ -106,7 +106,7 @@ def test_a_callback_that_finds_the_renderer_busy_plays_silence_and_the_show_goes
     engine.shared.push_command(Start(count_in=False))
     heard = [play(engine, ahead=i > 0) for i in range(10)]
     assert engine.renderer.take()  # the renderer, in the middle of a block
-    assert not np.any(play(engine, ahead=False)) and engine.counters["dropped_blocks"] == 1
+    assert not np.any(play(engine, ahead=False)) and engine.counters.dropped_blocks == 1
     engine.renderer.give()
     heard += [play(engine, ahead=True) for _ in range(190)]
     early, _ = engines()
@@ -123,7 +123,7 @@ def test_the_renderer_keeps_two_blocks_ready_and_the_callback_needs_no_token_to_
     assert [renderer.render_ahead() for _ in range(3)] == [True, True, False] and renderer.ready == LEAD == 2
     assert renderer.take()  # the renderer is busy: the blocks ready play all the same
     assert np.any(play(engine, ahead=False)) and np.any(play(engine, ahead=False))
-    assert engine.counters["dropped_blocks"] == 0 and renderer.ready == 0
+    assert engine.counters.dropped_blocks == 0 and renderer.ready == 0
     assert int(SharedState.read_record(reader.transport)["sample"]) == 3 * BLOCK
 
 
@@ -133,7 +133,7 @@ def test_a_primed_engine_plays_its_first_blocks_without_rendering_in_the_callbac
     assert engine.renderer.ready == LEAD
     engine.shared.push_command(Start(count_in=False))
     assert not any(np.any(play(engine, ahead=False)) for _ in range(LEAD))  # rendered before Start came
-    assert engine.counters["callback_renders"] == 0
+    assert engine.counters.callback_renders == 0
     assert np.any(np.concatenate([play(engine, ahead=False) for _ in range(10)]))
     assert reader.read_events()[0][0] == Applied(LEAD * BLOCK, Start(count_in=False))
     standby, _ = engines()
@@ -222,7 +222,7 @@ def test_a_live_hit_that_cannot_play_silences_its_block_and_what_the_block_did_i
     engine, reader = engines()
     engine.shared.push_command(Start(count_in=False))
     engine.shared.push_command(LiveHit(99))  # no such section
-    assert not np.any(play(engine, ahead=False)) and engine.counters["callback_errors"] == 1
+    assert not np.any(play(engine, ahead=False)) and engine.counters.callback_errors == 1
     assert [e for e in reader.read_events()[0] if type(e) is Applied] == [Applied(0, Start(count_in=False))]
     assert np.any(np.concatenate([play(engine, ahead=True) for _ in range(20)]))  # and the show goes on
 
@@ -248,7 +248,7 @@ def test_a_handover_goes_on_after_the_blocks_played_with_the_commands_not_yet_ap
         assert applied == [Applied(0, Start(count_in=False)), Applied(12 * BLOCK, Mute(1))]
         transport = SharedState.read_record(app.transport)
         assert (int(transport["sample"]), int(transport["muted"])) == (13 * BLOCK, 0b10)
-        assert new.counters["recoveries"] == 1
+        assert new.counters.recoveries == 1
     finally:
         engines.clear()
         gc.collect()

@@ -12,7 +12,7 @@ from jackcapture import JackCapture
 from jackserver import JackServer
 from played import Played
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import AUDIO_OK
+from rockstar_cx.audio.health import AudioState
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Hit, LiveHit, Start, perform
 
@@ -65,11 +65,11 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
             recorder = capture(20)
             recorder.connect()
             time.sleep(0.5)  # JACK may report an xrun for the graph change of connecting: let it pass
-            underflows, xruns = engine.health()["underflows"], len(recorder.xrun_frames)
+            underflows, xruns = engine.health().counters.underflows, len(recorder.xrun_frames)
             engine.send(Start(count_in=False))
-            wait_for(lambda: engine.transport()["finished"], timeout=30)
+            wait_for(lambda: engine.transport().finished, timeout=30)
             time.sleep(0.3)
-            assert engine.health()["underflows"] - underflows <= len(recorder.xrun_frames) - xruns
+            assert engine.health().counters.underflows - underflows <= len(recorder.xrun_frames) - xruns
             report = engine.close()
         assert report["callback_errors"] == 0
         onsets = recorder.onsets()
@@ -118,7 +118,7 @@ def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, captu
             time.sleep(0.37)  # longer than the clap: every hit starts after silence (and xruns are reported late)
             if recorder.xruns == xruns:
                 latencies.append(latency)
-        output_latency = engine.health()["output_latency"]
+        output_latency = engine.health().output_latency
     assert len(latencies) == 10, f"only {len(latencies)} of {heard} live hits were clear of a JACK xrun"
     bound = 128 + round(output_latency * RATE)
     assert max(latencies) <= bound, (latencies, bound)
@@ -140,12 +140,12 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
         time.sleep(2.0)
         first = [e.sample for e in played() if type(e) is Hit]
         jack_server.kill()
-        wait_for(lambda: engine.health()["device_losses"] == 1, timeout=5)
+        wait_for(lambda: engine.health().counters.device_losses == 1, timeout=5)
         time.sleep(1.0)
-        assert engine.transport()["playing"]  # the show went on while the device was gone
+        assert engine.transport().playing  # the show went on while the device was gone
         jack_server.start()
         back = time.monotonic()
-        wait_for(lambda: engine.health()["recoveries"] == 1, timeout=10)
+        wait_for(lambda: engine.health().counters.recoveries == 1, timeout=10)
         recovered_in = time.monotonic() - back
         after = capture(10)
         after.connect()
@@ -154,12 +154,12 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
         xruns = after.xruns
         time.sleep(2.0)
         hits = [e.sample for e in played() if type(e) is Hit]
-        position, elapsed = int(engine.transport()["sample"]), time.monotonic() - started
+        position, elapsed = engine.position(), time.monotonic() - started
         health = engine.health()
         xruns = after.xruns - xruns
         report = engine.close()
     assert (report["device_losses"], report["recoveries"]) == (1, 1)
-    assert health["state"] == AUDIO_OK and recovered_in < 3.0
+    assert health.state is AudioState.OK and recovered_in < 3.0
     # the journey did not restart: its clock kept pace with the wall clock through the loss
     assert abs(position / RATE - elapsed) < 0.3
     # on the same grid as before the loss: the conductor neither restarted nor shifted
@@ -177,11 +177,11 @@ def test_an_exception_in_the_callback_silences_one_block_and_the_stream_lives_on
     with playing_quietly(capture) as (engine, recorder):
         engine.send(LiveHit(99))  # no such section: the mixer raises inside the callback
         time.sleep(0.3)
-        callbacks = engine.health()["callbacks"]
+        callbacks = engine.health().counters.callbacks
         engine.send(LiveHit(0))
         wait_for(lambda: len(recorder.onsets()) == 1, timeout=2)
         time.sleep(0.3)
-        assert engine.health()["callbacks"] > callbacks + 100  # still running
+        assert engine.health().counters.callbacks > callbacks + 100  # still running
         report = engine.close()
     assert report["callback_errors"] == 1 and report["audio"] == "ok"
 
@@ -190,12 +190,12 @@ def test_without_a_device_the_show_goes_on_silently(jack_server):
     show = make_show([section("a", "x")], [moment("pulse", ("a",), 0)], count_in=0)
     with AudioEngine(EngineConfig(show, device="no such interface")) as engine:
         assert engine.start_state == "silent"
-        assert "no audio output matches --device 'no such interface'" in engine.health()["message"].decode()
+        assert "no audio output matches --device 'no such interface'" in engine.health().message
         played = Played(engine)
         engine.send(Start(count_in=False))
         time.sleep(1.0)
         hits = [e for e in played() if type(e) is Hit]
-        assert 6 <= len(hits) <= 10 and engine.transport()["playing"]  # 16ths at 120 bpm: 8 a second
+        assert 6 <= len(hits) <= 10 and engine.transport().playing  # 16ths at 120 bpm: 8 a second
 
 
 def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jack_server, monkeypatch):
@@ -212,7 +212,7 @@ def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jac
             renewed = set()
             for _ in range(30):
                 time.sleep(0.1)
-                renewed.add(int(engine.health()["callbacks"]))
+                renewed.add(engine.health().counters.callbacks)
             report = engine.close()
     finally:
         bursts.stop()

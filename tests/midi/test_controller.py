@@ -149,19 +149,19 @@ def drive_the_show(engine: AudioEngine, api: str, launchpad: FakeDevice | Memory
         launchpad.press(0xB0, 92, 127)  # GO: moment 2 enters at the next bar line: it and its new section flash
         pump(session, 0.4)
         assert launchpad.received() == [bytes([0xB1, 92, 3]), bytes([0x91, 12, 3]), bytes([0x91, 82, 37])]
-        wait_for(lambda: engine.transport()["moment"] == 1, timeout=3)
+        wait_for(lambda: engine.transport().moment == 1, timeout=3)
         pump(session, 0.2)
         assert launchpad.received() == [bytes([0xB0, 92, 0]), bytes([0x90, 11, 0]), bytes([0x90, 12, 3]),
                                         bytes([0x90, 82, 37])]
         launchpad.press(0x90, 71, 127)  # mute section 1: its mute pad lights in its colour
         pump(session, 0.2)
         assert launchpad.received() == [bytes([0x90, 71, 9])]
-        assert engine.transport()["muted"] == 0b01
+        assert engine.transport().muted == {0}
         for _ in range(4):  # tap tempo at 150 bpm
             launchpad.press(0xB0, 95, 127)
             pump(session, 0.4)
         pump(session, 0.2)
-        assert float(engine.transport()["tempo"]) == pytest.approx(150.0, rel=0.015)
+        assert engine.transport().tempo == pytest.approx(150.0, rel=0.015)
         assert launchpad.received() == []
 
         # MIDI learn: select an action, move a control; learn stays on until switched off
@@ -187,8 +187,8 @@ def drive_the_show(engine: AudioEngine, api: str, launchpad: FakeDevice | Memory
             pad.press(0x90, 51, 100)
             pump(session, 0.5)
         pump(session, 0.2)
-        assert engine.transport()["muted"] == 0b11
-        tempo = float(engine.transport()["tempo"])
+        assert engine.transport().muted == {0, 1}
+        tempo = engine.transport().tempo
         applied = applied_commands(engine)
         status = session.close()
     finally:

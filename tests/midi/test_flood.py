@@ -67,7 +67,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
         pump(session, 1.0)  # past the engine's warm-up and the graph changes of connecting
         underflows, sent, flooded = [], [], 0.0
         while len(underflows) < ATTEMPTS and not any(u <= x for u, x in underflows):
-            before, xruns = int(engine.health()["underflows"]), monitor.xruns
+            before, xruns = engine.health().counters.underflows, monitor.xruns
             stop = threading.Event()
             sender = threading.Thread(target=flood, args=(device, stop, sent))
             began = time.perf_counter()
@@ -77,7 +77,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
             sender.join()
             flooded += time.perf_counter() - began
             pump(session, 0.3)
-            underflows.append((int(engine.health()["underflows"]) - before, monitor.xruns - xruns))
+            underflows.append((engine.health().counters.underflows - before, monitor.xruns - xruns))
         assert session.hub.alive
         counters = session.hub.counters
         applied = applied_commands(engine)

@@ -20,7 +20,6 @@ import pytest
 import rtmidi
 
 from jackcapture import XrunMonitor
-from rockstar_cx.audio.clock import host_time
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Beat, Stop
@@ -73,8 +72,8 @@ def our_beats(events: list, engine: AudioEngine) -> list[tuple[float, float]]:
 
     Read them as they come: a dropped device cycle realigns the fit, and beats played before
     it belong to the line they played on (as the follower places them)."""
-    sample, host, period, latency = engine.clock()
-    return [(host_time((sample, host, period), b.sample) + latency, b.tempo) for b in events if type(b) is Beat]
+    fit = engine.clock()
+    return [(fit.host_of(b.sample), b.tempo) for b in events if type(b) is Beat]
 
 
 def run_master(jack_server, plan, *, stop: bool, seconds: float):
@@ -92,7 +91,7 @@ def run_master(jack_server, plan, *, stop: bool, seconds: float):
             new = engine.events()
             events += new
             ours += our_beats(new, engine)
-            statuses.append((time.perf_counter(), session.follower.status(), bool(engine.transport()["playing"])))
+            statuses.append((time.perf_counter(), session.follower.status(), engine.transport().playing))
     finally:
         session.close()
         engine.close()

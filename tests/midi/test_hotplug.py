@@ -63,7 +63,7 @@ def test_controllers_are_reconnected_by_name_and_unplugging_breaks_nothing(bus, 
         listing = describe_ports("memory")  # what `rockstar-cx devices` shows
         assert listing[:3] == ["MIDI (memory) inputs:", "  Launchpad Mini:LPX MIDI Out  [launchpad]",
                                "MIDI (memory) outputs:"]
-        assert engine.transport()["playing"]
+        assert engine.transport().playing
     finally:
         session.close()
         report = engine.close()

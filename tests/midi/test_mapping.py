@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
-from rockstar_cx.audio.ipc import TRANSPORT
+from rockstar_cx.conductor.conductor import Transport
 from rockstar_cx.midi import mapping
 from rockstar_cx.midi.feedback import Feedback, led_for
 from rockstar_cx.midi.mapping import CC, NOTE, Control, Extra, Mapping, MidiSettings, Target
@@ -82,12 +81,10 @@ def test_profiles_are_chosen_by_port_name_and_light_their_leds_their_own_way():
     assert GENERIC.render is None and GENERIC.mapping.target(Control(CC, 0, 64)) == Target(Action.GO)
 
 
-def transport(**values) -> np.void:
-    record = np.zeros(1, TRANSPORT)[0]
-    record["armed"], record["armed_sample"], record["tempo"] = -2, -1, 120.0
-    for name, value in values.items():
-        record[name] = value
-    return record
+def transport(**values) -> Transport:
+    stopped = Transport(sample=0, playing=False, counting_in=False, moment=0, bar=0, beat=0, tempo=120.0, armed=None,
+                        armed_sample=None, muted=frozenset(), soloed=frozenset(), finished=False)
+    return dataclasses.replace(stopped, **values)
 
 
 def test_led_states_show_playing_armed_and_entering_on_the_next_bar():
@@ -97,7 +94,7 @@ def test_led_states_show_playing_armed_and_entering_on_the_next_bar():
                               Target(Extra.LAUNCH, 1))
 
     def leds(record):
-        return [led_for(t, show, record, RATE).mode for t in (hit_a, hit_b, one, two, Target(Action.GO))]
+        return [led_for(t, show, record, False, RATE).mode for t in (hit_a, hit_b, one, two, Target(Action.GO))]
 
     stopped = transport(moment=0)
     assert leds(stopped) == [Mode.PULSE, Mode.OFF, Mode.PULSE, Mode.OFF, Mode.OFF]
@@ -107,16 +104,20 @@ def test_led_states_show_playing_armed_and_entering_on_the_next_bar():
     assert leds(entering) == [Mode.LIT, Mode.FLASH, Mode.LIT, Mode.FLASH, Mode.FLASH]
     armed_later = transport(playing=True, moment=0, sample=1000, armed=1, armed_sample=1000 + 96001)
     assert leds(armed_later) == [Mode.LIT, Mode.PULSE, Mode.LIT, Mode.PULSE, Mode.PULSE]
-    assert led_for(hit_b, show, entering, RATE).color == "#56B4E9"
-    muted = transport(playing=True, muted=0b10)
-    assert led_for(Target(Action.MUTE, 1), show, muted, RATE) == Led(Mode.LIT, "#56B4E9")
-    assert led_for(Target(Action.MUTE, 0), show, muted, RATE).mode is Mode.OFF
+    assert led_for(hit_b, show, entering, False, RATE).color == "#56B4E9"
+    muted = transport(playing=True, muted=frozenset({1}))
+    assert led_for(Target(Action.MUTE, 1), show, muted, False, RATE) == Led(Mode.LIT, "#56B4E9")
+    assert led_for(Target(Action.MUTE, 0), show, muted, False, RATE).mode is Mode.OFF
+    assert [led_for(Target(Action.CLICK), show, playing, click, RATE).mode for click in (True, False)] == [Mode.LIT,
+                                                                                                         Mode.OFF]
+    assert [led_for(Target(Action.START_STOP), show, t, False, RATE).mode for t in (playing, stopped)] == [Mode.LIT,
+                                                                                                        Mode.OFF]
     # only changes are sent; a repaint sends the init and everything
     feedback = Feedback(LAUNCHPAD, Mapping({Control(NOTE, 0, 81): hit_a, Control(NOTE, 0, 82): hit_b}), show, RATE)
-    assert feedback.changes(playing) == [bytes([0x90, 81, 9]), bytes([0x90, 82, 0])]
-    assert feedback.changes(playing) == []
-    assert feedback.changes(entering) == [bytes([0x91, 82, 37])]
-    assert feedback.repaint(entering) == list(LAUNCHPAD.init) + [bytes([0x90, 81, 9]), bytes([0x91, 82, 37])]
+    assert feedback.changes(playing, False) == [bytes([0x90, 81, 9]), bytes([0x90, 82, 0])]
+    assert feedback.changes(playing, False) == []
+    assert feedback.changes(entering, False) == [bytes([0x91, 82, 37])]
+    assert feedback.repaint(entering, False) == list(LAUNCHPAD.init) + [bytes([0x90, 81, 9]), bytes([0x91, 82, 37])]
 
 
 def test_ports_are_found_by_any_part_of_their_name_never_our_own():

@@ -15,7 +15,7 @@ import pygame
 import pytest
 
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import SetClick
+from rockstar_cx.audio.commands import SetClick
 from rockstar_cx.conductor.commands import Panic
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import (Launch, Mute, Next, NudgeTempo, Previous, Quantize, Solo, Start, StopCommand,
@@ -116,14 +116,14 @@ def test_go_arms_the_next_moment_for_the_next_bar_line_with_a_countdown(stage):
     assert command == Next(Quantize.BAR)
     entry = next_bar(origin, go)
     t = transport(app)
-    assert (int(t["armed"]), int(t["armed_sample"]), int(t["moment"])) == (1, entry, 0)
+    assert (t.armed, t.armed_sample, t.moment) == (1, entry, 0)
     until(app, lambda: any(b.text == "MARKETING ENTER IN" for b in app.stage_view.texts))
     counts = set()
     until(app, lambda: counts.add(app.frame.countdown) or len(marks(app, MomentStart)) == 2)
     assert counts - {None} <= {1, 2, 3, 4} and 1 in counts
     assert marks(app, MomentStart)[1] == MomentStart(entry, entry / 48000, 1)
     t = transport(app)
-    assert (int(t["moment"]), int(t["armed"])) == (1, -2)
+    assert (t.moment, t.armed) == (1, None)
 
 
 def test_a_double_click_on_the_clicker_never_skips_a_moment(stage):
@@ -135,15 +135,15 @@ def test_a_double_click_on_the_clicker_never_skips_a_moment(stage):
     press(app, pygame.K_RIGHT)  # the clicker bounced: 100 ms later
     frames(app, 0.05)
     assert [c for _, c in applied(app, Next)] == [Next(Quantize.BAR)]
-    assert int(transport(app)["armed"]) == 1
+    assert transport(app).armed == 1
     frames(app, 0.3 - (time.monotonic() - first) + 0.02)
     press(app, pygame.K_SPACE)  # a real second GO, 300 ms on: arms the one after
     until(app, lambda: len(applied(app, Next)) == 2)
-    assert int(transport(app)["armed"]) == 2
+    assert transport(app).armed == 2
     frames(app, 0.32)
     press(app, pygame.K_PAGEUP)  # back: one moment before the armed one
     until(app, lambda: applied(app, Previous))
-    assert int(transport(app)["armed"]) == 1
+    assert transport(app).armed == 1
 
 
 def test_esc_fades_out_to_the_next_bar_line_and_a_second_esc_stops_at_once(stage):
@@ -153,12 +153,12 @@ def test_esc_fades_out_to_the_next_bar_line_and_a_second_esc_stops_at_once(stage
     press(app, pygame.K_ESCAPE)
     until(app, lambda: applied(app, Panic))
     (panic, _), = applied(app, Panic)
-    assert transport(app)["playing"]
+    assert transport(app).playing
     assert app.director.panicking(app.cues.panic_sample)
     until(app, lambda: marks(app, Stop))
     stop, = marks(app, Stop)
     assert (stop.sample, stop.finished) == (next_bar(origin, panic), False)
-    assert not transport(app)["playing"] and not app.director.panicking(app.cues.panic_sample)
+    assert not transport(app).playing and not app.director.panicking(app.cues.panic_sample)
 
     app.cues.marks.clear()
     start_time = len(applied(app, Start))
@@ -183,10 +183,10 @@ def test_the_clickers_f5_esc_button_starts_fades_stops_and_ignores_esc_when_stop
     until(app, lambda: marks(app, Stop))
     press(app, pygame.K_ESCAPE)  # press 4 while stopped: nothing happens
     frames(app, 0.2)
-    assert not transport(app)["playing"]
+    assert not transport(app).playing
     press(app, pygame.K_F5)  # press 5: start again
     until(app, lambda: len(applied(app, Start)) == 2)
-    assert transport(app)["playing"]
+    assert transport(app).playing
     kinds = [type(c) for _, c in applied(app)]
     assert kinds == [Start, Panic, StopCommand, Start]
 
@@ -199,7 +199,7 @@ def test_blackout_blanks_only_the_stage_while_the_show_plays_on(stage):
     heard = []
     until(app, lambda: heard.append(app.frame.cues[0].since_hit) or (heard[-1] is not None and heard[-1] < 0.05))
     assert not np.any(vision.pixels(app.stage.get_surface()))
-    assert transport(app)["playing"] and app.frame.state == "playing"
+    assert transport(app).playing and app.frame.state == "playing"
     press(app, pygame.K_TAB)  # the presenter's overlay still shows, and says so
     assert any(box.text == "BLACKOUT" for box in app.console_view.painter.boxes)
     press(app, pygame.K_TAB)
@@ -213,7 +213,7 @@ def test_number_keys_mute_and_shift_number_keys_solo(stage):
     press(app, pygame.K_1)
     until(app, lambda: applied(app, Mute))
     (muted_at, command), = applied(app, Mute)
-    assert command == Mute(0) and int(transport(app)["muted"]) == 0b1
+    assert command == Mute(0) and transport(app).muted == {0}
     frames(app, 1.1)  # a bar at least: marketing plays on every beat
     last = app.frame.cues[0].since_hit
     assert last is None or app.frame.sample - last * 48000 < muted_at  # not one hit since the mute
@@ -221,12 +221,12 @@ def test_number_keys_mute_and_shift_number_keys_solo(stage):
     assert any(b.text == "MUTED" for b in app.stage_view.texts)
     press(app, pygame.K_2, pygame.KMOD_LSHIFT)
     until(app, lambda: any(b.text == "SOLO" for b in app.stage_view.texts))
-    assert int(transport(app)["soloed"]) == 0b10
+    assert transport(app).soloed == {1}
     press(app, pygame.K_KP1)  # the keypad's digits too
     press(app, pygame.K_2, pygame.KMOD_RSHIFT)
     until(app, lambda: len(applied(app)) == 6)
     assert [c for _, c in applied(app)][2:] == [Mute(0), Solo(1), Mute(0), Solo(1)]
-    assert (int(transport(app)["muted"]), int(transport(app)["soloed"])) == (0, 0)
+    assert (transport(app).muted, transport(app).soloed) == (set(), set())
     press(app, pygame.K_9)  # no ninth key binding, no ninth section
     press(app, pygame.K_4)  # there is no fourth section
     frames(app, 0.1)
@@ -237,25 +237,25 @@ def test_tempo_keys_nudge_and_tap_and_c_toggles_the_click(stage):
     app = stage()
     start_playing(app, 1)
     press(app, pygame.K_PLUS)
-    until(app, lambda: float(transport(app)["tempo"]) != 240.0)
-    assert float(transport(app)["tempo"]) == 241.0
+    until(app, lambda: transport(app).tempo != 240.0)
+    assert transport(app).tempo == 241.0
     press(app, pygame.K_MINUS)
     frames(app, 0.3)  # a beat apart: nudges before the next beat do not add up (the conductor's rule)
     press(app, pygame.K_KP_MINUS)
-    until(app, lambda: float(transport(app)["tempo"]) == 239.0)
+    until(app, lambda: transport(app).tempo == 239.0)
     for _ in range(3):
         press(app, pygame.K_t)
         frames(app, 0.4)
     taps = [s for s, _ in applied(app, TapTempo)]
     expected = 60.0 * 48000 / ((taps[-1] - taps[0]) / 2)
-    until(app, lambda: float(transport(app)["tempo"]) == pytest.approx(expected, abs=1e-9))
+    until(app, lambda: transport(app).tempo == pytest.approx(expected, abs=1e-9))
     assert [c for _, c in applied(app, NudgeTempo)] == [NudgeTempo(1.0), NudgeTempo(-1.0), NudgeTempo(-1.0)]
     press(app, pygame.K_c)
     until(app, lambda: app.cues.click)
-    assert transport(app)["click"]
+    assert app.engine.click()
     press(app, pygame.K_c)
     until(app, lambda: not app.cues.click)
-    assert not transport(app)["click"]
+    assert not app.engine.click()
     assert [c for _, c in applied(app, SetClick)] == [SetClick(True), SetClick(False)]
 
 
@@ -267,7 +267,7 @@ def test_teaching_solos_the_part_counts_in_then_hands_over_and_go_moves_on(stage
     until(app, lambda: app.frame.state == "count-in")
     assert any(b.text == "Learn your part: Sales" for b in app.stage_view.texts)
     until(app, lambda: any(b.text == "LISTEN…" for b in app.stage_view.texts))
-    assert int(transport(app)["soloed"]) == 0b10 and int(transport(app)["moment"]) == 2
+    assert transport(app).soloed == {1} and transport(app).moment == 2
     until(app, lambda: any(b.text == "YOUR TURN, SALES!" for b in app.stage_view.texts), timeout=4)
     began = marks(app, MomentStart)[0].sample
     assert app.frame.sample - began >= 2 * BAR  # two bars of listening first
@@ -277,7 +277,7 @@ def test_teaching_solos_the_part_counts_in_then_hands_over_and_go_moves_on(stage
     press(app, pygame.K_PAGEDOWN)  # GO: teaching is over, the show moves on from where it was
     until(app, lambda: applied(app, Launch))
     assert [c for _, c in applied(app)][2:] == [Solo(1, False), Launch(1, Quantize.BAR)]
-    until(app, lambda: int(transport(app)["armed"]) == 1 and int(transport(app)["soloed"]) == 0)
+    until(app, lambda: transport(app).armed == 1 and transport(app).soloed == set())
     assert app.director.teaching is None
 
 
@@ -295,8 +295,8 @@ def test_a_taught_moment_with_bars_loops_until_the_presenter_moves_on(stage):
     loops = [c for _, c in applied(app, Launch)][1:]
     assert loops and set(loops) == {Launch(3, Quantize.MOMENT)}
     press(app, pygame.K_3, pygame.KMOD_LCTRL)  # the same key ends it: back to where the show was
-    until(app, lambda: int(transport(app)["armed"]) == 0 or int(transport(app)["moment"]) == 0)
-    assert int(transport(app)["soloed"]) == 0
+    until(app, lambda: transport(app).armed == 0 or transport(app).moment == 0)
+    assert transport(app).soloed == set()
 
 
 def test_the_console_is_a_second_window_whose_buttons_do_what_the_keys_do(stage):
@@ -315,7 +315,7 @@ def test_the_console_is_a_second_window_whose_buttons_do_what_the_keys_do(stage)
     click(Action.START_STOP)
     until(app, lambda: marks(app, MomentStart))
     assert [c for _, c in applied(app)] == [Mute(2), Next(Quantize.BAR), Start(count_in=True)]
-    assert marks(app, MomentStart)[0].moment == 1 and int(transport(app)["muted"]) == 0b100
+    assert marks(app, MomentStart)[0].moment == 1 and transport(app).muted == {2}
     texts = {b.text for b in app.console_view.painter.boxes}
     assert {"Marketing alone", "NEXT", "Marketing and sales"} <= texts
     assert np.any(vision.pixels(app.console_window.get_surface()))
@@ -366,9 +366,9 @@ def test_calibration_flashes_on_the_click_and_saves_the_projector_delay(stage, p
         press(app, key, mod)
     assert app.offset_ms == 34.0
     press(app, pygame.K_RETURN)
-    until(app, lambda: not transport(app)["playing"] and int(transport(app)["muted"]) == 0b1)
+    until(app, lambda: not transport(app).playing and transport(app).muted == {0})
     t = transport(app)
-    assert (int(t["moment"]), bool(t["click"])) == (2, False)
+    assert (t.moment, app.engine.click()) == (2, False)
     assert "visual_offset_ms = 34.0" in private_settings.read_text()
     assert app.calibration is None and app.offset_ms == 34.0
 
@@ -376,20 +376,20 @@ def test_calibration_flashes_on_the_click_and_saves_the_projector_delay(stage, p
 def test_frames_show_the_sample_leaving_the_speakers_plus_the_projector_delay(stage):
     app = stage()
     start_playing(app)
-    latency = round(float(app.engine.health()["output_latency"]) * 48000)
+    latency = round(app.engine.health().output_latency * 48000)
     for offset_ms, expected in ((0.0, -latency - 128), (100.0, 4800 - latency - 128)):
         app.offset_ms = offset_ms
         # a dropped cycle (an xrun: one to four a second in this VM's noisy phases) moves the audio
         # against the clock until the fit follows: half a second of frames is measured again after
         # one, up to 10 times; a half second with no xrun must be exact within the jitter
         for _attempt in range(10):
-            underflows, differences = app.engine.health()["underflows"], []
+            underflows, differences = app.engine.health().counters.underflows, []
             for _ in range(30):
                 app.step()
                 differences.append(app.frame.sample - app.cues.position)
                 app.clock.tick(60)
             # the engine's position is the start of its next block; callbacks jitter by about a block
             within = all(abs(d - expected) <= 3 * 128 for d in differences)
-            if within or app.engine.health()["underflows"] == underflows:
+            if within or app.engine.health().counters.underflows == underflows:
                 break
         assert within, (offset_ms, expected, differences)

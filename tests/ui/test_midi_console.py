@@ -6,7 +6,7 @@ from __future__ import annotations
 import pygame
 
 from rockstar_cx.audio.engine import EngineConfig
-from rockstar_cx.audio.ipc import SetGain
+from rockstar_cx.audio.commands import SetGain
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Next, Quantize
 from rockstar_cx.midi import mapping

@@ -8,6 +8,7 @@ from pathlib import Path
 import pygame
 import pytest
 
+from rockstar_cx.audio.health import ClockFit
 from rockstar_cx.audio.ipc import Applied
 from rockstar_cx.conductor.commands import Panic
 from rockstar_cx.conductor import Launch, Next, Quantize, Solo, Start, StopCommand
@@ -24,11 +25,11 @@ BAR = RATE  # 240 bpm
 
 
 def test_a_frame_shows_the_sample_that_leaves_the_speakers_when_the_projector_shows_it():
-    fit = (1000.0, 10.0, 1 / RATE, 0.005)  # sample 1000 started at host 10 s; 5 ms output latency
+    fit = ClockFit(1000.0, 10.0, 1 / RATE, 0.005, 128)  # sample 1000 started at host 10 s; 5 ms output latency
     # drawn at 10.1 s, shown 40 ms later: the sample heard then left the engine 5 ms before
     assert display_sample(fit, 10.1, 0.040) == pytest.approx(1000 + (0.1 + 0.040 - 0.005) * RATE)
     assert display_sample(fit, 10.1, 0.0) == pytest.approx(1000 + 0.095 * RATE)
-    assert display_sample((0.0, 0.0, 1 / RATE, 0.0), 10.0, 0.0) is None  # no fit yet
+    assert display_sample(None, 10.0, 0.0) is None  # no fit yet
 
 
 def test_cues_light_exactly_at_the_hit_sample_and_the_ring_leads_up_to_it():
