@@ -13,10 +13,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rockstar_cx.errors import Problem, ShowError
+from rockstar_cx.show.limits import MAX_MOMENTS, check_bounds, expand_user, length_problem, read_show_file
 from rockstar_cx.show.locate import KeyPath, Locations, locate
 from rockstar_cx.show.model import DEFAULT_COLORS, Meter, Moment, Section, Show, Step, parse_pattern
 from rockstar_cx.show.samples import read_sample
@@ -31,6 +33,9 @@ MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end
 MODES = ("conducted", "chaos")
 BEAT_UNITS = (1, 2, 4, 8, 16, 32)
 MAX_SECTIONS = 32
+MAX_SOUNDS = MAX_SECTIONS  # each section plays one: more could never all be heard, and each one is read
+#: After this many problems checking stops: the rest would bury the first, and cost time to find.
+MAX_PROBLEMS = 50
 TEMPO_RANGE = (20, 300)
 
 _ID = re.compile(r"[a-z0-9_-]+")
@@ -58,14 +63,8 @@ def load_show(path: str | os.PathLike[str] | None) -> Show:
     if path is None:
         return builtin_show()
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ShowError([Problem(str(path), 0, f"cannot read: {err.strerror or err}")]) from None
-    except UnicodeDecodeError as err:
-        message = f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})"
-        raise ShowError([Problem(str(path), 0, message)]) from None
-    return parse_show(text, str(path), path.parent)
+    text = read_show_file(path)
+    return parse_show(text, str(path), expand_user(path).parent)  # the user exists: the file was read
 
 
 def parse_show(text: str, source: str, base_dir: Path) -> Show:
@@ -73,14 +72,22 @@ def parse_show(text: str, source: str, base_dir: Path) -> Show:
 
     ``source`` names the file in messages; [sounds] paths are relative to ``base_dir``.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows editors write
+    check_bounds(text, source)  # before tomllib: it is only quick on text within them
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ShowError([_syntax_problem(err, text, source)]) from None
-    checker = _Checker(source, locate(text))
-    show = checker.show(data, Path(base_dir))
+    checker = _Checker(source, text)
+    try:
+        show = checker.show(data, Path(base_dir))
+    except _Enough:
+        show = None
     if show is None:
-        raise ShowError(sorted(checker.problems, key=lambda problem: problem.line))
+        problems = sorted(checker.problems, key=lambda problem: problem.line)
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(source, 0, f"stopped after {MAX_PROBLEMS} problems: fix these first"))
+        raise ShowError(problems)
     return show
 
 
@@ -117,16 +124,27 @@ class _Table:
     label: str
 
 
+class _Enough(Exception):
+    """Checking stops: :data:`MAX_PROBLEMS` were found."""
+
+
 class _Checker:
     """Walks the parsed TOML, collecting problems; builds the Show only when there are none."""
 
-    def __init__(self, source: str, locations: Locations) -> None:
+    def __init__(self, source: str, text: str) -> None:
         self.source = source
-        self.locations = locations
+        self.text = text
         self.problems: list[Problem] = []
+
+    @cached_property
+    def locations(self) -> Locations:
+        """Found only once there is a problem to locate: a valid file is never scanned for them."""
+        return locate(self.text)
 
     def report(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(self.source, self.locations.line(path), message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _Enough
 
     # -- generic checks -------------------------------------------------------------------
 
@@ -193,20 +211,21 @@ class _Checker:
             tables.append(_Table(entry, (key, index), label))
         return tables
 
-    def identifier(self, table: _Table, noun: str, seen: dict[str, int]) -> str | None:
-        """The required, unique ``id``; ``seen`` maps the ids so far to their lines."""
+    def identifier(self, table: _Table, noun: str, seen: dict[str, KeyPath]) -> str | None:
+        """The required, unique ``id``; ``seen`` maps the ids so far to their paths."""
         value = self.value(table, "id", STRING, required=True)
         if value is None:
             return None
         path = table.path + ("id",)
         if value in seen:
-            self.report(path, f"duplicate {noun} id '{value}' (first used on line {seen[value]}): ids must be unique")
+            first = self.locations.line(seen[value])
+            self.report(path, f"duplicate {noun} id '{value}' (first used on line {first}): ids must be unique")
             return value
         if not _ID.fullmatch(value):
             self.report(
                 path, f"'id' must use only lowercase letters, digits, _ and - (like \"sales\"), not \"{value}\""
             )
-        seen[value] = self.locations.line(path)  # even when malformed: references to it are not mistakes too
+        seen[value] = path  # even when malformed: references to it are not mistakes too
         return value
 
     # -- the show ---------------------------------------------------------------------------
@@ -223,17 +242,26 @@ class _Checker:
         if len(section_tables) > MAX_SECTIONS:
             message = f"too many sections ({len(section_tables)}): a show can have at most {MAX_SECTIONS}"
             self.report(section_tables[MAX_SECTIONS].path, message)
-        section_ids: dict[str, int] = {}
+        section_ids: dict[str, KeyPath] = {}
         sections = [self.section(table, index, sounds, section_ids) for index, table in enumerate(section_tables)]
-        moment_ids: dict[str, int] = {}
-        moments = [self.moment(table, section_ids, moment_ids) for table in self.table_list(data, "moments", "moment")]
+        moment_tables = self.table_list(data, "moments", "moment")
+        if len(moment_tables) > MAX_MOMENTS:
+            message = f"too many moments ({len(moment_tables)}): a show can have at most {MAX_MOMENTS}"
+            self.report(moment_tables[MAX_MOMENTS].path, message)
+        moment_ids: dict[str, KeyPath] = {}
+        moments = [self.moment(table, section_ids, moment_ids) for table in moment_tables]
 
         if self.problems:
             return None
-        return Show(
+        show = Show(
             **settings, sections=tuple(sections), moments=tuple(moments),
             sounds=tuple(sounds.items()), source=self.source,
         )
+        too_long = length_problem(show)  # only now: measuring needs a valid show
+        if too_long is not None:
+            self.report(("moments", too_long[0]), too_long[1])
+            return None
+        return show
 
     def settings(self, data: dict[str, Any]) -> dict[str, Any]:
         """The [show] table, as keyword arguments for Show."""
@@ -283,7 +311,14 @@ class _Checker:
             if not isinstance(value, str):
                 self.report(path, f"sound '{name}' must be a file path in quotes, not {_describe(value)}")
                 continue
-            file = (base_dir / Path(value).expanduser()).absolute()
+            if len(sounds) == MAX_SOUNDS:
+                self.report(path, f"too many sounds: a show can have at most {MAX_SOUNDS}, one per section")
+                break
+            try:
+                file = (base_dir / expand_user(Path(value))).absolute()
+            except ValueError as err:
+                self.report(path, f"sound '{name}': {err}")
+                continue
             sounds[name] = file
             try:
                 read_sample(file)  # what the kit will play, checked now: nothing unsafe reaches the speakers
@@ -293,7 +328,7 @@ class _Checker:
 
     # -- sections and moments ---------------------------------------------------------------
 
-    def section(self, table: _Table, index: int, sounds: dict[str, Path], seen: dict[str, int]) -> Section | None:
+    def section(self, table: _Table, index: int, sounds: dict[str, Path], seen: dict[str, KeyPath]) -> Section | None:
         before = len(self.problems)
         self.known_keys(table, SECTION_KEYS)
         section_id = self.identifier(table, "section", seen)
@@ -337,7 +372,7 @@ class _Checker:
             return steps
         return None
 
-    def moment(self, table: _Table, section_ids: dict[str, int], seen: dict[str, int]) -> Moment | None:
+    def moment(self, table: _Table, section_ids: dict[str, KeyPath], seen: dict[str, KeyPath]) -> Moment | None:
         before = len(self.problems)
         self.known_keys(table, MOMENT_KEYS)
         moment_id = self.identifier(table, "moment", seen)
@@ -360,7 +395,7 @@ class _Checker:
             tempo=tempo, tempo_end=tempo_end, mode=mode,
         )
 
-    def moment_sections(self, table: _Table, section_ids: dict[str, int]) -> tuple[str, ...] | None:
+    def moment_sections(self, table: _Table, section_ids: dict[str, KeyPath]) -> tuple[str, ...] | None:
         items = self.value(table, "sections", LIST, required=True)
         if items is None:
             return None
@@ -370,7 +405,7 @@ class _Checker:
             if not isinstance(item, str):
                 self.report(path, f"'sections' must list section ids in quotes, not {_describe(item)}")
             elif section_ids and item not in section_ids:  # with no sections at all, that is the problem to report
-                hint = _hint(item, list(section_ids), "sections")
+                hint = _hint(item, list(section_ids)[:MAX_SECTIONS], "sections")  # bounded, however many there are
                 self.report(path, f"unknown section '{item}' in 'sections' {hint}")
             elif item in listed:
                 self.report(path, f"'sections' lists '{item}' twice: list each section once")

@@ -423,4 +423,4 @@ def test_show_file_that_is_not_utf8(tmp_path: Path) -> None:
     show_file.write_bytes('[show]\ntitle = "Caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(ShowError) as caught:
         load_show(show_file)
-    assert str(caught.value) == f"{show_file}: cannot read: not UTF-8 text (invalid continuation byte at byte 19)"
+    assert str(caught.value) == f"{show_file}:2: not UTF-8 text: invalid continuation byte (column 13); save the file as UTF-8"
