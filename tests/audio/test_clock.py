@@ -19,12 +19,27 @@ def test_fit_recovers_a_drifting_card_through_jitter():
     fit = clock.fit()
     # 512 callbacks over 1.4 s with 0.5 ms of jitter pin the rate to some 30 ppm...
     assert fit[2] == pytest.approx(1 / true_rate, rel=3e-5)
-    # ...and where it matters, the host time of the samples playing now, to a few tens of µs
-    # (+0.25 ms: the mean lateness of a callback, which the visuals' offset absorbs)
+    # ...and where it matters, the start of the period playing now, to a few tens of µs
+    # (+0.05 ms: the callbacks' early edge, EDGE_PERCENTILE of a lateness spread evenly up to 0.5 ms)
     for block in (1500, 1999, 2100):
         sample = block * 128
-        assert host_time(fit, sample) == pytest.approx(100.0 + sample / true_rate + 0.00025, abs=5e-5)
+        assert host_time(fit, sample) == pytest.approx(100.0 + sample / true_rate + 0.00005, abs=5e-5)
     assert sample_at(fit, host_time(fit, 12345.0)) == pytest.approx(12345.0)
+
+
+def test_fit_keeps_to_the_periods_start_when_callbacks_run_late_for_a_while():
+    # a loaded machine: most callbacks wake 30-80 µs into their period, but for stretches a third
+    # of them wake 1.0-1.6 ms late.  A mean would sit ~0.45 ms late, enough to push MIDI placed
+    # half a period ahead of a block into the next JACK period; the early edge stays put.
+    rate, block = 48000, 128
+    clock = HostClock(rate)
+    noise = random.Random(11)
+    for n in range(3000):
+        late = noise.uniform(0.0010, 0.0016) if noise.random() < 1 / 3 else noise.uniform(0.00003, 0.00008)
+        clock.add(n * block, 50.0 + n * block / rate + late)
+    fit = clock.fit()
+    for n in (2600, 2999, 3100):
+        assert host_time(fit, n * block) == pytest.approx(50.0 + n * block / rate + 0.00005, abs=4e-5)
 
 
 def test_fit_needs_two_pairs_and_ignores_nonsense():
@@ -55,7 +70,6 @@ def test_fit_follows_a_jump_of_the_timeline_within_a_few_callbacks():
     for n in range(1000, 1000 + STEP_PAIRS):
         clock.add(n * block, host(n))
     after = clock.fit()
-    assert clock.jumps == 1
     assert after[2] == pytest.approx(before[2], rel=2e-5)  # the card's rate, kept through the jump
     # from the jump on, the fit places samples one block later, to within the jitter
     assert host_time(after, 1010 * block) - host_time(before, 1010 * block) == pytest.approx(block / rate, abs=2e-4)
@@ -63,5 +77,6 @@ def test_fit_follows_a_jump_of_the_timeline_within_a_few_callbacks():
         clock.add(n * block, host(n))
         if n % 8 == 0:
             clock.fit()
-    assert clock.jumps == 1  # no jump without one
-    assert clock.fit()[2] == pytest.approx(1 / rate, rel=2e-4)
+    final = clock.fit()  # no jump without one: still on the timeline the jump began
+    assert host_time(final, 1010 * block) == pytest.approx(host_time(after, 1010 * block), abs=1e-4)
+    assert final[2] == pytest.approx(1 / rate, rel=2e-4)
