@@ -194,8 +194,9 @@ def _play(args: argparse.Namespace) -> None:
     import json
 
     from .audio.engine import EngineConfig
-    from .audio.supervisor import AudioEngine
-    from .headless import perform_headless
+    from .midi.session import MidiOptions
+    from .performance import Performance, PerformanceConfig
+    from .ui.options import StageOptions
 
     show = _load(args.show)
     _check_rate(args.samplerate)
@@ -204,60 +205,33 @@ def _play(args: argparse.Namespace) -> None:
     if args.duration is not None and args.duration <= 0:
         raise ShowError(f"--duration {args.duration}: give a positive number of seconds")
     _check_stage_options(args, len(show.moments))
-    config = EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
-                          latency=_latency(args.latency), hold_bars=4 if args.no_ui else None)
     if not -500 <= args.midi_offset <= 500:
         raise ShowError(f"--midi-offset {args.midi_offset:g}: give milliseconds from -500 to 500")
-    engine = AudioEngine(config).start()
-    midi = None
+    stage = None
+    if not args.no_ui:
+        stage = StageOptions(display=args.display, fullscreen=True if args.fullscreen else None,
+                             visual_offset_ms=args.visual_offset,
+                             start_moment=args.moment - 1 if args.moment else (0 if args.duration else None))
+    config = PerformanceConfig(
+        engine=EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
+                            latency=_latency(args.latency), hold_bars=4 if args.no_ui else None),
+        midi=MidiOptions(inputs=tuple(args.midi_in), outputs=tuple(args.midi_out), api=args.midi_api,
+                         clock_in=args.clock_in, offset_ms=args.midi_offset,
+                         run_while_stopped=args.midi_clock_while_stopped),
+        stage=stage, duration=args.duration, screenshot=args.screenshot, presenter_screenshot=args.presenter_screenshot)
+    performance = Performance(config)
     try:
-        if engine.start_state != "ok":
-            print(f"rockstar-cx: {engine.health().message} — performing silently; "
-                  "the sound starts as soon as the device appears", file=sys.stderr)
-        midi = _start_midi(args, engine)
-        if args.no_ui:
-            perform_headless(show, engine, args.duration, midi=midi)
-        else:
-            from .ui.app import StageOptions, perform_on_stage
-
-            start = args.moment - 1 if args.moment else (0 if args.duration else None)
-            options = StageOptions(display=args.display, fullscreen=True if args.fullscreen else None,
-                                   visual_offset_ms=args.visual_offset, start_moment=start)
-            perform_on_stage(show, engine, options, args.duration, args.screenshot, args.presenter_screenshot,
-                             midi=midi)
+        performance.start()
+        for notice in performance.notices:
+            print(f"rockstar-cx: {notice}", file=sys.stderr)
+        performance.run()
     finally:
-        midi_report = midi.close() if midi is not None else None
-        report = engine.close()
-    if midi_report is not None:
-        report["midi"] = midi_report
+        report = performance.close()
     if args.report:
         try:
             args.report.write_text(json.dumps(report, indent=2) + "\n")
         except OSError as error:
             raise ShowError(f"cannot write {args.report}: {error.strerror}") from error
-
-
-def _start_midi(args: argparse.Namespace, engine):
-    """The MIDI session the options ask for, or None."""
-    if not (args.midi_in or args.midi_out or args.clock_in):
-        return None  # and no import: the MIDI package brings the stage's pygame along
-    from .midi.ports import PortError
-    from .midi.session import MidiOptions, MidiSession
-
-    options = MidiOptions(tuple(args.midi_in), tuple(args.midi_out), args.midi_api, args.clock_in, args.midi_offset,
-                          run_while_stopped=args.midi_clock_while_stopped)
-    try:
-        midi = MidiSession(options, engine).start()
-    except PortError as error:
-        raise ShowError(f"MIDI: {error}") from error
-    if midi.warning:
-        print(f"rockstar-cx: {midi.warning}", file=sys.stderr)
-    status = midi.status()
-    for kind in ("inputs", "outputs"):
-        for name, port in status.get(kind) or ():
-            if port is None:
-                print(f"rockstar-cx: MIDI port '{name}' not found yet — connecting when it appears", file=sys.stderr)
-    return midi
 
 
 def _check_stage_options(args: argparse.Namespace, moments: int) -> None:

@@ -180,7 +180,7 @@ def main() -> None:
     isobar = context.Process(target=isobar_main, args=(theirs, real_isobar), daemon=True)
     isobar.start()
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=server.period)).start()
-    midi = MidiOut(MidiOutConfig(("virtual",), api="jack"), engine).start()
+    midi = MidiOut(MidiOutConfig(outputs=("virtual",), api="jack"), engine).start()
     recorder = JackCapture(args.seconds + 10, "clock-bench", midi=("ours", "isobar"))
     try:
         assert ours_end.recv() == "ready"

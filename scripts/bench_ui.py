@@ -30,14 +30,17 @@ sys.path.insert(0, str(REPO / "tests"))
 import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 
+from played import scripted_view  # noqa: E402
 from rockstar_cx.audio.engine import EngineConfig  # noqa: E402
-from rockstar_cx.audio.ipc import Applied  # noqa: E402
 from rockstar_cx.audio.supervisor import AudioEngine  # noqa: E402
 from rockstar_cx.conductor import Start  # noqa: E402
+from rockstar_cx.live.presenter import Presenter  # noqa: E402
+from rockstar_cx.live.view import EngineView  # noqa: E402
 from rockstar_cx.show import DEFAULT_COLORS, builtin_show  # noqa: E402
 from rockstar_cx.show.model import Meter, Moment, Section, Show, parse_pattern  # noqa: E402
-from rockstar_cx.ui.app import StageApp, StageOptions  # noqa: E402
+from rockstar_cx.ui.app import StageApp  # noqa: E402
 from rockstar_cx.ui.cues import CueTrack  # noqa: E402
+from rockstar_cx.ui.options import StageOptions  # noqa: E402
 from rockstar_cx.ui.stage import StageView  # noqa: E402
 from rockstar_cx.ui.text import Text  # noqa: E402
 
@@ -57,13 +60,15 @@ def busy_show(count: int) -> Show:
 def frame_times(size: tuple[int, int], count: int, frames: int) -> tuple[float, float]:
     show = busy_show(count)
     window = pygame.Window("bench", size)
-    view, track = StageView(show, Text()), CueTrack(show, RATE)
-    track.ingest([Applied(0, Start(count_in=False))], 0)
+    replay, script = scripted_view(show, RATE)
+    view, track = StageView(show, Text()), CueTrack(replay)
+    script.apply(0, Start(count_in=False))
     times = []
     for i in range(frames):
         sample = i * RATE // 60
         started = time.perf_counter()
-        track.ingest([], sample + 256)  # the engine is a block or two ahead of what is heard
+        script.position = sample + 256  # the engine is a block or two ahead of what is heard
+        replay.update()
         view.draw(window.get_surface(), track.frame(sample))
         window.flip()
         times.append(time.perf_counter() - started)
@@ -100,7 +105,8 @@ def whole_app(seconds: float) -> dict:
         print(f"(no JACK server: {error}; the engine runs silently)")
     show = builtin_show()
     engine = AudioEngine(EngineConfig(show, device="system" if server else None)).start()
-    app = StageApp(show, engine, StageOptions(size=(1920, 1080), start_moment=4, save_settings=False))
+    replay = EngineView.of(engine)
+    app = StageApp(Presenter(replay, engine.send), StageOptions(size=(1920, 1080), start_moment=4, save_settings=False))
     try:
         app.run(3.0)  # count-in, warm caches
         # the engine is the spawned child (not jackd, not multiprocessing's resource tracker)
@@ -114,6 +120,7 @@ def whole_app(seconds: float) -> dict:
         fps = (app._frames - frames_before) / wall
     finally:
         app.close()
+        replay.close()
         report = engine.close()
         if server is not None:
             server.stop()

@@ -7,11 +7,13 @@ Threading contract:
 * the hub's **reader thread** drains every input each :data:`POLL_S`.  Per message it only
   rate-limits (a token bucket: :data:`RATE_LIMIT` messages/s, excess dropped and counted),
   parses (garbage is counted and ignored) and looks the control up.  The two targets that are
-  all about timing — tap tempo and live hits — go to the engine straight from here
-  (``send`` must be thread-safe, as :meth:`AudioEngine.send` is); everything else is enqueued,
-  bounded, for the app's thread, which takes it with :meth:`ControlHub.poll` and hands it to
-  :class:`~.actions.Dispatcher` (the stage's own Director, with its rules);
-* the same thread repaints the LEDs every :data:`LED_S` from the engine's transport;
+  all about timing — tap tempo and live hits — go to the presenter straight from here, behind a
+  retrigger guard per control (the presenter only sends for those, and its ``send`` is
+  thread-safe); everything else is enqueued, bounded, for the app's thread, which takes it with
+  :meth:`ControlHub.poll` and hands it to the same :class:`~rockstar_cx.live.presenter.Presenter`
+  as the keys (:meth:`~.session.MidiSession.pump`), with its rules;
+* the same thread repaints the LEDs every :data:`LED_S` from the view's transport (a snapshot
+  replaced whole: any thread may read it);
 * the app's thread switches MIDI learn on and off and selects targets (:meth:`learn`,
   :meth:`select`): plain attribute stores the reader picks up on its next message.
 
@@ -24,42 +26,38 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 import mido
 
-from ..conductor.commands import LiveHit, TapTempo
-from ..conductor.conductor import Transport
-from ..show.model import Show
-from ..ui.controls import Action
+from ..live.intent import CONTINUOUS, Action, Target
+from ..live.presenter import Presenter
+from ..threads import Worker
 from .feedback import Feedback
-from .mapping import CC, CONTINUOUS, NOTE, Control, Extra, Mapping, MidiSettings, Target, save
+from .mapping import CC, NOTE, Control, Mapping, MidiSettings, save
 from .ports import InPort, OutPort
 from .profiles import Profile
-from ..threads import Worker
 
 POLL_S = 0.001
 LED_S = 0.040
 RATE_LIMIT = 1000.0  # messages per second accepted, over all inputs
 BURST = 200  # messages accepted at once after a quiet spell (a fader swept fast)
 QUEUE = 256  # actions waiting for the app's thread (more are dropped and counted)
-ACCENT_VELOCITY = 100
 #: Retrigger guards: a pad bouncing, or a flood, cannot play a section (or tap) faster than a
 #: hand can — and so cannot pile voices on the audio engine.
 HIT_GAP_S = 0.020
 TAP_GAP_S = 0.100
-_DIRECT = (Action.TAP, Extra.HIT)
+_DIRECT = (Action.TAP, Action.HIT)  # acted on from the reader thread, at once
 
 
 class Intent(NamedTuple):
-    """A control was used: what it does, its value (velocity / CC value), whether it was already sent."""
+    """A control was used: what it does, and its value (velocity / CC value)."""
 
     target: Target
     value: int
-    sent: bool = False
 
 
 class Learned(NamedTuple):
@@ -120,14 +118,13 @@ def control_of(message: mido.Message) -> tuple[Control, int] | None:
 
 
 class ControlHub(Worker):
-    def __init__(self, devices: Sequence[Device], show: Show, rate: int, *, transport: Callable[[], tuple[Transport, bool]],
-                 send: Callable[[object], bool], settings: MidiSettings, settings_path: Path | None = None,
-                 rate_limit: float = RATE_LIMIT) -> None:
+    def __init__(self, devices: Sequence[Device], presenter: Presenter, *, settings: MidiSettings,
+                 settings_path: Path | None = None, rate_limit: float = RATE_LIMIT) -> None:
         self.devices = list(devices)
+        self.presenter = presenter
+        self.view = presenter.view  # the LEDs' transport and click state
         for device in self.devices:
-            device.feedback = Feedback(device.profile, device.mapping, show, rate)
-        self.transport = transport
-        self.send = send
+            device.feedback = Feedback(device.profile, device.mapping, presenter.show, presenter.rate)
         self.settings = settings
         self.settings_path = settings_path
         self.counters = Counters()
@@ -202,21 +199,18 @@ class ControlHub(Worker):
             return
         if target.action not in CONTINUOUS and value < (64 if control.kind == CC else 1):
             return  # a release
-        sent = target.action in _DIRECT
-        if sent:
+        if target.action in _DIRECT:
             now = time.perf_counter()
             if now - self._last.get(target, -1.0) < (TAP_GAP_S if target.action is Action.TAP else HIT_GAP_S):
                 self.counters.guarded += 1
                 return
             self._last[target] = now
-        if target.action is Action.TAP:
-            self.send(TapTempo())
-        elif target.action is Extra.HIT:
-            self.send(LiveHit(target.index, accent=value >= ACCENT_VELOCITY))
+            self.presenter.act(target, value)  # all about timing: it only sends, from this thread
+            return
         if len(self._intents) >= QUEUE:
             self.counters.guarded += 1
             return
-        self._intents.append(Intent(target, value, sent))
+        self._intents.append(Intent(target, value))
 
     def _bind(self, device: Device, control: Control, target: Target) -> None:
         name = device.profile.name
@@ -229,15 +223,14 @@ class ControlHub(Worker):
         self.selected = None  # the next control waits for the next selection
 
     def _lights(self) -> None:
-        state = None
+        transport, click = self.view.transport(), self.view.click
         for index, device in enumerate(self.devices):
             if device.outport is None or not device.feedback.lights:
                 continue
-            state = state if state is not None else self.transport()
             if index in self._repaint:
                 self._repaint.discard(index)
-                messages = device.feedback.repaint(*state)
+                messages = device.feedback.repaint(transport, click)
             else:
-                messages = device.feedback.changes(*state)
+                messages = device.feedback.changes(transport, click)
             for message in messages:
                 device.outport.send(message)

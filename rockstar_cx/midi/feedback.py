@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from ..conductor.conductor import Transport
 from ..show.model import Show
-from ..ui.controls import Action
-from .mapping import Control, Extra, Mapping, Target
+from ..live.intent import Action, Target
+from .mapping import Control, Mapping
 from .profiles import OFF, Led, Mode, Profile
 
 
@@ -30,7 +30,7 @@ def led_for(target: Target, show: Show, transport: Transport, click: bool, rate:
     bar = show.meter.beats * 60.0 * rate / t.tempo
     entering = armed is not None and t.armed_sample is not None and t.armed_sample - t.sample <= bar
     waiting = Led(Mode.FLASH if entering else Mode.PULSE)
-    if action is Extra.LAUNCH:
+    if action is Action.LAUNCH:
         if t.counting_in and index == t.moment:
             return Led(Mode.FLASH)  # it enters when the count-in ends
         if index == armed or (not t.playing and index == t.moment):
@@ -47,7 +47,7 @@ def led_for(target: Target, show: Show, transport: Transport, click: bool, rate:
     color = show.sections[index].color
     if action in (Action.MUTE, Action.SOLO):
         return Led(Mode.LIT, color) if index in (t.muted if action is Action.MUTE else t.soloed) else OFF
-    if action is Extra.HIT:
+    if action is Action.HIT:
         if playing and index in show.moment_sections[t.moment]:
             return Led(Mode.LIT, color)
         upcoming = armed if armed is not None else (t.moment if not t.playing else None)
@@ -61,7 +61,7 @@ class Feedback:
         self.profile = profile
         self.show = show
         self.rate = rate
-        self.targets = {c: t for c, t in mapping.bindings.items() if t.action not in (Extra.VOLUME, Extra.MASTER)}
+        self.targets = {c: t for c, t in mapping.bindings.items() if t.action not in (Action.VOLUME, Action.MASTER)}
         self._shown: dict[Control, Led] = {}
 
     @property

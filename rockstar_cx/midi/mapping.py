@@ -1,9 +1,9 @@
 """What each control does: bindings from MIDI controls to presenter actions, saved as TOML.
 
 A *control* is a pad, key, button, fader or knob: a note or a controller number on a channel.
-A *target* is what it does: one of the stage's :class:`~rockstar_cx.ui.controls.Action`\\ s (with
-a section for mute / solo / teach), or one only a controller has — launch moment N, a live hit
-of a section, section or master volume (:class:`Extra`).
+A *target* is what it does: a :class:`~rockstar_cx.live.intent.Target`, the presenter's vocabulary
+(with a section or moment where it takes one) — the keys' actions, and those only a controller
+has: launch moment N, a live hit of a section, section or master volume.
 
 ``midi.toml`` in :func:`rockstar_cx.paths.config_dir` holds the bindings made by MIDI learn, per
 device profile, and per-port output settings (clock and notes on or off).  Like the stage's
@@ -15,27 +15,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
+from ..live.intent import INDEXED, Action, Target
 from ..paths import config_dir
-from ..ui.controls import Action
 
 CC, NOTE = "cc", "note"
-
-
-class Extra(Enum):
-    """Targets only a controller offers."""
-
-    LAUNCH = "launch"  # index: moment
-    HIT = "hit"  # index: section; velocity 100 or more plays an accent
-    VOLUME = "volume"  # index: section; continuous
-    MASTER = "master"  # continuous
-
-
-CONTINUOUS = (Extra.VOLUME, Extra.MASTER)
-INDEXED = (Action.MUTE, Action.SOLO, Action.TEACH, Extra.LAUNCH, Extra.HIT, Extra.VOLUME)
-_BY_NAME: dict[str, Action | Extra] = {a.value: a for a in Action} | {e.value: e for e in Extra}
+_BY_NAME: dict[str, Action] = {a.value: a for a in Action}  # midi.toml's words
 
 
 @dataclass(frozen=True, order=True)
@@ -46,15 +32,6 @@ class Control:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number} (channel {self.channel + 1})"
-
-
-@dataclass(frozen=True)
-class Target:
-    action: Action | Extra
-    index: int | None = None  # section or moment, from 0
-
-    def __str__(self) -> str:
-        return self.action.value + ("" if self.index is None else f" {self.index + 1}")
 
 
 @dataclass

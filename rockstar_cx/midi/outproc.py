@@ -3,10 +3,11 @@
 Clock and notes are only as steady as the thread that sends them gets the GIL.  In the app's
 process the stage view holds it for milliseconds at a time (a frame, a font render, a garbage
 collection), so — like the audio engine, and for the same reason — MIDI out runs in its own
-process (``spawn``).  It attaches to the engine's shared memory by name, with its own reader of
-the event ring, and never sends the engine anything: it cannot disturb the audio.
+process (``spawn``).  It attaches to the engine's shared memory by name, with its own replay of
+the engine (a :class:`~rockstar_cx.live.view.EngineView`, reading the event ring through a tail
+of its own), and never sends the engine anything: it cannot disturb the audio.
 
-    midi = MidiOut(MidiOutConfig(("virtual", "USB MIDI")), engine).start()
+    midi = MidiOut(MidiOutConfig(outputs=("virtual", "USB MIDI")), engine).start()
     midi.status()    # ports connected, messages sent, send-time figures (waits for the reply)
     midi.latest()    # the same without waiting (the UI thread): the last reply, and asks again
     midi.close()     # the same, final
@@ -29,12 +30,12 @@ from dataclasses import dataclass, field
 
 from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
+from ..live.view import EngineView
 from ..show.model import Show
 from .clock import ClockPlan
 from .hotplug import HotPlug
 from .notes import NotePlan
 from .ports import OutPort, resolve_api
-from .replay import Replay
 from .sender import MidiSender, Output
 
 START_TIMEOUT_S = 30.0
@@ -42,7 +43,7 @@ REPLY_TIMEOUT_S = 5.0
 LATEST_EVERY_S = 1.0  # the status (hot-plug, send figures) costs the sender's process a little
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MidiOutConfig:
     outputs: tuple[str, ...]  # --midi-out NAME ... ("virtual": our own port)
     api: str = "auto"
@@ -157,7 +158,7 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
     outputs = [Output(OutPort(spec, config.api), *_options(config, spec)) for spec in config.outputs]
     for output in outputs:
         output.port.connect()
-    replay = Replay(show, shared, rate, hold_bars=hold_bars)
+    replay = EngineView(show, rate, shared, hold_bars=hold_bars)
     sender = MidiSender(replay, outputs, ClockPlan(show, rate, run_while_stopped=config.run_while_stopped),
                         NotePlan(show, rate), offset_s=config.offset_ms / 1000.0,
                         jack=resolve_api(config.api) == "jack").start()

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..ui.controls import Action
-from .mapping import CC, NOTE, Control, Extra, Mapping, Target
+from ..live.intent import Action, Target
+from .mapping import CC, NOTE, Control, Mapping
 
 
 class Mode(Enum):
@@ -45,7 +45,7 @@ class Led:
 OFF = Led(Mode.OFF)
 BUTTONS = (Action.BACK, Action.GO, Action.SLOWER, Action.FASTER, Action.TAP, Action.CLICK, Action.START_STOP,
            Action.PANIC)
-ROWS = (Extra.HIT, Action.MUTE, Action.SOLO, Action.TEACH)  # grid rows from the top
+ROWS = (Action.HIT, Action.MUTE, Action.SOLO, Action.TEACH)  # grid rows from the top
 
 
 @dataclass(frozen=True)
@@ -122,11 +122,11 @@ def _grid(note_of: Callable[[int, int], int], buttons: list[Control], faders: li
         for column in range(8):
             bindings[Control(NOTE, 0, note_of(7 - row, column))] = Target(action, column)
     for moment in range(16):
-        bindings[Control(NOTE, 0, note_of(moment // 8, moment % 8))] = Target(Extra.LAUNCH, moment)
+        bindings[Control(NOTE, 0, note_of(moment // 8, moment % 8))] = Target(Action.LAUNCH, moment)
     for control, action in zip(buttons, BUTTONS):
         bindings[control] = Target(action)
     for index, number in enumerate(faders or []):
-        bindings[Control(CC, 0, number)] = Target(Extra.VOLUME, index) if index < 8 else Target(Extra.MASTER)
+        bindings[Control(CC, 0, number)] = Target(Action.VOLUME, index) if index < 8 else Target(Action.MASTER)
     return Mapping(bindings)
 
 
@@ -151,17 +151,17 @@ _KORG_BUTTONS = {43: Action.BACK, 44: Action.GO, 41: Action.START_STOP, 42: Acti
                  46: Action.CLICK, 58: Action.SLOWER, 59: Action.FASTER}
 NANOKONTROL2 = Profile(
     "nanokontrol2", ("nanokontrol2",),
-    Mapping({Control(CC, 0, 16): Target(Extra.MASTER)}
+    Mapping({Control(CC, 0, 16): Target(Action.MASTER)}
             | {Control(CC, 0, n): Target(a) for n, a in _KORG_BUTTONS.items()}
             | {Control(CC, 0, base + i): Target(action, i)
-               for base, action in ((0, Extra.VOLUME), (32, Action.SOLO), (48, Action.MUTE), (64, Extra.HIT))
+               for base, action in ((0, Action.VOLUME), (32, Action.SOLO), (48, Action.MUTE), (64, Action.HIT))
                for i in range(8)}),
     render_korg)
 
 GENERIC = Profile(
     "generic", (),
-    Mapping({Control(NOTE, 9, 36 + i): Target(Extra.HIT, i) for i in range(8)}
-            | {Control(CC, 0, 7): Target(Extra.MASTER), Control(CC, 0, 64): Target(Action.GO)}))
+    Mapping({Control(NOTE, 9, 36 + i): Target(Action.HIT, i) for i in range(8)}
+            | {Control(CC, 0, 7): Target(Action.MASTER), Control(CC, 0, 64): Target(Action.GO)}))
 
 PROFILES = (LAUNCHPAD, APC_MINI_MK2, APC_MINI, NANOKONTROL2, GENERIC)  # most specific first
 

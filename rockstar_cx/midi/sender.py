@@ -1,6 +1,6 @@
 """The MIDI out threads: a planner that follows the engine, a sender that keeps the appointments.
 
-* The **planner** thread catches the :class:`~.replay.Replay` up with the engine every
+* The **planner** thread catches its :class:`~rockstar_cx.live.view.EngineView` up with the engine every
   :data:`PLAN_S`, asks :mod:`.clock` and :mod:`.notes` what is due in the next
   :data:`AHEAD_S`, converts samples to host times with the engine's clock fit (minus the MIDI
   offset) and publishes the list — one reference swap, no lock.
@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..live.view import EngineView
 from ..threads import realtime
 from .clock import ORDER_TICK, ClockPlan, Timed
 from .notes import NotePlan
 from .ports import OutPort
-from .replay import Replay
 
 PLAN_S = 0.004  # how often the planner catches up with the engine
 AHEAD_S = 0.100  # how far ahead it plans (replanned long before that runs out)
@@ -95,9 +95,9 @@ def wait_until(deadline: float, wake: threading.Event | None = None, margin: flo
 
 
 class MidiSender:
-    """Runs the planner and sender threads over a :class:`Replay`; :meth:`close` stops them."""
+    """Runs the planner and sender threads over an :class:`EngineView`; :meth:`close` stops them."""
 
-    def __init__(self, replay: Replay, outputs: Sequence[Output], clock: ClockPlan | None, notes: NotePlan | None,
+    def __init__(self, replay: EngineView, outputs: Sequence[Output], clock: ClockPlan | None, notes: NotePlan | None,
                  *, offset_s: float = 0.0, jack: bool = False) -> None:
         self.replay = replay
         self.jack = jack

@@ -1,13 +1,14 @@
 """Everything MIDI for one performance, from the command line's options: one start, one close.
 
-    session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("virtual",)), engine).start()
-    session.use_director(app.director)   # the stage's Director (headless: the session makes one)
+    session = MidiSession(MidiOptions(inputs=("launchpad",), outputs=("virtual",)), engine, presenter).start()
     ...                       # the app's thread, once a frame (or every 10 ms headless):
-    session.pump()            # controller actions → the Director / the engine
+    session.pump()            # controller actions → the presenter (the same one as the keys')
     session.status()          # everything: ports connected, counters, clock-in state
     session.summary()         # what the presenter console shows (cheap: call it every frame)
     session.learn(True); session.select(Target(Action.GO))   # MIDI learn, from the console
     session.close()
+
+A session is a :class:`~rockstar_cx.live.surface.MidiSurface`: what the front-ends know of MIDI.
 
 * ``outputs`` (``--midi-out``, repeatable; ``virtual`` = our own port): clock and notes, from the
   MIDI-out process (:mod:`.outproc`); per-port clock/notes switches from ``midi.toml``.
@@ -17,7 +18,8 @@
 * ``clock_in`` (``--clock-in``): follow that port's MIDI clock (:mod:`.follow`).
 * hot-plug (:mod:`.hotplug`) watches this process's ports; the MIDI-out process watches its own.
 
-Start it right after the engine and before the first command (see :mod:`.outproc`).
+Start it before the first command (see :mod:`.outproc`).  Controllers need the
+:class:`~rockstar_cx.live.presenter.Presenter` they act through (and whose view lights their LEDs).
 Threading contract: :meth:`pump`, :meth:`status`, :meth:`close` from the app's thread.
 """
 
@@ -28,18 +30,19 @@ from pathlib import Path
 
 from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
-from ..ui.director import Director
-from .actions import Dispatcher
-from .controller import ControlHub, Device, Intent
+from ..live.intent import Target
+from ..live.presenter import Presenter
+from ..live.surface import MidiSummary
+from .controller import ControlHub, Device
 from .follow import ClockFollower
 from .hotplug import HotPlug
-from .mapping import Mapping, Target, load
+from .mapping import Mapping, load
 from .outproc import MidiOut, MidiOutConfig
 from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, graph_changed, resolve_api
 from .profiles import GENERIC, PROFILES, profile_for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MidiOptions:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
@@ -55,33 +58,18 @@ class MidiOptions:
         return bool(self.inputs or self.outputs or self.clock_in)
 
 
-@dataclass(frozen=True)
-class MidiSummary:
-    """What the presenter console shows about MIDI."""
-
-    inputs: tuple[tuple[str, bool], ...]  # (port asked for, connected now)
-    outputs: tuple[tuple[str, bool], ...]
-    clock_in: str | None  # the follower's state in words; None without --clock-in
-    following: bool  # the show follows an external clock right now
-    can_learn: bool  # there is a controller to learn from
-    learning: bool
-    selected: Target | None  # what the next control moved will do
-    learned: str | None  # the last binding made, in words
-
-
 class MidiSession:
-    def __init__(self, options: MidiOptions, engine: AudioEngine, *, director: Director | None = None,
+    def __init__(self, options: MidiOptions, engine: AudioEngine, presenter: Presenter | None = None, *,
                  settings_path: Path | None = None) -> None:
         self.options = options
         self.engine = engine
-        self.director = director
+        self.presenter = presenter  # controllers act through it (None: no controllers)
         self.settings_path = settings_path
         self.warning = ""
         self.out: MidiOut | None = None
         self.hub: ControlHub | None = None
         self.follower: ClockFollower | None = None
         self.hotplug: HotPlug | None = None
-        self.dispatcher: Dispatcher | None = None
         self._ports: list = []
         self._shared: SharedState | None = None
         self._final: dict | None = None  # close()'s status, once closed
@@ -89,12 +77,15 @@ class MidiSession:
     def start(self) -> MidiSession:
         options, engine = self.options, self.engine
         show, rate = engine.config.show, engine.config.samplerate
+        if options.inputs and self.presenter is None:
+            raise ValueError("controllers (--midi-in) act through a presenter: give the session one")
         resolve_api(options.api)  # a bad --midi-api fails here, before anything opens
         settings, self.warning = load(self.settings_path)
         if options.outputs:
-            self.out = MidiOut(MidiOutConfig(options.outputs, options.api, options.offset_ms, options.clock,
-                                             options.notes, options.run_while_stopped, settings.outputs),
-                               engine).start()
+            self.out = MidiOut(MidiOutConfig(outputs=options.outputs, api=options.api, offset_ms=options.offset_ms,
+                                             clock=options.clock, notes=options.notes,
+                                             run_while_stopped=options.run_while_stopped,
+                                             port_options=settings.outputs), engine).start()
         devices = []
         for spec in options.inputs:
             inport = InPort(spec, options.api)
@@ -107,9 +98,7 @@ class MidiSession:
             mapping = profile.mapping.merged(settings.learned.get(profile.name, Mapping({})))
             devices.append(Device(inport, outport if profile.render else None, profile, mapping))
         if devices:
-            self.hub = ControlHub(devices, show, rate, transport=lambda: (engine.transport(), engine.click()), send=engine.send, settings=settings,
-                                  settings_path=self.settings_path).start()
-            self.dispatcher = Dispatcher(show, engine.send, rate, director=self.director)
+            self.hub = ControlHub(devices, self.presenter, settings=settings, settings_path=self.settings_path).start()
         if options.clock_in:
             inport = InPort(options.clock_in, options.api, timing=True)
             inport.connect()
@@ -121,22 +110,11 @@ class MidiSession:
                                    on_connect=self.hub.repaint if self.hub is not None else None).start()
         return self
 
-    def use_director(self, director: Director) -> None:
-        """Hand controller actions to the stage's own Director (made after the session started)."""
-        self.director = director
-        if self.dispatcher is not None:
-            self.dispatcher.director = director
-
-    def pump(self, *, panic_sample: int | None = None) -> list[Intent]:
-        """Carry out the controllers' actions since the last call; returns them (for the stage's messages)."""
-        if self.hub is None:
-            return []
-        intents = self.hub.poll()
-        if intents:
-            transport, click = self.engine.transport(), self.engine.click()
-            for intent in intents:
-                self.dispatcher.handle(intent, transport, click, panic_sample=panic_sample)
-        return intents
+    def pump(self) -> None:
+        """Carry out the controllers' actions since the last call, through the presenter."""
+        if self.hub is not None:
+            for intent in self.hub.poll():
+                self.presenter.act(intent.target, intent.value)
 
     def status(self) -> dict:
         out = self.out.status() if self.out is not None else {}
@@ -164,9 +142,10 @@ class MidiSession:
                         "following external clock" if following else "no external clock: internal tempo")
         hub = self.hub
         last = hub.learned[-1] if hub is not None and hub.learned else None
-        return MidiSummary(tuple(inputs.items()), outputs, clock_in, following, hub is not None,
-                           hub is not None and hub.learning, hub.selected if hub is not None else None,
-                           None if last is None else f"{last.control} → {last.target}")
+        return MidiSummary(inputs=tuple(inputs.items()), outputs=outputs, clock_in=clock_in, following=following,
+                           can_learn=hub is not None, learning=hub is not None and hub.learning,
+                           selected=hub.selected if hub is not None else None,
+                           learned=None if last is None else f"{last.control} → {last.target}")
 
     def learn(self, on: bool) -> bool:
         """MIDI learn on or off; False when there is no controller to learn from."""

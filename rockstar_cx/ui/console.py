@@ -4,41 +4,40 @@ It shows the current and next moment with their captions (the speaker notes), el
 moment time, tempo, what GO has armed, each section's mute/solo state and the engine's health
 (device, latency, underflows, "audio lost — retrying"), and the MIDI ports, the external clock
 and MIDI learn.  Every button does what its key does: :meth:`ConsoleView.hit` maps a click to the
-same :class:`~.controls.Action`.  While MIDI learn is on, the sections also show the targets only
-a controller has — a live hit, a section's volume, the master volume — as the words
-:data:`LEARN_ONLY` (the values of :class:`rockstar_cx.midi.mapping.Extra`).
+same :class:`~rockstar_cx.live.intent.Target` (the presenter's).  While MIDI learn is on, the
+sections also show the targets only a controller has — a live hit, a section's volume, the
+master volume (:data:`LEARN_ONLY`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pygame
 
+from ..audio.health import Health
 from ..conductor.conductor import Transport
+from ..live.intent import Action, Target
+from ..live.presenter import Teach
+from ..live.surface import MidiSummary
 from ..show.model import Show
-from .controls import Action, help_rows
+from .controls import help_rows
 from .cues import Frame
 from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
-from .stage import Teach, cue_word
+from .stage import cue_word
 from .text import Text
 from .widgets import Painter
 
-if TYPE_CHECKING:
-    from ..midi.session import MidiSummary
-
-LEARN_ONLY = ("hit", "volume", "master")  # console targets for MIDI learn that no key has
-ButtonTarget = Action | str  # what a console button does: an action, or one of LEARN_ONLY
+LEARN_ONLY = frozenset({Action.HIT, Action.VOLUME, Action.MASTER})  # console targets for MIDI learn that no key has
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConsoleInfo:
     frame: Frame
     transport: Transport
     click: bool
     panicking: bool
-    health: dict  # device, audio state, output_latency_ms, underflows_after_warmup, dropped_blocks, callbacks, message
+    health: Health
     visual_offset_ms: float
     show_seconds: float | None
     message: str
@@ -60,13 +59,13 @@ class ConsoleView:
         self.text = text
         self.painter = Painter(text)
         self.colors = [SectionColors.of(s.color) for s in show.sections]
-        self.buttons: list[tuple[pygame.Rect, ButtonTarget, int | None]] = []
+        self.buttons: list[tuple[pygame.Rect, Target]] = []
 
-    def hit(self, pos: tuple[int, int]) -> tuple[ButtonTarget, int | None] | None:
-        """The button under a click, as (action, section)."""
-        for rect, action, section in self.buttons:
+    def hit(self, pos: tuple[int, int]) -> Target | None:
+        """What the button under a click does."""
+        for rect, target in self.buttons:
             if rect.collidepoint(pos):
-                return action, section
+                return target
         return None
 
     def draw(self, surface: pygame.Surface, info: ConsoleInfo, preview: pygame.Surface | None) -> None:
@@ -99,13 +98,13 @@ class ConsoleView:
         px = self.text.fit(words, cap, width, 6) if width else None
         return self.painter.line(surface, "info", words, cap, color, point, anchor, px=px)
 
-    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: ButtonTarget,
+    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: Action,
                 section: int | None = None, *, active: bool = False, accent: Color = WARN) -> None:
         pygame.draw.rect(surface, accent if active else PANEL, rect, border_radius=self.s // 2)
         pygame.draw.rect(surface, accent if active else FAINT, rect, 2, border_radius=self.s // 2)
         cap = min(self.s, round(rect.height * 0.36))
         self._label(surface, label, cap, BACKGROUND if active else INK, rect.center, "center", rect.width - cap)
-        self.buttons.append((rect, action, section))
+        self.buttons.append((rect, Target(action, section)))
 
     def _status(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, right: pygame.Rect) -> int:
         s, frame = self.s, info.frame
@@ -181,7 +180,7 @@ class ConsoleView:
         if midi is not None and midi.can_learn:
             rows[1].append(("LEARN  L", Action.LEARN, midi.learning, WARN))
             if midi.learning:
-                rows[0].append(("MASTER VOL", "master", _chosen(midi, "master", None), WARN))
+                rows[0].append(("MASTER VOL", Action.MASTER, _chosen(midi, Action.MASTER, None), WARN))
         height = max(s * 2, min(s * 5, (left.bottom - y - gap) // 2))
         for row in rows:
             width = (left.width - gap * (len(row) - 1)) // len(row)
@@ -201,13 +200,14 @@ class ConsoleView:
             c = self.colors[i]
             pygame.draw.rect(surface, c.edge, (right.x, y, s, row_h - 4), border_radius=3)
             color = c.text if i in playing else SOFT_INK
-            buttons: list[tuple[str, ButtonTarget, bool, Color]] = [
+            buttons: list[tuple[str, Action, bool, Color]] = [
                 ("MUTE", Action.MUTE, i in info.transport.muted, ALERT),
                 ("SOLO", Action.SOLO, i in info.transport.soloed, WARN),
                 ("TEACH", Action.TEACH, bool(info.teaching and info.teaching.section == i), OK)]
             if learning:
                 buttons = [(label, action, _chosen(midi, action, i), WARN) for label, action, _, _ in buttons]
-                buttons += [("HIT", "hit", _chosen(midi, "hit", i), WARN), ("VOL", "volume", _chosen(midi, "volume", i), WARN)]
+                buttons += [("HIT", Action.HIT, _chosen(midi, Action.HIT, i), WARN),
+                            ("VOL", Action.VOLUME, _chosen(midi, Action.VOLUME, i), WARN)]
             room = right.width - len(buttons) * (button_w + 4) - s * 2
             self._label(surface, f"{i + 1} {section.name} · {cue_word(section.sound)}", s, color,
                         (right.x + s * 2, y + row_h // 2 - 2), "midleft", room)
@@ -221,16 +221,15 @@ class ConsoleView:
 
     def _health(self, surface: pygame.Surface, info: ConsoleInfo, right: pygame.Rect, y: int) -> None:
         s, h = self.s, info.health
-        state = h.get("audio", "")
-        color = OK if state == "ok" else ALERT
-        device = h.get("device") or "no device"
-        lines = [(f"AUDIO  {device} · {state}", color),
-                 (f"latency {h.get('output_latency_ms', 0.0):.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
-                 (f"underflows {h.get('underflows_after_warmup', 0)} · dropped {h.get('dropped_blocks', 0)}"
-                  f" · callbacks {h.get('callbacks', 0)}",
-                  ALERT if h.get("underflows_after_warmup") or h.get("dropped_blocks") else SOFT_INK)]
-        if h.get("message"):
-            lines.append((h["message"], ALERT))
+        counters = h.counters
+        color = OK if h.state == "ok" else ALERT
+        lines = [(f"AUDIO  {h.device or 'no device'} · {h.state.value}", color),
+                 (f"latency {h.output_latency * 1000.0:.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
+                 (f"underflows {counters.underflows_after_warmup} · dropped {counters.dropped_blocks}"
+                  f" · callbacks {counters.callbacks}",
+                  ALERT if counters.underflows_after_warmup or counters.dropped_blocks else SOFT_INK)]
+        if h.message:
+            lines.append((h.message, ALERT))
         if info.midi is not None:
             lines += _midi_lines(info.midi)
         lines.append((info.message, INK))
@@ -241,11 +240,9 @@ class ConsoleView:
             y += round(s * 1.8)
 
 
-def _chosen(midi: MidiSummary, action: ButtonTarget, index: int | None) -> bool:
+def _chosen(midi: MidiSummary, action: Action, index: int | None) -> bool:
     """Is this the target the next control moved will be bound to?"""
-    selected = midi.selected
-    return selected is not None and selected.action.value == getattr(action, "value", action) and \
-        selected.index == index
+    return midi.selected == Target(action, index)
 
 
 def _midi_lines(midi: MidiSummary) -> list[tuple[str, Color]]:

@@ -1,5 +1,8 @@
 """Every key of the stage app, in one table: the key handler, the help overlay and the README read it.
 
+A key press is a :class:`~rockstar_cx.live.intent.Target`, what the presenter (or the stage's
+own view) carries out; the actions only a controller has (launch, live hit, volumes) have no key.
+
 Presentation clickers are keyboards with a few keys: PageDown/PageUp (some send Right/Left), one
 button that sends F5 and Esc alternately, and one that sends "." or B to blank the screen.  The
 table maps all of them, so any clicker drives the show without setup.
@@ -8,31 +11,10 @@ table maps all of them, so any clicker drives the show without setup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 import pygame
 
-
-class Action(Enum):
-    GO = "go"
-    BACK = "back"
-    START_STOP = "start/stop"
-    PANIC = "panic"
-    BLACKOUT = "blackout"
-    MUTE = "mute"
-    SOLO = "solo"
-    TEACH = "teach"
-    TAP = "tap"
-    FASTER = "faster"
-    SLOWER = "slower"
-    CLICK = "click"
-    HELP = "help"
-    CONSOLE = "console"
-    CALIBRATE = "calibrate"
-    LEARN = "learn"
-    SCREENSHOT = "screenshot"
-    FULLSCREEN = "fullscreen"
-    QUIT = "quit"
+from ..live.intent import Action, Target
 
 
 @dataclass(frozen=True)
@@ -77,18 +59,18 @@ _PLAIN = {
 }
 
 
-def action_for(key: int, mod: int) -> tuple[Action, int | None] | None:
-    """(action, section index or None) for a key press; None for keys the stage ignores."""
+def target_for(key: int, mod: int) -> Target | None:
+    """What a key press asks for (with its section for the digits); None for keys the stage ignores."""
     ctrl, shift = bool(mod & pygame.KMOD_CTRL), bool(mod & pygame.KMOD_SHIFT)
     if key in _DIGITS:
         section = _DIGITS[key] - 1
-        return (Action.TEACH if ctrl else Action.SOLO if shift else Action.MUTE), section
+        return Target(Action.TEACH if ctrl else Action.SOLO if shift else Action.MUTE, section)
     if ctrl and key == pygame.K_q:
-        return Action.QUIT, None
+        return Target(Action.QUIT)
     action = _PLAIN.get(key)
     if action is None or ctrl:  # Ctrl+C etc. belong to the system, not the show
         return None
-    return action, None
+    return Target(action)
 
 
 def help_rows() -> list[tuple[str, str]]:

@@ -1,27 +1,21 @@
-"""What the stage shows at a given sample: the engine's conductor, replayed exactly and previewed.
+"""What the stage shows at a given sample: the engine's performance, replayed exactly and previewed.
 
-The visuals keep no clock of their own.  The engine publishes every command it applied with its
-sample; :class:`CueTrack` replays them into a :class:`~rockstar_cx.conductor.follower.Follower`,
-so it knows every event up to the engine's position, and the follower's preview gives the next
-two seconds — what anticipation cues and countdowns need.  :meth:`CueTrack.frame` then answers
-"what is on stage at sample S", where S is the sample leaving the speakers when the frame appears
-(see :func:`display_sample`).
+The visuals keep no clock of their own.  The app's :class:`~rockstar_cx.live.view.EngineView`
+replays what the engine applied, so it knows every event up to the engine's position, and its
+preview gives the next two seconds — what anticipation cues and countdowns need.
+:meth:`CueTrack.frame` then answers "what is on stage at sample S", where S is the sample leaving
+the speakers when the frame appears (see :func:`display_sample`).  It only reads the view: the
+one who updates it (the presenter's tick, once a frame) owns the replay.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
-from ..audio.commands import ENGINE_COMMANDS, SetClick
 from ..audio.health import ClockFit
-from ..audio.ipc import Applied
-from ..conductor.commands import Panic, Start
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, MomentStart, Stop
-from ..conductor.follower import PREVIEW_S, Follower
-from ..show.model import Show
-
-HISTORY_S = 4.0  # the past a frame may look back on (more than a beat at 20 bpm)
+from ..conductor.follower import PREVIEW_S
+from ..live.view import EngineView
 
 
 @dataclass(frozen=True)
@@ -67,64 +61,19 @@ def display_sample(fit: ClockFit | None, now: float, visual_offset: float) -> fl
 
 
 class CueTrack:
-    def __init__(self, show: Show, rate: int) -> None:
-        self.show = show
-        self.rate = rate
-        self.follower = Follower(show, rate)
-        self._history: deque[Event] = deque()
-        self.click = False
-        self.panic_sample: int | None = None  # when a panic fade began (until the next Start)
-        self.started_sample: int | None = None  # the last Start that started the show
-        self.moment_sample = 0  # the last MomentStart played
-        self.applied: list[tuple[int, object]] = []  # every command the engine applied, in order
-        self.marks: deque[MomentStart | Stop] = deque(maxlen=256)  # moments begun and stops, as played
+    """Frames from a view: its history (the last seconds played) and its preview (what comes)."""
 
-    @property
-    def position(self) -> int:
-        return self.follower.position
-
-    def ingest(self, events: list, position: int) -> None:
-        """The engine's new events (only its Applied commands matter) and its published position."""
-        for event in events:
-            if type(event) is Applied:
-                self._apply(event.sample, event.command)
-        self._played(self.follower.advance_to(position))
-
-    def _apply(self, sample: int, command: object) -> None:
-        self.applied.append((sample, command))
-        kind = type(command)
-        if kind is SetClick:
-            self.click = command.on
-            return
-        if kind in ENGINE_COMMANDS:  # volumes: nothing the stage shows
-            return
-        if kind is Start:
-            self.panic_sample = None
-            if not self.follower.conductor.playing:
-                self.started_sample = sample
-        self._played(self.follower.apply(sample, command))
-        if kind is Panic and self.follower.conductor.playing:  # the fade runs until the bar line
-            self.panic_sample = sample
-
-    def _played(self, events: list[Event]) -> None:
-        history = self._history
-        history.extend(events)
-        for event in events:
-            if type(event) is MomentStart:
-                self.moment_sample = event.sample
-                self.marks.append(event)
-            elif type(event) is Stop:
-                self.panic_sample = None
-                self.marks.append(event)
-        horizon = self.follower.position - HISTORY_S * self.rate
-        while history and history[0].sample < horizon:
-            history.popleft()
+    def __init__(self, view: EngineView) -> None:
+        self.view = view
+        self.show = view.show
+        self.rate = view.rate
 
     def frame(self, sample: float) -> Frame:
         """What the stage shows at ``sample`` (within the history, or up to the preview's reach)."""
         s = int(sample)
-        transport = self.follower.transport()
-        events = list(self._history) + self.follower.preview()
+        view = self.view
+        transport = view.transport()
+        events = list(view.history) + view.preview()
         last_beat = next_beat = last_stop = last_start = None
         last_hits: dict[int, Hit] = {}
         next_hits: dict[int, Hit] = {}
@@ -171,7 +120,7 @@ class CueTrack:
             cues[index] = SectionCue(None if last is None else (s - last.sample) / rate, bool(last and last.accent),
                                      None if upcoming is None else (upcoming.sample - s) / rate,
                                      bool(upcoming and upcoming.accent))
-        moment_start = last_start.sample if last_start is not None else self.moment_sample
+        moment_start = last_start.sample if last_start is not None else view.moment_sample
         return Frame(s, state, moment, last_beat.bar if last_beat and not stopped else 0,
                      last_beat.beat if last_beat and not stopped else 0, phase, beat_seconds, tempo,
                      max(0.0, (s - moment_start) / rate), armed, countdown, cues, transport.muted, transport.soloed)

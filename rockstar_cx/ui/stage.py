@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import NamedTuple
 
 import pygame
 
-from ..audio.kit import SOUND_WORDS
+from ..live.presenter import Teach
 from ..show.model import Show
+from ..show.sounds import SOUND_WORDS
 from .cues import Frame
 from .layout import COUNT_CAP, Layout, Zone, layout, widest_word
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
@@ -26,11 +26,6 @@ from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_
 
 DRIFT_PER_S = 0.006  # chaos: how fast (in screen heights per second) zones start wandering...
 DRIFT_MAX = 0.025  # ...and how far they may go
-
-
-class Teach(NamedTuple):
-    section: int
-    phase: str  # "listen" or "your turn"
 
 
 def cue_word(sound: str) -> str:

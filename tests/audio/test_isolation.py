@@ -17,7 +17,10 @@ ATTEMPTS = 2
 
 def perform(show, load: bool, xruns: list[int]) -> dict:
     """60 s of the built-in show; with ``load``, the real stage view at full speed plus a GIL hog here."""
-    from rockstar_cx.ui.app import StageApp, StageOptions
+    from rockstar_cx.live.presenter import Presenter
+    from rockstar_cx.live.view import EngineView
+    from rockstar_cx.ui.app import StageApp
+    from rockstar_cx.ui.options import StageOptions
 
     monitor = XrunMonitor()
     with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
@@ -27,13 +30,15 @@ def perform(show, load: bool, xruns: list[int]) -> dict:
         frames = 0
         started = time.monotonic()
         if load:
-            app = StageApp(show, engine, StageOptions(size=(1920, 1080), save_settings=False))
+            view = EngineView.of(engine)
+            app = StageApp(Presenter(view, engine.send), StageOptions(size=(1920, 1080), save_settings=False))
             hog = GilHog()
             while time.monotonic() - started < RUN_S:
                 app.step()  # no frame cap: as fast as the app can draw
                 hog.tick()
                 frames += 1
             app.close()
+            view.close()
             assert hog.holds >= RUN_S / 0.1 * 0.9  # it really held the GIL 50 ms of every 100 ms
         else:
             time.sleep(RUN_S)

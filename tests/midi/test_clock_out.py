@@ -132,7 +132,7 @@ def perform_live(jack_server, show, seconds: float, xruns_at: tuple[float, ...] 
     midi = recorder = overrunner = None
     events: list = []
     try:
-        midi = MidiOut(MidiOutConfig(("virtual",), api="jack"), engine).start()
+        midi = MidiOut(MidiOutConfig(outputs=("virtual",), api="jack"), engine).start()
         recorder = Recorder(seconds + 5)
         recorder.connect(PORTAUDIO_OUT)
         recorder.connect("rockstar-cx:", recorder.midi_ports[0])

@@ -18,12 +18,14 @@ from played import applied_commands
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import Mute, Next, Quantize, Start, TapTempo
+from rockstar_cx.live.intent import Action, Target
+from rockstar_cx.live.presenter import Presenter
+from rockstar_cx.live.view import EngineView
 from rockstar_cx.midi import mapping
-from rockstar_cx.midi.mapping import CC, NOTE, Control, Target
+from rockstar_cx.midi.mapping import CC, NOTE, Control
 from rockstar_cx.midi.memory import MemoryBus
 from rockstar_cx.midi.ports import graph_changed, release
 from rockstar_cx.midi.session import MidiOptions, MidiSession
-from rockstar_cx.ui.controls import Action
 
 from ..conductor.shows import make_show, moment, section
 
@@ -88,10 +90,24 @@ def two_colour_show():
                      count_in=0)
 
 
+def controlled(options: MidiOptions, engine: AudioEngine) -> MidiSession:
+    """A MIDI session whose controllers act through a presenter of its own (close it with :func:`close`)."""
+    return MidiSession(options, engine, Presenter(EngineView.of(engine), engine.send))
+
+
+def close(session: MidiSession) -> dict:
+    status = session.close()
+    if session.presenter is not None:
+        session.presenter.view.close()
+    return status
+
+
 def pump(session: MidiSession, seconds: float) -> None:
-    """The app's thread: carry out controller actions for a while."""
+    """The app's thread, as a front-end runs it: the presenter's tick, then the controllers' actions."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if session.presenter is not None:
+            session.presenter.tick()
         session.pump()
         time.sleep(0.005)
 
@@ -127,7 +143,7 @@ def test_on_real_jack_ports_and_audio_a_profile_and_a_learned_mapping_drive_the_
 def drive_the_show(engine: AudioEngine, api: str, launchpad: FakeDevice | MemoryDevice, pad: FakeDevice | MemoryDevice,
                    leds_port: str, config_home) -> None:
     """The scenario: the Launchpad's profile plays the show, the pad's learned bindings too; closes everything."""
-    session = MidiSession(MidiOptions(inputs=("launchpad", "test pad"), api=api), engine)
+    session = controlled(MidiOptions(inputs=("launchpad", "test pad"), api=api), engine)
     try:
         session.start()
         hub = session.hub
@@ -190,9 +206,9 @@ def drive_the_show(engine: AudioEngine, api: str, launchpad: FakeDevice | Memory
         assert engine.transport().muted == {0, 1}
         tempo = engine.transport().tempo
         applied = applied_commands(engine)
-        status = session.close()
+        status = close(session)
     finally:
-        session.close()
+        close(session)
         report = engine.close()
         launchpad.close()
         pad.close()

@@ -23,10 +23,10 @@ from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import LiveHit, Start
 from rockstar_cx.midi.controller import BURST, HIT_GAP_S, RATE_LIMIT
-from rockstar_cx.midi.session import MidiOptions, MidiSession
+from rockstar_cx.midi.session import MidiOptions
 
 from ..conductor.shows import make_show, moment, section
-from .test_controller import FakeDevice, pump
+from .test_controller import FakeDevice, close, controlled, pump
 
 FLOOD_S = 3.0
 ATTEMPTS = 3
@@ -60,7 +60,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
     device = FakeDevice("Flood Pad", "Pads", "LEDs")
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
     monitor = XrunMonitor()
-    session = MidiSession(MidiOptions(inputs=("flood pad",), api="jack"), engine)
+    session = controlled(MidiOptions(inputs=("flood pad",), api="jack"), engine)
     try:
         session.start()
         engine.send(Start(count_in=False))
@@ -82,7 +82,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
         counters = session.hub.counters
         applied = applied_commands(engine)
     finally:
-        session.close()
+        close(session)
         report = engine.close()
         device.close()
     monitor.close()

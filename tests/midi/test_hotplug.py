@@ -17,7 +17,7 @@ from rockstar_cx.midi.hotplug import POLL_S
 from rockstar_cx.midi.session import MidiOptions, MidiSession, describe_ports
 
 from ..conductor.shows import make_show, moment, section
-from .test_controller import LAUNCHPAD_INIT, FakeDevice, MemoryDevice, pump
+from .test_controller import LAUNCHPAD_INIT, FakeDevice, MemoryDevice, close, controlled, pump
 
 NOTICE_S = 2 * POLL_S + 1.0
 
@@ -38,12 +38,16 @@ def wait_status(session: MidiSession, key: str, expected, timeout: float = NOTIC
 def test_controllers_are_reconnected_by_name_and_unplugging_breaks_nothing(bus, silent_engine):
     show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
     engine = silent_engine(EngineConfig(show, device="no audio device here"))
-    session = MidiSession(MidiOptions(inputs=("launchpad",), api="memory"), engine)
+    session = controlled(MidiOptions(inputs=("launchpad",), api="memory"), engine)
     device = None
     try:
         session.start()
         engine.send(Start(count_in=False))
         assert session.status()["inputs"] == (("launchpad", None), ("launchpad", None))
+        deadline = time.monotonic() + 5.0
+        while not session.presenter.view.transport().playing:  # the app runs: its view (the LEDs') sees the show play
+            assert time.monotonic() < deadline
+            pump(session, 0.01)
 
         for round_ in range(2):  # plugged in, pulled out, plugged in again
             device = MemoryDevice(bus, "Launchpad Mini", "LPX MIDI Out", "LPX MIDI In")
@@ -65,7 +69,7 @@ def test_controllers_are_reconnected_by_name_and_unplugging_breaks_nothing(bus, 
                                "MIDI (memory) outputs:"]
         assert engine.transport().playing
     finally:
-        session.close()
+        close(session)
         report = engine.close()
         if device is not None:
             device.close()

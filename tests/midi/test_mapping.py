@@ -7,13 +7,13 @@ import dataclasses
 import pytest
 
 from rockstar_cx.conductor.conductor import Transport
+from rockstar_cx.live.intent import Action, Target
 from rockstar_cx.midi import mapping
 from rockstar_cx.midi.feedback import Feedback, led_for
-from rockstar_cx.midi.mapping import CC, NOTE, Control, Extra, Mapping, MidiSettings, Target
+from rockstar_cx.midi.mapping import CC, NOTE, Control, Mapping, MidiSettings
 from rockstar_cx.midi.ports import PortError, match, resolve_api
 from rockstar_cx.midi.profiles import (APC_MINI, APC_MINI_MK2, GENERIC, LAUNCHPAD, NANOKONTROL2, Led, Mode,
                                        profile_for)
-from rockstar_cx.ui.controls import Action
 
 from ..conductor.shows import make_show, moment, section
 
@@ -27,8 +27,8 @@ def config_home(tmp_path, monkeypatch):
 
 
 def test_learned_bindings_and_output_switches_round_trip_through_toml(config_home):
-    settings = MidiSettings({"launchpad": Mapping({Control(NOTE, 0, 11): Target(Extra.LAUNCH, 3),
-                                                   Control(CC, 15, 7): Target(Extra.MASTER)}),
+    settings = MidiSettings({"launchpad": Mapping({Control(NOTE, 0, 11): Target(Action.LAUNCH, 3),
+                                                   Control(CC, 15, 7): Target(Action.MASTER)}),
                              'odd "name"': Mapping({Control(CC, 0, 1): Target(Action.MUTE, 0)})},
                             {"USB MIDI": (True, False)})
     path = mapping.save(settings)
@@ -63,15 +63,15 @@ def test_profiles_are_chosen_by_port_name_and_light_their_leds_their_own_way():
     assert profile_for("nanoKONTROL2:nanoKONTROL2 _ CTRL") is NANOKONTROL2
     assert profile_for("Some Keyboard") is GENERIC
     pad, top = Control(NOTE, 0, 81), Control(CC, 0, 92)
-    assert LAUNCHPAD.mapping.target(pad) == Target(Extra.HIT, 0)
+    assert LAUNCHPAD.mapping.target(pad) == Target(Action.HIT, 0)
     assert LAUNCHPAD.mapping.target(top) == Target(Action.GO)
-    assert LAUNCHPAD.mapping.target(Control(NOTE, 0, 11)) == Target(Extra.LAUNCH, 0)
-    assert LAUNCHPAD.mapping.target(Control(NOTE, 0, 28)) == Target(Extra.LAUNCH, 15)
+    assert LAUNCHPAD.mapping.target(Control(NOTE, 0, 11)) == Target(Action.LAUNCH, 0)
+    assert LAUNCHPAD.mapping.target(Control(NOTE, 0, 28)) == Target(Action.LAUNCH, 15)
     assert LAUNCHPAD.render(pad, Led(Mode.PULSE, "#E69F00")) == bytes([0x92, 81, 9])
     assert LAUNCHPAD.render(top, Led(Mode.FLASH)) == bytes([0xB1, 92, 3])
     assert LAUNCHPAD.render(pad, Led(Mode.OFF)) == bytes([0x90, 81, 0])
-    assert APC_MINI_MK2.mapping.target(Control(NOTE, 0, 56)) == Target(Extra.HIT, 0)
-    assert APC_MINI_MK2.mapping.target(Control(CC, 0, 56)) == Target(Extra.MASTER)
+    assert APC_MINI_MK2.mapping.target(Control(NOTE, 0, 56)) == Target(Action.HIT, 0)
+    assert APC_MINI_MK2.mapping.target(Control(CC, 0, 56)) == Target(Action.MASTER)
     assert APC_MINI_MK2.render(Control(NOTE, 0, 56), Led(Mode.PULSE, "#56B4E9")) == bytes([0x9A, 56, 37])
     assert APC_MINI_MK2.render(Control(NOTE, 0, 101), Led(Mode.FLASH)) == bytes([0x90, 101, 2])
     assert APC_MINI.render(Control(NOTE, 0, 56), Led(Mode.LIT, "#FF0000")) == bytes([0x90, 56, 3])
@@ -90,8 +90,8 @@ def transport(**values) -> Transport:
 def test_led_states_show_playing_armed_and_entering_on_the_next_bar():
     a, b = dataclasses.replace(section("a", "x"), color="#E69F00"), dataclasses.replace(section("b", "x"), color="#56B4E9")
     show = make_show([a, b], [moment("one", ("a",), 0), moment("two", ("a", "b"), 0)])
-    hit_a, hit_b, one, two = (Target(Extra.HIT, 0), Target(Extra.HIT, 1), Target(Extra.LAUNCH, 0),
-                              Target(Extra.LAUNCH, 1))
+    hit_a, hit_b, one, two = (Target(Action.HIT, 0), Target(Action.HIT, 1), Target(Action.LAUNCH, 0),
+                              Target(Action.LAUNCH, 1))
 
     def leds(record):
         return [led_for(t, show, record, False, RATE).mode for t in (hit_a, hit_b, one, two, Target(Action.GO))]

@@ -16,7 +16,7 @@ from ..conductor.shows import make_show, moment, section
 def test_latest_status_never_waits_for_a_hung_or_dead_midi_out_process(jack_server):
     show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
     engine = AudioEngine(EngineConfig(show, device="system", blocksize=jack_server.period)).start()
-    midi = MidiOut(MidiOutConfig(("virtual", "no such synth"), api="jack"), engine).start()
+    midi = MidiOut(MidiOutConfig(outputs=("virtual", "no such synth"), api="jack"), engine).start()
     try:
         fresh = midi.status()
         assert [asked for asked, _ in fresh["outputs"]] == ["virtual", "no such synth"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from rockstar_cx.audio.ipc import Applied
+from played import Script, scripted_view
 from rockstar_cx.show.model import DEFAULT_COLORS, Meter, Moment, Section, Show, parse_pattern
 from rockstar_cx.ui.cues import CueTrack, Frame
 
@@ -40,10 +40,28 @@ def make_show(count: int = 4, *, tempo: float = 240.0, patterns: tuple[str, ...]
     return Show("Test show", tempo, Meter(4, 4), sections, moments, count_in=count_in)
 
 
+def make_track(show: Show) -> CueTrack:
+    """A cue track reading a view of a :class:`~played.Script` (see :func:`apply`, :func:`advance`)."""
+    return CueTrack(scripted_view(show, RATE)[0])
+
+
+def apply(track: CueTrack, sample: int, command: object) -> None:
+    """The engine applied ``command`` at ``sample``; the view catches up."""
+    script: Script = track.view.source
+    script.apply(sample, command)
+    track.view.update()
+
+
+def advance(track: CueTrack, position: int) -> None:
+    """The engine played on to ``position``; the view catches up."""
+    track.view.source.position = position
+    track.view.update()
+
+
 def frame_at(show: Show, commands: list[tuple[int, object]], sample: int, track: CueTrack | None = None) -> Frame:
     """The stage's frame at ``sample`` after the engine applied ``commands`` (sample, command)."""
-    track = track or CueTrack(show, RATE)
+    track = track or make_track(show)
     for at, command in commands:
-        track.ingest([Applied(at, command)], at)
-    track.ingest([], sample + 1)
+        apply(track, at, command)
+    advance(track, sample + 1)
     return track.frame(sample)

@@ -21,9 +21,13 @@ from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import (Launch, Mute, Next, NudgeTempo, Previous, Quantize, Solo, Start, StopCommand,
                                    TapTempo)
 from rockstar_cx.conductor.events import MomentStart, Stop
+from rockstar_cx.live.intent import Action, Target
+from rockstar_cx.live.presenter import Presenter
+from rockstar_cx.live.view import EngineView
 from rockstar_cx.show.model import Moment
-from rockstar_cx.ui.app import StageApp, StageOptions
-from rockstar_cx.ui.controls import Action, help_rows
+from rockstar_cx.ui.app import StageApp
+from rockstar_cx.ui.controls import help_rows
+from rockstar_cx.ui.options import StageOptions
 
 from . import vision
 from .conftest import make_show
@@ -37,6 +41,22 @@ SHOW = make_show(3, moments=(
 ))
 
 
+ENGINES: dict[int, AudioEngine] = {}  # the engine under each app (the app knows only its presenter)
+
+
+def stage_app(engine: AudioEngine, options: StageOptions, midi=None) -> StageApp:
+    """The stage app on ``engine``: its view and presenter, as a performance makes them."""
+    app = StageApp(Presenter(EngineView.of(engine), engine.send), options, midi=midi)
+    ENGINES[id(app)] = engine
+    return app
+
+
+def close_app(app: StageApp) -> None:
+    app.close()
+    app.view.close()
+    ENGINES.pop(id(app), None)
+
+
 @pytest.fixture
 def stage(jack_server, tmp_path):
     made = []
@@ -45,13 +65,13 @@ def stage(jack_server, tmp_path):
         engine = AudioEngine(EngineConfig(SHOW, device="system")).start()
         assert engine.start_state == "ok"
         options.setdefault("save_settings", False)
-        app = StageApp(SHOW, engine, StageOptions(screenshot_dir=tmp_path, **options))
+        app = stage_app(engine, StageOptions(screenshot_dir=tmp_path, **options))
         made.append((app, engine))
         return app
 
     yield make
     for app, engine in made:
-        app.close()
+        close_app(app)
         report = engine.close()
         assert report["callback_errors"] == 0
 
@@ -77,15 +97,20 @@ def until(app: StageApp, condition, timeout: float = 5.0) -> None:
 
 
 def applied(app: StageApp, kind=None) -> list:
-    return [(s, c) for s, c in app.cues.applied if kind is None or type(c) is kind]
+    return [(s, c) for s, c in app.view.applied if kind is None or type(c) is kind]
 
 
 def marks(app: StageApp, kind) -> list:
-    return [m for m in app.cues.marks if type(m) is kind]
+    return [m for m in app.view.marks if type(m) is kind]
+
+
+def engine_of(app: StageApp) -> AudioEngine:
+    return ENGINES[id(app)]
 
 
 def transport(app: StageApp):
-    return app.engine.transport()
+    """The transport the engine itself published (not the app's replay of it)."""
+    return engine_of(app).transport()
 
 
 def next_bar(origin: int, sample: int) -> int:
@@ -96,7 +121,7 @@ def next_bar(origin: int, sample: int) -> int:
 def start_playing(app: StageApp, moment: int = 0) -> int:
     """F5 from the moment chosen; returns the sample where the moment began (after the count-in)."""
     if moment:
-        app.engine.send(Launch(moment))  # stopped: chooses where Start begins
+        engine_of(app).send(Launch(moment))  # stopped: chooses where Start begins
     press(app, pygame.K_F5)
     until(app, lambda: marks(app, MomentStart))
     (start, command), = applied(app, Start)
@@ -154,13 +179,13 @@ def test_esc_fades_out_to_the_next_bar_line_and_a_second_esc_stops_at_once(stage
     until(app, lambda: applied(app, Panic))
     (panic, _), = applied(app, Panic)
     assert transport(app).playing
-    assert app.director.panicking(app.cues.panic_sample)
+    assert app.presenter.panicking()
     until(app, lambda: marks(app, Stop))
     stop, = marks(app, Stop)
     assert (stop.sample, stop.finished) == (next_bar(origin, panic), False)
-    assert not transport(app).playing and not app.director.panicking(app.cues.panic_sample)
+    assert not transport(app).playing and not app.presenter.panicking()
 
-    app.cues.marks.clear()
+    app.view.marks.clear()
     start_time = len(applied(app, Start))
     press(app, pygame.K_F5)
     until(app, lambda: len(applied(app, Start)) > start_time and marks(app, MomentStart))
@@ -230,7 +255,7 @@ def test_number_keys_mute_and_shift_number_keys_solo(stage):
     press(app, pygame.K_9)  # no ninth key binding, no ninth section
     press(app, pygame.K_4)  # there is no fourth section
     frames(app, 0.1)
-    assert len(applied(app)) == 6 and app.director.message == "There is no section 4"
+    assert len(applied(app)) == 6 and app.presenter.message == "There is no section 4"
 
 
 def test_tempo_keys_nudge_and_tap_and_c_toggles_the_click(stage):
@@ -251,11 +276,11 @@ def test_tempo_keys_nudge_and_tap_and_c_toggles_the_click(stage):
     until(app, lambda: transport(app).tempo == pytest.approx(expected, abs=1e-9))
     assert [c for _, c in applied(app, NudgeTempo)] == [NudgeTempo(1.0), NudgeTempo(-1.0), NudgeTempo(-1.0)]
     press(app, pygame.K_c)
-    until(app, lambda: app.cues.click)
-    assert app.engine.click()
+    until(app, lambda: app.view.click)
+    assert engine_of(app).click()
     press(app, pygame.K_c)
-    until(app, lambda: not app.cues.click)
-    assert not app.engine.click()
+    until(app, lambda: not app.view.click)
+    assert not engine_of(app).click()
     assert [c for _, c in applied(app, SetClick)] == [SetClick(True), SetClick(False)]
 
 
@@ -278,7 +303,7 @@ def test_teaching_solos_the_part_counts_in_then_hands_over_and_go_moves_on(stage
     until(app, lambda: applied(app, Launch))
     assert [c for _, c in applied(app)][2:] == [Solo(1, False), Launch(1, Quantize.BAR)]
     until(app, lambda: transport(app).armed == 1 and transport(app).soloed == set())
-    assert app.director.teaching is None
+    assert app.presenter.teaching is None
 
 
 def test_a_taught_moment_with_bars_loops_until_the_presenter_moves_on(stage):
@@ -305,7 +330,7 @@ def test_the_console_is_a_second_window_whose_buttons_do_what_the_keys_do(stage)
     app.step()
 
     def click(action, section=None):
-        rect = next(r for r, a, s in app.console_view.buttons if a is action and s == section)
+        rect = next(r for r, target in app.console_view.buttons if target == Target(action, section))
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=rect.center, button=1,
                                              window=app.console_window))
         app.step()
@@ -355,7 +380,7 @@ def test_resizing_and_fullscreen_keep_the_layout_whole(stage, private_settings):
 def test_calibration_flashes_on_the_click_and_saves_the_projector_delay(stage, private_settings):
     app = stage(save_settings=True, visual_offset_ms=20.0)
     press(app, pygame.K_1)  # marketing stays muted afterwards
-    app.engine.send(Launch(2))
+    engine_of(app).send(Launch(2))
     frames(app, 0.1)
     press(app, pygame.K_F9)
     until(app, lambda: app.frame.state == "playing")
@@ -368,7 +393,7 @@ def test_calibration_flashes_on_the_click_and_saves_the_projector_delay(stage, p
     press(app, pygame.K_RETURN)
     until(app, lambda: not transport(app).playing and transport(app).muted == {0})
     t = transport(app)
-    assert (t.moment, app.engine.click()) == (2, False)
+    assert (t.moment, engine_of(app).click()) == (2, False)
     assert "visual_offset_ms = 34.0" in private_settings.read_text()
     assert app.calibration is None and app.offset_ms == 34.0
 
@@ -376,20 +401,20 @@ def test_calibration_flashes_on_the_click_and_saves_the_projector_delay(stage, p
 def test_frames_show_the_sample_leaving_the_speakers_plus_the_projector_delay(stage):
     app = stage()
     start_playing(app)
-    latency = round(app.engine.health().output_latency * 48000)
+    latency = round(engine_of(app).health().output_latency * 48000)
     for offset_ms, expected in ((0.0, -latency - 128), (100.0, 4800 - latency - 128)):
         app.offset_ms = offset_ms
         # a dropped cycle (an xrun: one to four a second in this VM's noisy phases) moves the audio
         # against the clock until the fit follows: half a second of frames is measured again after
         # one, up to 10 times; a half second with no xrun must be exact within the jitter
         for _attempt in range(10):
-            underflows, differences = app.engine.health().counters.underflows, []
+            underflows, differences = engine_of(app).health().counters.underflows, []
             for _ in range(30):
                 app.step()
-                differences.append(app.frame.sample - app.cues.position)
+                differences.append(app.frame.sample - app.view.position)
                 app.clock.tick(60)
             # the engine's position is the start of its next block; callbacks jitter by about a block
             within = all(abs(d - expected) <= 3 * 128 for d in differences)
-            if within or app.engine.health().counters.underflows == underflows:
+            if within or engine_of(app).health().counters.underflows == underflows:
                 break
         assert within, (offset_ms, expected, differences)

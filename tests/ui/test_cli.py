@@ -46,8 +46,10 @@ def test_an_unattended_run_saves_the_stage_and_the_console(jack_server, tmp_path
     assert run["audio"] == "ok" and run["underflows_after_warmup"] <= monitor.xruns and run["callback_errors"] == 0
 
 
-def test_no_ui_stays_headless_and_never_loads_pygame(jack_server):
-    code = ("import sys; from rockstar_cx.cli import main; rc = main(['play', '--no-ui', '--duration', '1']); "
+@pytest.mark.parametrize("midi", [[], ["--midi-in", "virtual", "--midi-api", "jack"]], ids=["alone", "with a controller"])
+def test_no_ui_stays_headless_and_never_loads_pygame(jack_server, midi):
+    """Not even with MIDI: a controller acts through the presenter, which needs no stage."""
+    code = (f"import sys; from rockstar_cx.cli import main; rc = main(['play', '--no-ui', '--duration', '2', *{midi!r}]); "
             "print('PYGAME' if 'pygame' in sys.modules else 'NO-PYGAME'); sys.exit(rc)")
     env = dict(os.environ, SDL_VIDEODRIVER="no-such-driver")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)

@@ -18,12 +18,12 @@ import pytest
 from rockstar_cx.conductor import Next, Start
 from rockstar_cx.show import builtin_show
 from rockstar_cx.show.model import Moment, Show
-from rockstar_cx.ui.cues import CueTrack
-from rockstar_cx.ui.stage import StageView, Teach
+from rockstar_cx.live.presenter import Teach
+from rockstar_cx.ui.stage import StageView
 from rockstar_cx.ui.text import Text
 
 from . import vision
-from .conftest import RATE, frame_at, make_show
+from .conftest import RATE, advance, frame_at, make_show, make_track
 
 SIZES = [(1280, 720), (1920, 1080), (3840, 2160)]
 BAR = 4 * RATE // 4  # samples per bar at 240 bpm
@@ -134,13 +134,13 @@ def _levels(show: Show, seconds: float, fps: int = 60) -> tuple[list[float], lis
     """Mean luminance of every frame, and of every zone, over ``seconds`` of a performance."""
     view = StageView(show, Text())
     surface = pygame.Surface((1280, 720))
-    track = CueTrack(show, RATE)
+    track = make_track(show)
     frame_at(show, [(0, Start(count_in=True))], 0, track)
     weights = vision.linear(np.arange(256))
     whole, zones = [], []
     for i in range(int(seconds * fps)):
         sample = i * RATE // fps
-        track.ingest([], sample + 1)
+        advance(track, sample + 1)
         view.draw(surface, track.frame(sample))
         rgb = pygame.surfarray.pixels3d(surface)
         lum = 0.2126 * weights[rgb[..., 0]] + 0.7152 * weights[rgb[..., 1]] + 0.0722 * weights[rgb[..., 2]]
