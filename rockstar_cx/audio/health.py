@@ -95,7 +95,7 @@ class ClockFit:
         return sample_at(self.line, host - self.latency)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Health:
     """The engine's health record, decoded; the defaults say "nothing known yet"."""
 

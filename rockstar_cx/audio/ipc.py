@@ -213,9 +213,10 @@ def _health_from(record: np.void) -> Health:
     if host > 0.0 and period > 0.0:  # the engine has fitted its callbacks
         clock = ClockFit(float(record["clock_sample"]), host, period, float(record["output_latency"]),
                          int(record["blocksize"]))
-    return Health(_AUDIO_STATES[int(record["state"])], record["device"].decode(), record["message"].decode(),
-                  int(record["samplerate"]), int(record["blocksize"]), float(record["output_latency"]),
-                  bool(record["renderer_realtime"]), counters, clock)
+    return Health(state=_AUDIO_STATES[int(record["state"])], device=record["device"].decode(),
+                  message=record["message"].decode(), samplerate=int(record["samplerate"]),
+                  blocksize=int(record["blocksize"]), output_latency=float(record["output_latency"]),
+                  renderer_realtime=bool(record["renderer_realtime"]), counters=counters, clock=clock)
 
 
 class SharedState:

@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
+from rockstar_cx.show.model import Show
 from rockstar_cx.show.samples import read_sample
-# The vocabulary lives below show/; SOUND_WORDS is re-exported for the stage (ui/stage.py).
-from rockstar_cx.show.sounds import BUILTIN_SOUNDS, SOUND_WORDS  # noqa: F401
-
-if TYPE_CHECKING:
-    from rockstar_cx.show.model import Show
+from rockstar_cx.show.sounds import BUILTIN_SOUNDS
 
 TARGET_LOUDNESS_DB = -14.0  # the spikiest sounds (click, snap) peak near 0.83 here: -12 would clip them
 PEAK_MAX = 0.98

@@ -115,10 +115,6 @@ class Span:
     def end_sample(self) -> int:
         return self.sample_of_time(self.end)
 
-    @cached_property
-    def start_sample(self) -> int:
-        return self.sample_of_time(self.start)
-
     def local_beat_at_sample(self, sample: int) -> float:
         return self.beat_at(sample / self.rate - float(self.start))
 

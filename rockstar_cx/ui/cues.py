@@ -26,7 +26,7 @@ class SectionCue:
     next_accent: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Frame:
     """The performance at one sample, as the stage draws it."""
 
@@ -121,9 +121,10 @@ class CueTrack:
                                      None if upcoming is None else (upcoming.sample - s) / rate,
                                      bool(upcoming and upcoming.accent))
         moment_start = last_start.sample if last_start is not None else view.moment_sample
-        return Frame(s, state, moment, last_beat.bar if last_beat and not stopped else 0,
-                     last_beat.beat if last_beat and not stopped else 0, phase, beat_seconds, tempo,
-                     max(0.0, (s - moment_start) / rate), armed, countdown, cues, transport.muted, transport.soloed)
+        return Frame(sample=s, state=state, moment=moment, bar=last_beat.bar if last_beat and not stopped else 0,
+                     beat=last_beat.beat if last_beat and not stopped else 0, beat_phase=phase,
+                     beat_seconds=beat_seconds, tempo=tempo, moment_seconds=max(0.0, (s - moment_start) / rate),
+                     armed=armed, countdown=countdown, cues=cues, muted=transport.muted, soloed=transport.soloed)
 
     def _armed(self, transport, s: int, events: list[Event], later_beats: list[int]) -> tuple[int | None, int | None]:
         """The armed moment and the beats left before it enters (None when not within the preview)."""
