@@ -16,7 +16,14 @@ Cheat-sheet of the public API::
     from rockstar_cx.audio.render import render_to_files         # WAV + stems
     from rockstar_cx.midi.export import export_midi              # the same events as a MIDI file
 
-Command line: ``rockstar-cx --help``.
+    from rockstar_cx.live import EngineView, Presenter, Target, Action   # performing live (see rockstar_cx.live)
+    presenter = Presenter(EngineView.of(engine), engine.send)     # engine: audio.supervisor.AudioEngine
+    presenter.act(Target(Action.GO)); presenter.tick()
+
+    from rockstar_cx.performance import Performance, PerformanceConfig   # what `rockstar-cx play` runs
+
+Layers (an import points left): show ← conductor ← audio ← live ← {ui, midi, terminal} ←
+performance ← cli.  Command line: ``rockstar-cx --help``.
 """
 
 __version__ = "0.1.0"

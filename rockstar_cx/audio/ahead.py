@@ -12,7 +12,7 @@ an interrupt to the other core.  What that changes:
 
 * A command takes effect at the start of the next block rendered, up to :data:`LEAD` blocks
   later than if the callback rendered its own.  Each is published with the sample it took
-  effect at, so the app's replay (:class:`~rockstar_cx.conductor.follower.Follower`) stays exact.
+  effect at, so the app's replay (:class:`~rockstar_cx.live.view.EngineView`) stays exact.
 * A live hit cannot wait: the callback mixes it into the block it plays, from that block's
   first sample, and on into the blocks ready after it (:meth:`~rockstar_cx.audio.mixer.Mixer.play_now`).
   If the renderer holds the mixer just then, the callback adds the sound's start to its block
