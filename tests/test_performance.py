@@ -70,10 +70,11 @@ class Running:
         return applied, self.performance.close()
 
 
-def test_a_controllers_teach_loops_the_part_with_no_ui(silent_engine, pad):
+@pytest.mark.parametrize("bars", [1, 0], ids=["a moment of a bar", "a held moment (4 bars with --no-ui)"])
+def test_a_controllers_teach_loops_the_part_with_no_ui(silent_engine, pad, bars):
     """The taught moment is launched again at its own end, for as long as teaching lasts."""
-    show = make_show([section("a", "x..."), section("b", "..x.")], [moment("talk", ("a",), 0), moment("sales", ("b",), 1)],
-                     tempo=240.0, count_in=0)  # a bar is a second; held moments play 4 bars (--no-ui)
+    show = make_show([section("a", "x"), section("b", "x")], [moment("talk", ("a",), 0), moment("sales", ("b",), bars)],
+                     tempo=240.0, meter=(4 if bars else 1, 4), count_in=0)  # the part: a second
     run = Running(show, seconds=7.0)
     try:
         run.wait(lambda: run.view.transport().playing)

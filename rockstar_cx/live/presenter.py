@@ -11,7 +11,8 @@ one set of rules whichever front-end asked — a key, a console button, a pad or
 * Teaching a section, with the conductor's own commands: solo it and play the first moment it
   belongs to (from stopped: Start with a count-in; while playing: Launch at the next bar line);
   :meth:`Presenter.tick` re-arms the moment at its own end (Launch quantized to the moment) so
-  the part loops for as long as the presenter teaches.  After :data:`LISTEN_BARS` of it the
+  the part loops for as long as the presenter teaches (a held moment has no end on stage, but
+  it does with ``--no-ui``, where held moments play a few bars).  After :data:`LISTEN_BARS` of it the
   stage says "your turn" (:meth:`Presenter.teach_at`).  GO ends it and moves on from where the
   presenter was, back returns there, the same teach target (or another section's) ends or
   switches it; stopping the show under it ends it too.
@@ -244,8 +245,8 @@ class Presenter:
         if not now.playing and teaching.heard_from is not None:
             self.teaching = None  # the show was stopped under it
             return played
-        moment = self.show.moments[teaching.moment]
-        if (now.playing and not now.counting_in and now.moment == teaching.moment and now.armed is None and moment.bars
+        ends = self.show.moments[teaching.moment].bars or self.view.hold_bars  # else it plays on by itself
+        if (now.playing and not now.counting_in and now.moment == teaching.moment and now.armed is None and ends
                 and now.sample > teaching.relaunch_after):
             self.send(Launch(teaching.moment, Quantize.MOMENT))  # play it again from its end
             teaching.relaunch_after = now.sample + self.rate // 10

@@ -67,6 +67,7 @@ class EngineView:
         self.show = show
         self.rate = rate
         self.source = source
+        self.hold_bars = hold_bars  # as the engine's conductor: None, held moments wait for the presenter
         self.follower = Follower(show, rate, hold_bars=hold_bars)
         self.history: deque[Event] = deque()  # every event played in the last HISTORY_S, hits included
         self.marks: deque[MomentStart | Stop] = deque(maxlen=MARKS)  # moments begun and stops, as played
