@@ -37,7 +37,9 @@ class AudioState(StrEnum):
 @dataclass(slots=True)
 class Counters:
     """What the engine counts.  Integers count; the floats are the running time and the worst
-    callback.  Threading contract: the engine's threads each increment their own."""
+    callback.  Threading contract: the callback, the renderer, the silent clock and the supervisor
+    increment attributes in place (a few share ``callback_errors``: an increment lost to a race
+    is a miscount, never a crash); readers get a copy through the health record."""
 
     callbacks: int = 0
     underflows: int = 0  # the audio system's own word: the device ran dry
