@@ -8,9 +8,9 @@
   message leaves when its sample's sound does (host time of the sample plus the output latency).
   JACK delivers MIDI only at the start of its next period, stamped with that period's first
   frame — so a message sent at its exact time lands anywhere up to a period late, at random.
-  With ``jack=True`` each message is sent in the middle of the period *before* the one whose
-  audio block holds its sample: it then rides in the same JACK cycle as that block's audio, every
-  time (the engine's block is the JACK period; its callback host times are the fit).
+  With ``jack=True`` each message is sent :data:`JACK_SEND_PHASE` into the period *before* the
+  one whose audio block holds its sample: it then rides in the same JACK cycle as that block's
+  audio, every time (the engine's block is the JACK period; the fit gives the periods' starts).
 * The **sender** thread takes the earliest message not sent yet, sleeps until just before its
   host time, then waits the last stretch in short GIL-free sleeps and a final spin
   (:func:`wait_until`), and sends it to every output that wants it.  Replanning wakes it early.
@@ -49,6 +49,12 @@ MIN_TICK_GAP_S = 0.002
 SPIN_S = 0.0003  # the last stretch is a busy wait
 FINE_S = 0.002  # before that, GIL-free sleeps of FINE_STEP_S
 FINE_STEP_S = 0.0001
+#: Where in the period before a block's a message for it is sent (JACK): early, because a sender
+#: is only ever late — on this VM under heavy CPU steal 1.4 ms (p99, half a 128-frame period) —
+#: and late enough that JACK's MIDI client has already taken that period's messages.  Measured
+#: with the MIDI clock scenario under steal (two SCHED_FIFO hogs busy 1.4 ms of every ~3 ms):
+#: ticks a period late 18/2157 and 13/1311 sending at 0.5; 1/1869 and 1/1192 at 0.4; none early.
+JACK_SEND_PHASE = 0.4
 STATS = 1 << 16  # send-time errors kept for the benchmark and the console
 # Both threads ask for realtime scheduling where the OS allows it: see rockstar_cx.threads.
 
@@ -159,7 +165,7 @@ class MidiSender:
         replay = self.replay
         if self.jack:
             fit = replay.fit
-            return replay.block_host(sample) - fit.block * fit.period / 2 - self.offset_s
+            return replay.block_host(sample) - (1.0 - JACK_SEND_PHASE) * fit.block * fit.period - self.offset_s
         return replay.host_of(sample) - self.offset_s
 
     # -- sending ---------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 A JACK client records the app's audio (PortAudio:out_0) and its MIDI out (rockstar-cx's virtual
 port) in the same process callback, so audio samples and MIDI events share one frame clock.
-JACK delivers rtmidi's MIDI at period starts, and rockstar-cx sends each message in the middle
-of the period before the one whose audio block holds it (see rockstar_cx.midi.sender), so each
+JACK delivers rtmidi's MIDI at period starts, and rockstar-cx sends each message early in the
+period before the one whose audio block holds it (see rockstar_cx.midi.sender), so each
 message must arrive exactly on the first frame of that block: received = audio frame of its
 sample, rounded down to the block.
 """
