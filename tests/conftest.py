@@ -59,7 +59,9 @@ def jack_server():
     if not jackd_available():
         pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup; "
                     "see docs/setup.md", pytrace=False)
-    server = JackServer(name="rockstar-cx-test")  # a fixed name: JACK reuses a dead server's registry slot only for the same name
+    # A fixed name: JACK reuses a dead server's registry slot only for the same name.  Two suites
+    # run side by side on one machine must each set their own (ROCKSTAR_JACK_SERVER).
+    server = JackServer(name=os.environ.get("ROCKSTAR_JACK_SERVER", "rockstar-cx-test"))
     try:
         server.start()
     except JackServerError as e:
