@@ -13,6 +13,7 @@ from rockstar_cx.conductor import Hit, perform
 from rockstar_cx.show import builtin_show
 
 from ..conductor.shows import make_show, moment, section
+from ..fixtures import before_issue13 as before
 
 RATE = 48000
 
@@ -119,3 +120,12 @@ def test_a_render_stops_at_a_nan_rather_than_write_it():
     chunks = render_chunks(show, events, render_length(events, kit, show), kit, stems=False)
     with pytest.raises(RuntimeError, match="NaN or an infinity"):
         list(chunks)
+
+
+@pytest.mark.parametrize("count_in", [False, True])
+def test_a_show_written_before_moments_waited_renders_the_same_samples(count_in):
+    # issue 13: moments without `then` now hold live, but offline they still play their bars
+    mix, stems, events = render_show(before.old_keynote(), RATE, count_in=count_in)
+    assert before.sha256(repr(events).encode()) == before.EVENTS[count_in]
+    assert before.sha256(mix.tobytes()) == before.MIX[count_in]
+    assert before.sha256(stems.tobytes()) == before.STEMS[count_in]

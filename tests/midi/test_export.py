@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import mido
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from rockstar_cx.conductor import Beat, Hit, perform
@@ -10,6 +13,7 @@ from rockstar_cx.midi.export import build_midi
 from rockstar_cx.show import builtin_show
 
 from ..conductor.shows import make_show, moment, random_shows, section
+from ..fixtures import before_issue13 as before
 
 RATE = 48000
 
@@ -84,3 +88,12 @@ def test_tempo_map_and_meter_meta_events():
     tempos = [m.tempo for m in meta if m.type == "set_tempo"]
     assert tempos == [round(beats[i + 1] * 2e6) - round(beats[i] * 2e6) for i in range(3)]
     assert midi.tracks[1].name == "A" and [m.note for m in midi.tracks[1] if m.type == "note_on"] == [60] * 4
+
+
+@pytest.mark.parametrize("count_in", [False, True])
+def test_a_show_written_before_moments_waited_exports_the_same_bytes(count_in):
+    # issue 13: moments without `then` now hold live, but the export keeps their bars
+    show = before.old_keynote()
+    out = io.BytesIO()
+    build_midi(show, perform(show, RATE, count_in=count_in)).save(file=out)
+    assert before.sha256(out.getvalue()) == before.MIDI[count_in]
