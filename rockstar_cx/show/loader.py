@@ -20,16 +20,17 @@ from typing import Any
 from rockstar_cx.errors import Problem, ShowError
 from rockstar_cx.show.limits import MAX_MOMENTS, check_bounds, expand_user, length_problem, read_show_file
 from rockstar_cx.show.locate import KeyPath, Locations, locate
-from rockstar_cx.show.model import DEFAULT_COLORS, Meter, Moment, Section, Show, Step, parse_pattern
+from rockstar_cx.show.model import DEFAULT_COLORS, THEN_HOLD, Meter, Moment, Section, Show, Step, parse_pattern
 from rockstar_cx.show.samples import read_sample
 from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUNDS
+from rockstar_cx.show.waiting import then_problem, warn_beats_problem
 
 BUILTIN_SOURCE = "built-in show"
 
 TABLES = ("show", "sounds", "sections", "moments")
-SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed")
+SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed", "warn_beats")
 SECTION_KEYS = ("id", "name", "color", "sound", "pattern", "steps_per_beat", "gain", "midi_note")
-MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode")
+MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode", "then")
 MODES = ("conducted", "chaos")
 BEAT_UNITS = (1, 2, 4, 8, 16, 32)
 MAX_SECTIONS = 32
@@ -271,13 +272,18 @@ class _Checker:
                 self.report((), "missing [show] table: a show needs at least a title and a tempo")
             return {}
         self.known_keys(table, SHOW_KEYS)
+        meter = self.meter(table)
+        warn_beats = self.value(table, "warn_beats", WHOLE)
+        if warn_beats is not None and (problem := warn_beats_problem(warn_beats, meter)):
+            self.report(table.path + ("warn_beats",), problem)
         return {
             "title": self.value(table, "title", STRING, required=True),
             "tempo": self.number(table, "tempo", *TEMPO_RANGE, required=True, unit=" beats per minute"),
-            "meter": self.meter(table),
+            "meter": meter,
             "swing": self.number(table, "swing", 0.0, 0.5, default=0.0),
             "count_in": self.number(table, "count_in", 0, 8, whole=True, default=1, unit=" bars"),
             "seed": self.value(table, "seed", WHOLE, default=0),
+            "warn_beats": warn_beats,
         }
 
     def meter(self, settings: _Table) -> Meter | None:
@@ -388,11 +394,14 @@ class _Checker:
         mode = self.value(table, "mode", STRING, default="conducted")
         if mode is not None and mode not in MODES:
             self.report(table.path + ("mode",), f"'mode' must be \"conducted\" or \"chaos\", not \"{mode}\"")
+        then = self.value(table, "then", STRING, default=THEN_HOLD)
+        if then is not None and (problem := then_problem(then, bars)):
+            self.report(table.path + ("then",), problem)
         if len(self.problems) > before:
             return None
         return Moment(
             id=moment_id, title=title, caption=caption, sections=sections, bars=bars,
-            tempo=tempo, tempo_end=tempo_end, mode=mode,
+            tempo=tempo, tempo_end=tempo_end, mode=mode, then=then,
         )
 
     def moment_sections(self, table: _Table, section_ids: dict[str, KeyPath]) -> tuple[str, ...] | None:

@@ -32,6 +32,13 @@ DEFAULT_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E0
 #: Held moments (``bars = 0``) loop until the presenter moves on; offline renders give them this many bars.
 HOLD_RENDER_BARS = 4
 
+#: What a moment does at the end of its bars, live: wait for GO, looping its parts, or move on by itself.
+THEN_HOLD, THEN_NEXT = "hold", "next"
+THEN_VALUES = (THEN_HOLD, THEN_NEXT)
+
+#: GO may arm a change at most this many bars ahead (``warn_beats``): more would feel like no response.
+MAX_WARN_BARS = 4
+
 
 def parse_pattern(text: str) -> tuple[Step, ...]:
     """``"x... X.x."`` -> steps; spaces and ``|`` are ignored.  Raises ValueError naming a bad character."""
@@ -88,9 +95,13 @@ class Moment:
     tempo: float | None = None  # at the start; None = carry on from the previous moment
     tempo_end: float | None = None  # ramp target at the end; None = no ramp
     mode: str = "conducted"  # or "chaos"
+    # Live, at the end of its bars: "hold" loops its parts at the end tempo until GO; "next" moves on.
+    # Offline (render, MIDI export) every moment moves on after its bars.
+    then: str = THEN_HOLD
 
     @property
     def holds(self) -> bool:
+        """Held from the start (``bars = 0``)."""
         return self.bars == 0
 
     @property
@@ -111,6 +122,12 @@ class Show:
     seed: int = 0  # makes chaos moments reproducible
     sounds: tuple[tuple[str, Path], ...] = ()  # custom samples: (name, absolute path)
     source: str = "<built-in>"  # where it was loaded from, for messages
+    warn_beats: int | None = None  # GO arms the first bar line at least this many beats away; None: one bar
+
+    @property
+    def warning_beats(self) -> int:
+        """Beats of warning a GO gives the sections that enter: ``warn_beats``, by default one bar."""
+        return self.meter.beats if self.warn_beats is None else self.warn_beats
 
     @cached_property
     def section_index(self) -> dict[str, int]:
