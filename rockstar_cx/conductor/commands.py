@@ -24,7 +24,9 @@ class Quantize(Enum):
 
 @dataclass(frozen=True)
 class Start:
-    """Start performing ``moment`` (default: where the presenter stopped), after a count-in if asked."""
+    """Start performing ``moment`` (default: where the presenter stopped), after a count-in if asked.
+
+    From stopped, a fresh start: at the show file's tempo for that moment (or one set while stopped)."""
 
     moment: int | None = None
     count_in: bool = True
@@ -97,4 +99,14 @@ class LiveHit:
     accent: bool = False
 
 
-Command = Union[Start, Stop, Panic, Next, Previous, Launch, SetTempo, NudgeTempo, TapTempo, Mute, Solo, LiveHit]
+@dataclass(frozen=True)
+class Reset:
+    """Back to the show file: tempo adjustments (set, nudged, tapped) are dropped — playing, the
+    file's tempo line resumes from the next beat — and mutes and solos are cleared.
+
+    The click and the stage's overlays are the app's and the engine's, not the conductor's: the
+    presenter layer clears those itself when it sends Reset.
+    """
+
+
+Command = Union[Start, Stop, Panic, Next, Previous, Launch, SetTempo, NudgeTempo, TapTempo, Mute, Solo, LiveHit, Reset]

@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..show.model import Show
+from ..show.model import THEN_NEXT, Show
 from . import commands as cmd
 from .events import COUNT_IN, Beat, Event, Hit, Stop
 from .timeline import EventStream, Span, span_events
@@ -44,6 +44,9 @@ class Transport:
     muted: frozenset[int]
     soloed: frozenset[int]
     finished: bool
+    # The moment's length here (its bars; held moments: hold_bars if set), None: it holds from its start.
+    moment_bars: int | None = None
+    moves_on: bool = False  # at the end of moment_bars it moves on by itself; else it holds until GO
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,10 @@ class _Pending:
 class Conductor:
     """Turns a :class:`Show` and live commands into events.
 
-    ``hold_bars``: None performs live — held moments (``bars = 0``) loop until the presenter
-    moves on.  An int (offline render, MIDI export) gives held moments that many bars.
+    ``hold_bars``: None performs live — a moment plays its bars, then (``then = "hold"``, the
+    default) loops its parts at its end tempo until the presenter moves on; ``bars = 0`` holds
+    from the start.  An int (offline render, MIDI export, headless rehearsal: nobody presses GO)
+    moves every moment on after its bars, and gives held moments that many bars.
     """
 
     def __init__(self, show: Show, sample_rate: int, *, hold_bars: int | None = None) -> None:
@@ -71,9 +76,11 @@ class Conductor:
         self._next: Event | None = None  # the first of them
         self._quiet_until = 0  # no event and no span change before this sample (commands aside)
         self._pending: _Pending | None = None
-        self._pending_tempo: tuple[int, float] | None = None
+        self._pending_tempo: tuple[int, float, float] | None = None  # (global beat, bpm there, bpm at the end)
         self._moment = 0
-        self._tempo = show.moment_tempi()[0][0]
+        self._file_tempi = show.moment_tempi()
+        self._tempo = self._file_tempi[0][0]
+        self._start_tempo: float | None = None  # set, tapped or nudged while stopped: for the next Start only
         self._beat_counter = 0  # global beats are numbered on, across spans and restarts
         self._last_beat: Beat | None = None
         self._muted: set[int] = set()
@@ -145,9 +152,10 @@ class Conductor:
     def transport(self) -> Transport:
         span, pending, last = self._span, self._pending, self._last_beat
         armed_sample = None
-        if pending and span and span.start_beat <= pending.beat <= span.end_beat:
-            armed_sample = span.sample_of_beat(pending.beat - span.start_beat)
+        if pending and span and span.start_beat <= pending.beat:
+            armed_sample = self._sample_ahead(pending.beat)
         armed = None if pending is None else (-1 if pending.moment is None else pending.moment)
+        total = self._moment_beats(self._moment)
         return Transport(
             sample=self.position,
             playing=span is not None,
@@ -155,12 +163,14 @@ class Conductor:
             moment=self._moment,
             bar=last.bar if last and span else 0,
             beat=last.beat if last and span else 0,
-            tempo=last.tempo if last and span else self._tempo,
+            tempo=last.tempo if last and span else self._stopped_tempo(),
             armed=armed,
             armed_sample=armed_sample,
             muted=frozenset(self._muted),
             soloed=frozenset(self._soloed),
             finished=self._finished,
+            moment_bars=None if total is None else total // self.show.meter.beats,
+            moves_on=total is not None and not self._holds(self._moment),
         )
 
     def next_boundary(self, quantize: cmd.Quantize) -> int | None:
@@ -210,8 +220,9 @@ class Conductor:
         time = span.time_of_beat(beat - span.start_beat)
         self._beat_counter = beat
         tempo_changed = self._pending_tempo is not None and self._pending_tempo[0] == beat
+        tempo_end = None
         if tempo_changed:
-            self._tempo = self._pending_tempo[1]
+            _, self._tempo, tempo_end = self._pending_tempo
             self._pending_tempo = None
         else:
             self._tempo = span.tempo_at(beat - span.start_beat)
@@ -225,8 +236,8 @@ class Conductor:
             return
         if span.moment == COUNT_IN:
             self._begin_moment(self._moment, time, beat, None)
-        elif beat < span.end_beat or self._moment_beats(span.moment) is None:
-            self._continue_moment(span, time, beat, constant=tempo_changed)
+        elif beat < span.end_beat or self._holds(span.moment):
+            self._continue_moment(span, time, beat, tempo_end)
         elif span.moment + 1 < len(self.show.moments):
             self._begin_moment(span.moment + 1, time, beat, span)
         else:
@@ -239,6 +250,10 @@ class Conductor:
         bars = self.show.moments[moment].bars or self._hold_bars
         return None if bars is None else bars * self.show.meter.beats
 
+    def _holds(self, moment: int) -> bool:
+        """Live, the moment waits for the presenter at the end of its bars (or from its start)."""
+        return self._hold_bars is None and (self.show.moments[moment].holds or self.show.moments[moment].then != THEN_NEXT)
+
     def _begin_moment(self, index: int, time: Fraction, beat: int, previous: Span | None) -> None:
         moment = self.show.moments[index]
         tempo = moment.tempo if moment.tempo is not None else self._tempo
@@ -250,13 +265,17 @@ class Conductor:
         self._set_span(Span(self.rate, index, time, beat, beats, tempo, tempo_end, beat, 0, True, entries,
                             moment.mode == "chaos"))
 
-    def _continue_moment(self, span: Span, time: Fraction, beat: int, *, constant: bool) -> None:
-        """The same moment goes on: the next bar of a held moment, or the rest at a new tempo."""
+    def _continue_moment(self, span: Span, time: Fraction, beat: int, tempo_end: float | None) -> None:
+        """The same moment goes on: the next bar of a holding moment, or the rest at a new tempo.
+
+        ``tempo_end``: where a tempo change ramps to (None: no change, the span's own line goes on)."""
         moment_beat = span.moment_beat + beat - span.start_beat
         total = self._moment_beats(span.moment)
+        held = total is None or moment_beat >= total  # past its bars: it loops at one tempo
         meter = self.show.meter.beats
-        beats = meter - moment_beat % meter if total is None else total - moment_beat  # held: to the bar line
-        tempo_end = self._tempo if constant or total is None else span.tempo_end
+        beats = meter - moment_beat % meter if held else total - moment_beat  # held: to the bar line
+        if held or tempo_end is None:
+            tempo_end = self._tempo if held else span.tempo_end
         self._set_span(Span(self.rate, span.moment, time, beat, beats, self._tempo, tempo_end, span.bar_origin,
                             moment_beat, False, span.entries, span.chaos))
 
@@ -294,20 +313,22 @@ class Conductor:
             case cmd.Next(quantize=quantize):
                 target = self._armed_or_current() + 1
                 self._arm(target if target < len(self.show.moments) else None, quantize, sample, out,
-                          finished=target >= len(self.show.moments))
+                          finished=target >= len(self.show.moments), warn=True)
             case cmd.Previous(quantize=quantize):
                 target = max(0, self._armed_or_current() - 1)
                 if self._pending is not None and target == self._moment:
                     self._pending = None  # back to where we are: just disarm
                 else:
-                    self._arm(target, quantize, sample, out)
+                    self._arm(target, quantize, sample, out, warn=True)
             case cmd.Launch(moment=moment, quantize=quantize):
-                self._arm(min(max(moment, 0), len(self.show.moments) - 1), quantize, sample, out)
+                self._arm(min(max(moment, 0), len(self.show.moments) - 1), quantize, sample, out, warn=True)
             case cmd.SetTempo(bpm=bpm):
                 self._change_tempo(bpm, sample)
             case cmd.NudgeTempo(delta_bpm=delta):  # on top of a change still waiting for its beat
                 base = self._pending_tempo[1] if self._pending_tempo else self._current_tempo(sample)
                 self._change_tempo(base + delta, sample)
+            case cmd.Reset():
+                self._reset(sample)
             case cmd.TapTempo():
                 self._tap(sample)
             case cmd.Mute(section=section, on=on):
@@ -327,6 +348,8 @@ class Conductor:
         moment = self._moment if command.moment is None else command.moment
         self._moment = min(max(moment, 0), len(self.show.moments) - 1)
         self._finished = False
+        # A fresh start plays at the show file's tempo: adjustments made while playing end with the playing.
+        self._tempo, self._start_tempo = self._stopped_tempo(), None
         time = Fraction(sample, self.rate)
         beat = self._beat_counter
         if command.count_in and self.show.count_in > 0:
@@ -338,8 +361,11 @@ class Conductor:
             self._begin_moment(self._moment, time, beat, None)
 
     def _arm(self, moment: int | None, quantize: cmd.Quantize, sample: int, out: list[Event],
-             *, finished: bool = False) -> None:
-        """Schedule a change of moment (None: stop) at the quantize boundary."""
+             *, finished: bool = False, warn: bool = False) -> None:
+        """Schedule a change of moment (None: stop) at the quantize boundary.
+
+        ``warn``: the presenter's GO; quantized to the bar, it gives the sections at least
+        the show's warning beats (a moment that moves on by itself sooner takes it along)."""
         span = self._span
         if span is None:
             if moment is not None:
@@ -358,10 +384,13 @@ class Conductor:
             else:
                 self._begin_moment(moment, time, beat, span)
             return
-        self._pending = _Pending(self._boundary(quantize, sample), moment, finished)
+        warn_beats = self.show.warning_beats if warn and quantize is cmd.Quantize.BAR else 0
+        self._pending = _Pending(self._boundary(quantize, sample, warn_beats), moment, finished)
 
-    def _boundary(self, quantize: cmd.Quantize, sample: int) -> int:
-        """The global beat of the first beat / bar line / moment end at or after ``sample``."""
+    def _boundary(self, quantize: cmd.Quantize, sample: int, warn_beats: int = 0) -> int:
+        """The global beat of the first beat / bar line / moment end at or after ``sample``
+        (a bar line: at least ``warn_beats`` beats after the first beat there, or the end of a
+        moment that moves on by itself, if that comes first)."""
         span = self._span
         local = max(0, math.ceil(span.local_beat_at_sample(sample) - 1e-9))
         while span.sample_of_beat(local) < sample:
@@ -369,24 +398,65 @@ class Conductor:
         beat = span.start_beat + local
         meter = self.show.meter.beats
         total = self._moment_beats(span.moment) if span.moment != COUNT_IN else span.beats
-        if quantize is cmd.Quantize.MOMENT and total is not None:
-            return span.bar_origin + total
+        end = None if total is None else span.bar_origin + total
+        if quantize is cmd.Quantize.MOMENT and end is not None and beat <= end:  # else: holding, no end
+            return end
         if quantize is not cmd.Quantize.BEAT:
+            beat += warn_beats
             beat += -(beat - span.bar_origin) % meter
+            if end is not None and beat > end and (span.moment == COUNT_IN or not self._holds(span.moment)):
+                beat = end  # the moment moves on there anyway: the change comes with it
         return beat
+
+    def _sample_ahead(self, beat: int) -> int:
+        """The sample of global ``beat``, in this span or beyond it.  Beyond it the moment holds
+        (a change never lies past the end of one that moves on), at one tempo from this span's
+        end or the pending tempo change on: the same exact sum the spans will make."""
+        span = self._span
+        if beat <= span.end_beat:
+            return span.sample_of_beat(beat - span.start_beat)
+        if self._pending_tempo is not None:
+            origin, bpm, _ = self._pending_tempo
+        else:
+            origin, bpm = span.end_beat, span.tempo_at(span.beats)
+        time = span.time_of_beat(origin - span.start_beat) + Fraction(60 * (beat - origin)) / Fraction(bpm)
+        return span.sample_of_time(time)
 
     def _current_tempo(self, sample: int) -> float:
         span = self._span
         if span is None:
-            return self._tempo
+            return self._stopped_tempo()
         return span.tempo_at(span.local_beat_at_sample(sample))
+
+    def _stopped_tempo(self) -> float:
+        """The tempo Start will play: one set while stopped, else the show file's for the moment."""
+        return self._file_tempi[self._moment][0] if self._start_tempo is None else self._start_tempo
 
     def _change_tempo(self, bpm: float, sample: int) -> None:
         bpm = min(max(bpm, MIN_TEMPO), MAX_TEMPO)
         if self._span is None:
-            self._tempo = bpm
+            self._start_tempo = bpm
         else:
-            self._pending_tempo = (self._boundary(cmd.Quantize.BEAT, sample), bpm)
+            self._pending_tempo = (self._boundary(cmd.Quantize.BEAT, sample), bpm, bpm)
+
+    def _reset(self, sample: int) -> None:
+        """Back to the show file: no mutes, solos or taps; the file's tempo line from the next beat on."""
+        self._muted.clear()
+        self._soloed.clear()
+        self._taps.clear()
+        self._start_tempo = None
+        span = self._span
+        if span is None or span.moment == COUNT_IN:  # the count-in's tempo is the one Start chose
+            self._pending_tempo = None
+            return
+        beat = self._boundary(cmd.Quantize.BEAT, sample)
+        start, end = self._file_tempi[span.moment]
+        total = self._moment_beats(span.moment)
+        moment_beat = span.moment_beat + beat - span.start_beat
+        if total is None or moment_beat >= total:
+            self._pending_tempo = (beat, end, end)
+        else:  # on the written ramp, where the moment would be without adjustments
+            self._pending_tempo = (beat, start + (end - start) * moment_beat / total, end)
 
     def _tap(self, sample: int) -> None:
         if self._taps and sample - self._taps[-1] > TAP_RESET_SECONDS * self.rate:

@@ -12,12 +12,17 @@ def section(id: str, pattern: str, steps_per_beat: int = 4, sound: str = "click"
     return Section(id, id.title(), "#FFFFFF", sound, steps, steps_per_beat)
 
 
-def moment(id: str, sections: tuple[str, ...], bars: int, **kw) -> Moment:
-    return Moment(id, id.title(), "", sections, bars, **kw)
+# Shows built here keep the live rules these tests were written for: a moment with bars moves on
+# by itself (then="next") and GO arms the next bar line (warn_beats=0).  The file format's defaults
+# (then="hold", one bar of warning) are the model's; tests of them say so explicitly.
+
+def moment(id: str, sections: tuple[str, ...], bars: int, *, then: str = "next", **kw) -> Moment:
+    return Moment(id, id.title(), "", sections, bars, then=then, **kw)
 
 
-def make_show(sections, moments, tempo=120.0, meter=(4, 4), swing=0.0, count_in=1, seed=0) -> Show:
-    return Show("test", float(tempo), Meter(*meter), tuple(sections), tuple(moments), swing, count_in, seed)
+def make_show(sections, moments, tempo=120.0, meter=(4, 4), swing=0.0, count_in=1, seed=0, warn_beats=0) -> Show:
+    return Show("test", float(tempo), Meter(*meter), tuple(sections), tuple(moments), swing, count_in, seed,
+                warn_beats=warn_beats)
 
 
 _steps = st.sampled_from([Step.REST, Step.HIT, Step.ACCENT])
