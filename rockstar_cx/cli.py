@@ -290,9 +290,9 @@ def _check(args: argparse.Namespace) -> None:
     for section in show.sections:
         print(f"  section {section.id:<12} {section.name:<16} {section.sound:<10} {len(section.pattern)} steps")
     for number, moment in enumerate(show.moments, 1):
-        length = f"{moment.bars} bars" if moment.bars else "held"
+        length = f"{moment.bars} bars, then {moment.then}" if moment.bars else "held"
         mode = "  (chaos: no conductor)" if moment.mode == "chaos" else ""
-        print(f"  {number:>2}. {moment.title:<32} {length:>8}  {', '.join(moment.sections) or '—'}{mode}")
+        print(f"  {number:>2}. {moment.title:<32} {length:>19}  {', '.join(moment.sections) or '—'}{mode}")
 
 
 def _devices(args: argparse.Namespace) -> None:
