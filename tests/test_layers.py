@@ -25,7 +25,8 @@ REPO = PACKAGE.parent
 #: Lowest first.  A name is a module, or a package with everything in it.  In a layer of
 #: siblings, no unit may import another.
 LAYERS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("base", ("rockstar_cx", "rockstar_cx.errors", "rockstar_cx.paths", "rockstar_cx.progress", "rockstar_cx.threads"),
+    ("base", ("rockstar_cx", "rockstar_cx.errors", "rockstar_cx.files", "rockstar_cx.paths", "rockstar_cx.progress",
+              "rockstar_cx.threads"),
      False),
     ("show", ("rockstar_cx.show",), False),
     ("conductor", ("rockstar_cx.conductor",), False),

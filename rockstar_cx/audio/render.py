@@ -1,13 +1,17 @@
-"""Offline render: the whole journey to a WAV file (and per-section stems), far faster than real time.
+"""Offline render: the whole journey to a WAV, FLAC or AIFF file (and per-section stems), far faster than
+real time.
 
 It runs the same conductor and the same mixer as the live engine, in big chunks, so a render
-sounds exactly like the performance.  Memory stays flat: chunks stream to the files.
+sounds exactly like the performance.  Memory stays flat: chunks stream to the files, which
+replace the old ones only when all are complete (:mod:`rockstar_cx.files`).
 """
 
 from __future__ import annotations
 
 import bisect
+import shutil
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +21,15 @@ import soundfile
 from ..conductor.events import Beat, Event, Hit
 from ..conductor.perform import perform
 from ..errors import ShowError
+from ..files import check_output, describe, replacing
 from ..show.model import Show
 from .kit import kit_for_show
 from .mixer import Mixer, all_finite
 
 CHUNK = 16384  # samples per mixing step: small enough for the cache, big enough to amortise Python
+
+FORMATS = {".wav": "WAV", ".flac": "FLAC", ".aiff": "AIFF", ".aif": "AIFF"}  # the mix's, by its extension
+FULL_BYTES = 1 << 20  # less free than this after a failed write: the disk is full
 
 Progress = Callable[[int, int], None]  # (samples done, samples in all)
 
@@ -78,28 +86,62 @@ def render_show(show: Show, sample_rate: int, *, count_in: bool = False) -> tupl
 
 def render_to_files(show: Show, out: Path, *, sample_rate: int = 48000, stems_dir: Path | None = None,
                     count_in: bool = False, progress: Progress | None = None) -> Rendered:
-    """Render to ``out`` (24-bit WAV); ``stems_dir/<section id>.wav`` as 32-bit float, before the limiter."""
+    """Render to ``out`` (24-bit WAV, FLAC or AIFF, by its extension); ``stems_dir/<section id>.wav`` as
+    32-bit float WAV, before the limiter.  The mix and the stems are renamed into place together, once all
+    are complete: on any error or interruption the files there were stay as they were.  ShowError when a
+    file cannot be written."""
+    check_output(out, FORMATS)
     kit = kit_for_show(show, sample_rate)
     events = perform(show, sample_rate, count_in=count_in)
     length = render_length(events, kit, show)
     stem_paths = [stems_dir / f"{s.id}.wav" for s in show.sections] if stems_dir else []
+    made = _make_folders(stems_dir) if stems_dir else []
     try:
-        if stems_dir:
-            stems_dir.mkdir(parents=True, exist_ok=True)
-        files = [soundfile.SoundFile(out, "w", sample_rate, 1, "PCM_24")]
-        files += [soundfile.SoundFile(p, "w", sample_rate, 1, "FLOAT") for p in stem_paths]
-    except (OSError, RuntimeError, soundfile.SoundFileError) as error:
-        raise ShowError(f"cannot write the render: {error}") from error
-    done = 0
-    try:
-        for master, buses in render_chunks(show, events, length, kit, stems=bool(stems_dir)):
-            files[0].write(master)
-            for file, bus in zip(files[1:], buses):
-                file.write(bus)
-            done += len(master)
-            if progress:
-                progress(done, length)
+        for path in stem_paths:
+            check_output(path)
+        with replacing(out, *stem_paths) as temporary:
+            files = []
+            try:
+                files.append(soundfile.SoundFile(temporary[0], "w", sample_rate, 1, "PCM_24",
+                                                 format=FORMATS[out.suffix.lower()]))
+                files += [soundfile.SoundFile(path, "w", sample_rate, 1, "FLOAT", format="WAV")
+                          for path in temporary[1:]]
+                done = 0
+                for master, buses in render_chunks(show, events, length, kit, stems=bool(stems_dir)):
+                    files[0].write(master)
+                    for file, bus in zip(files[1:], buses):
+                        file.write(bus)
+                    done += len(master)
+                    if progress:
+                        progress(done, length)
+            finally:
+                for file in files:
+                    file.close()
+    except OSError as error:
+        raise ShowError(f"cannot write the render: {describe(error)}") from error
+    except soundfile.SoundFileError as error:  # libsndfile says only "System error."
+        raise ShowError(f"cannot write the render: {_why(out, error)}") from error
     finally:
-        for file in files:
-            file.close()
+        for folder in made:  # the folders made for stems never written: no trace left
+            with suppress(OSError):  # not empty: the stems are there
+                folder.rmdir()
     return Rendered(events, length, length / sample_rate)
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make the stems' folder and its missing parents; the ones made, innermost first."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ShowError(f"cannot make the folder {folder} for the stems: {describe(error)}") from error
+    return missing
+
+
+def _why(out: Path, error: soundfile.SoundFileError) -> str:
+    """Why libsndfile could not write: mostly a full disk, which it reports as a 'System error.'."""
+    try:
+        full = shutil.disk_usage(out.parent).free < FULL_BYTES
+    except OSError:
+        full = False
+    return "No space left on device" if full else str(error)

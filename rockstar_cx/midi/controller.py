@@ -88,6 +88,7 @@ class Counters:
     accepted: int = 0
     unbound: int = 0  # no control we know
     guarded: int = 0  # a live hit or tap faster than a hand, or the app's queue was full
+    unsaved: int = 0  # bindings learned but not saved to midi.toml (they work until the show ends)
 
 
 @dataclass
@@ -216,7 +217,10 @@ class ControlHub(Worker):
         name = device.profile.name
         device.mapping.bind(control, target)
         self.settings.learned.setdefault(name, Mapping({})).bind(control, target)
-        save(self.settings, self.settings_path)
+        try:
+            save(self.settings, self.settings_path)
+        except OSError:  # a full disk or a read-only folder: the binding still works for this show
+            self.counters.unsaved += 1
         device.feedback = Feedback(device.profile, device.mapping, device.feedback.show, device.feedback.rate)
         self._repaint.add(self.devices.index(device))
         self.learned.append(Learned(name, control, target))

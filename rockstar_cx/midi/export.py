@@ -10,12 +10,14 @@ placed within half a tick.
 from __future__ import annotations
 
 import bisect
+import io
 from pathlib import Path
 
 import mido
 
 from ..conductor.events import COUNT_IN, Beat, Event, Hit, Stop
 from ..errors import ShowError
+from ..files import check_output, describe, write_atomically
 from ..show.model import Show
 from ..show.sounds import SOUNDS
 
@@ -23,6 +25,7 @@ TICKS_PER_QUARTER = 960
 DRUM_CHANNEL = 9  # "channel 10" counted from 1
 ACCENT_VELOCITY, HIT_VELOCITY = 127, 90
 COUNT_NOTE = SOUNDS["count"].gm_note  # the count-in bips' note, accented or not
+SUFFIXES = (".mid", ".midi")
 NOTE_TICKS = TICKS_PER_QUARTER // 8  # percussion notes are short; a 32nd note
 
 
@@ -64,10 +67,14 @@ def build_midi(show: Show, events: list[Event]) -> mido.MidiFile:
 
 
 def export_midi(show: Show, events: list[Event], path: Path) -> None:
+    """Write ``path`` (.mid or .midi) whole, or leave it untouched; ShowError when it cannot be written."""
+    check_output(path, SUFFIXES)
+    data = io.BytesIO()
+    build_midi(show, events).save(file=data)
     try:
-        build_midi(show, events).save(path)
+        write_atomically(path, data.getvalue())
     except OSError as error:
-        raise ShowError(f"cannot write {path}: {error.strerror or error}") from error
+        raise ShowError(f"cannot write {path}: {describe(error)}") from error
 
 
 def _note_track(name: str, notes: list[tuple[int, int, int]]) -> mido.MidiTrack:

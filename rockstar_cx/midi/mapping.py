@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..live.intent import INDEXED, Action, Target
+from ..files import write_atomically
 from ..paths import config_dir
 
 CC, NOTE = "cc", "note"
@@ -123,11 +124,13 @@ def save(settings: MidiSettings, path: Path | None = None) -> Path:
     for port, (clock, notes) in sorted(settings.outputs.items()):
         lines += ["", f"[outputs.{_quote(port)}]", f"clock = {str(clock).lower()}", f"notes = {str(notes).lower()}"]
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".toml.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)  # a crash mid-write never leaves half a file
-    return path
+    # whole, or the old file kept; "replace": a name undecodable from the OS (a lone surrogate) still saves
+    return write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
+
+
+_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: every control character escaped, so the file always reads back."""
+    return '"' + "".join(_ESCAPES.get(c) or (f"\\u{ord(c):04X}" if c < " " or c == "\x7f" else c) for c in text) + '"'

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from ..files import write_atomically
 from ..paths import config_dir
 
 MAX_OFFSET_MS = 500.0
@@ -68,7 +69,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
         lines.append(f"{field.name} = {text}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".toml.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)  # a crash mid-write never leaves half a file
-    return path
+    return write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))  # whole, or the old file kept
