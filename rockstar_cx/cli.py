@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import signal
 import sys
 import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import ShowError
+from .errors import ShowError, printable
+from .files import check_output, describe, write_atomically
 from .paths import log_file
 
 EXIT_USER_ERROR = 2
@@ -56,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render the whole journey to a WAV file",
                                  description="Render the whole journey, every moment in order (held moments "
                                              "get 4 bars), to a 24-bit WAV file, faster than real time.")
-    _add_journey_options(render, "the WAV file to write")
+    _add_journey_options(render, "the file to write: .wav, .flac or .aiff (24-bit)")
     render.add_argument("--stems", type=Path, metavar="DIR",
                         help="also write DIR/<section id>.wav per section (alone, before the limiter, 32-bit float)")
     _add_rate(render)
@@ -65,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-midi", help="write the journey as a MIDI file",
                                  description="Write the same events as `render` as a Standard MIDI File: one "
                                              "track per section on channel 10, with the tempo map and meter.")
-    _add_journey_options(export, "the .mid file to write")
+    _add_journey_options(export, "the .mid (or .midi) file to write")
     export.set_defaults(run=_export_midi)
 
     check = commands.add_parser("check", help="validate a show file",
@@ -141,12 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS + ("-h", "--help", "--version"):
         argv.insert(0, "play")  # `rockstar-cx [SHOW] [options]` plays
     args = parser.parse_args(argv)
+    for number in _ENDING_SIGNALS:
+        signal.signal(number, _end)
     try:
         return args.run(args) or 0
     except ShowError as error:
         print(error, file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: whatever was being written is left as it was
         return 130
     except BrokenPipeError:  # `rockstar-cx check x.toml | head`: the reader left, nothing is wrong
         sys.stderr.close()
@@ -155,6 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         path = _log_exception()
         print(f"rockstar-cx: unexpected error: {sys.exc_info()[1]!r}\nThe details are in {path}", file=sys.stderr)
         return EXIT_BUG
+
+
+# SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) end a run like Ctrl-C does.
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _end(number: int, frame: object) -> None:
+    for ending in _ENDING_SIGNALS:  # once: a second signal must not cut the closing short
+        signal.signal(ending, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(number).name)
 
 
 def _log_exception() -> str:
@@ -176,6 +191,16 @@ def _load(path: Path | None):
     from .show import load_show
 
     return load_show(path)
+
+
+def _user_path(path: Path) -> Path:
+    """A path given on the command line with ``~`` and ``~user`` expanded (a quoted one reaches us as typed)."""
+    from .show.limits import expand_user
+
+    try:
+        return expand_user(path)
+    except ValueError as error:
+        raise ShowError(f"cannot write {path}: {error}") from error
 
 
 def _latency(text: str) -> str | float:
@@ -202,11 +227,16 @@ def _play(args: argparse.Namespace) -> None:
     _check_rate(args.samplerate)
     if not 64 <= args.blocksize <= 2048:
         raise ShowError(f"--blocksize {args.blocksize}: choose 64 to 2048 frames (128 is a good start)")
-    if args.duration is not None and args.duration <= 0:
+    if args.duration is not None and not (math.isfinite(args.duration) and args.duration > 0):
         raise ShowError(f"--duration {args.duration}: give a positive number of seconds")
     _check_stage_options(args, len(show.moments))
     if not -500 <= args.midi_offset <= 500:
         raise ShowError(f"--midi-offset {args.midi_offset:g}: give milliseconds from -500 to 500")
+    if args.report:
+        args.report = _user_path(args.report)
+        check_output(args.report)  # now, not when the show is over
+    if args.midi_in or args.midi_out or args.clock_in:
+        _require_midi(args.midi_api)
     stage = None
     if not args.no_ui:
         stage = StageOptions(display=args.display, fullscreen=True if args.fullscreen else None,
@@ -223,15 +253,28 @@ def _play(args: argparse.Namespace) -> None:
     try:
         performance.start()
         for notice in performance.notices:
-            print(f"rockstar-cx: {notice}", file=sys.stderr)
-        performance.run()
-    finally:
-        report = performance.close()
-    if args.report:
+            print(f"rockstar-cx: {printable(notice)}", file=sys.stderr)
         try:
-            args.report.write_text(json.dumps(report, indent=2) + "\n")
-        except OSError as error:
-            raise ShowError(f"cannot write {args.report}: {error.strerror}") from error
+            performance.run()
+        finally:  # however the show ends (Ctrl-C, SIGTERM, SIGHUP too), its report is written
+            report = performance.close()
+            if args.report:
+                try:
+                    write_atomically(args.report, (json.dumps(report, indent=2) + "\n").encode("utf-8"))
+                except OSError as error:
+                    raise ShowError(f"cannot write {args.report}: {describe(error)}") from error
+    finally:
+        performance.close()
+
+
+def _require_midi(api: str) -> None:
+    """No MIDI system (no JACK server): say so at once, not after the MIDI-out process gives up."""
+    from .midi.ports import PortError, require
+
+    try:
+        require(api)
+    except PortError as error:
+        raise ShowError(f"MIDI: {error}") from error
 
 
 def _check_stage_options(args: argparse.Namespace, moments: int) -> None:
@@ -263,11 +306,12 @@ def _render(args: argparse.Namespace) -> None:
 
     show = _load(args.show)
     _check_rate(args.samplerate)
+    output, stems_dir = _user_path(args.output), args.stems and _user_path(args.stems)
     bar = ProgressBar("Rendering", unit_rate=args.samplerate)
-    result = render_to_files(show, args.output, sample_rate=args.samplerate, stems_dir=args.stems,
+    result = render_to_files(show, output, sample_rate=args.samplerate, stems_dir=stems_dir,
                              count_in=args.count_in, progress=bar)
-    stems = f" and {len(show.sections)} stems in {args.stems}" if args.stems else ""
-    print(f"Wrote {args.output} ({result.seconds:.1f} s at {args.samplerate} Hz){stems}")
+    stems = f" and {len(show.sections)} stems in {stems_dir}" if stems_dir else ""
+    print(printable(f"Wrote {output} ({result.seconds:.1f} s at {args.samplerate} Hz){stems}"))
 
 
 def _export_midi(args: argparse.Namespace) -> None:
@@ -276,8 +320,9 @@ def _export_midi(args: argparse.Namespace) -> None:
 
     show = _load(args.show)
     events = perform(show, 48000, count_in=args.count_in)
-    export_midi(show, events, args.output)
-    print(f"Wrote {args.output} ({len(show.sections)} section tracks, {events[-1].time:.1f} s)")
+    output = _user_path(args.output)
+    export_midi(show, events, output)
+    print(printable(f"Wrote {output} ({len(show.sections)} section tracks, {events[-1].time:.1f} s)"))
 
 
 def _check(args: argparse.Namespace) -> None:

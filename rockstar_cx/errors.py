@@ -6,7 +6,25 @@ Everything the user can get wrong (a show file, an option, a device name) surfac
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+# What a message may never carry raw: control characters (newlines, terminal escapes), format
+# characters (bidi overrides, zero-width ones) and the Unicode line and paragraph separators.
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, bidi and line-breaking character escaped (``\\n``, ``\\x1b``, ``\\u202e``):
+    a value echoed in a message can neither forge a line of its own nor rewrite the terminal."""
+    return "".join(_escape(c) if unicodedata.category(c) in _HIDDEN else c for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return char.encode("unicode_escape").decode("ascii")  # \n, \t, \x1b
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True)
@@ -17,8 +35,9 @@ class Problem:
     line: int
     message: str
 
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+    def __str__(self) -> str:  # one line, whatever the user's values in it hold
+        file, message = printable(self.file), printable(self.message)
+        return f"{file}:{self.line}: {message}" if self.line else f"{file}: {message}"
 
 
 class ShowError(Exception):

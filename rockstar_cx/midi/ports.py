@@ -177,11 +177,21 @@ def _client(api: str, rt_kind: Callable[..., Any], memory_kind: Callable[..., An
     resolved = resolve_api(api)
     if resolved == "memory":
         return memory_kind(None, CLIENT, **kw)
+    if resolved == "jack":
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")  # a client never starts a server of its own
     try:
         with quiet_stderr(), graph_change(api):
             return rt_kind(_RTAPIS[resolved], CLIENT, **kw)
-    except (SystemError, RuntimeError) as error:
-        raise PortError(f"MIDI ({resolve_api(api)}) is not available: {error}") from error
+    except rtmidi.RtMidiError as error:  # not the built-in SystemError: rtmidi's is an OSError
+        if resolved == "jack":
+            raise PortError("no JACK server is running (start one, or use --midi-api alsa)") from error
+        raise PortError(f"MIDI ({resolved}) is not available: {error}") from error
+
+
+def require(api: str = "auto") -> None:
+    """PortError at once when the MIDI system is not there (no JACK server), not when a port first opens
+    (in the MIDI-out process, which the app waits for)."""
+    Probe(api).close()
 
 
 class Probe:
@@ -199,7 +209,7 @@ class Probe:
         try:
             with quiet_stderr():
                 return self._in.get_ports(), self._out.get_ports()
-        except (SystemError, RuntimeError):
+        except (rtmidi.RtMidiError, RuntimeError):
             return [], []
 
     def close(self) -> None:
@@ -236,7 +246,7 @@ class Port:
         try:
             with quiet_stderr():
                 names = self._rt.get_ports()  # its own list: indices are only valid for it
-        except (SystemError, RuntimeError):
+        except (rtmidi.RtMidiError, RuntimeError):
             return False
         target = match(names, self.spec)
         if target is None:
@@ -245,7 +255,7 @@ class Port:
         try:
             with quiet_stderr(), graph_change(self.api):
                 self._rt.open_port(names.index(target), CLIENT)
-        except (SystemError, RuntimeError, ValueError):  # vanished between listing and opening
+        except (rtmidi.RtMidiError, RuntimeError, ValueError):  # vanished between listing and opening
             return False
         self.name = target
         return True
@@ -277,7 +287,7 @@ class OutPort(Port):
         with self._lock:
             try:
                 self._rt.send_message(data)
-            except (SystemError, RuntimeError, ValueError):
+            except (rtmidi.RtMidiError, RuntimeError, ValueError):
                 return False
         return True
 
@@ -300,5 +310,5 @@ class InPort(Port):
             return None
         try:
             return self._rt.get_message()
-        except (SystemError, RuntimeError):
+        except (rtmidi.RtMidiError, RuntimeError):
             return None
