@@ -75,6 +75,25 @@ def jack_server():
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def jack_server_4out():
+    """A second private JACK dummy server whose device has 4 outputs (``-P 4``), for the cue mix;
+    not exported: a test points its engine at it with ``monkeypatch.setenv("JACK_DEFAULT_SERVER", ...)``
+    and its clients with the server's name.  The session's ``jack_server`` (2 outputs) is untouched."""
+    if not jackd_available():
+        pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup", pytrace=False)
+    server = JackServer(name=os.environ.get("ROCKSTAR_JACK_SERVER", "rockstar-cx-test") + "-4out", playback=4,
+                        export_env=False)
+    try:
+        server.start()
+    except JackServerError as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def bus() -> Iterator[MemoryBus]:
     """The ``memory`` MIDI API's bus; every port still on it at the end is unplugged (a test's leftovers)."""

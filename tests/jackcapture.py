@@ -48,7 +48,10 @@ class XrunMonitor:
 
 
 class JackCapture(XrunMonitor):
-    def __init__(self, seconds: float, name: str = "capture", midi: tuple[str, ...] = ()) -> None:
+    """Records ``channels`` audio inputs (``in``, or ``in_0``, ``in_1`` ...): :attr:`buffers` has a
+    row for each, :attr:`buffer` is the first."""
+
+    def __init__(self, seconds: float, name: str = "capture", midi: tuple[str, ...] = (), channels: int = 1) -> None:
         # set before the client starts: an xrun may be reported at once
         self.first_frame: int | None = None  # JACK frame time of buffer[0]
         self.processed = 0  # frames of the cycles captured
@@ -57,8 +60,10 @@ class JackCapture(XrunMonitor):
         super().__init__(name)
         self.rate = self.client.samplerate  # kept: a closed client reports 0
         self.period = self.client.blocksize
-        self.buffer = np.zeros(int(seconds * self.rate) + 65536, np.float32)
-        self.port = self.client.inports.register("in")
+        self.buffers = np.zeros((channels, int(seconds * self.rate) + 65536), np.float32)
+        self.buffer = self.buffers[0]
+        self.ports = [self.client.inports.register("in" if channels == 1 else f"in_{i}") for i in range(channels)]
+        self.port = self.ports[0]
         self.midi_ports = [self.client.midi_inports.register(port) for port in midi]
         self.midi_events: list[list[tuple[int, bytes]]] = [[] for _ in midi]  # (frame, message) per port
         self.client.deactivate()  # callbacks can only be set on an inactive client
@@ -81,7 +86,8 @@ class JackCapture(XrunMonitor):
         for port, events in zip(self.midi_ports, self.midi_events):
             events += [(now + offset, bytes(data)) for offset, data in port.incoming_midi_events()]
         written, end = self.written, min(self.processed + frames, len(self.buffer))
-        self.buffer[written:end] = self.port.get_array()[:end - written]
+        for port, buffer in zip(self.ports, self.buffers):
+            buffer[written:end] = port.get_array()[:end - written]
         self.processed += frames
 
     def connect(self, source: str = PORTAUDIO_OUT, port=None, timeout: float = 10.0) -> None:
@@ -99,9 +105,9 @@ class JackCapture(XrunMonitor):
         cycle, offset = divmod(frame - self.first_frame, self.period)
         return self.cycle_frame_times[cycle] + offset
 
-    def onsets(self, silence: int = 64) -> np.ndarray:
+    def onsets(self, silence: int = 64, channel: int = 0) -> np.ndarray:
         """The frames of every sound start: a nonzero sample after at least ``silence`` exact zeros."""
-        audio = self.buffer[:self.written]
+        audio = self.buffers[channel, :self.written]
         loud = np.flatnonzero(audio != 0.0)
         if not len(loud):
             return loud

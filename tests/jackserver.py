@@ -54,7 +54,8 @@ Realtime
     ``start()`` first tries ``jackd -R -P 70 -d dummy -r 48000 -p 128``. If the
     server does not come up, or comes up but reports that realtime scheduling
     was refused, it falls back to ``jackd --no-realtime -d dummy -r 48000 -p 256``.
-    ``.realtime`` and ``.period`` tell which one is running. Set
+    ``.realtime`` and ``.period`` tell which one is running. ``playback=4`` gives
+    the dummy device 4 output ports (``-P 4``; default 2). Set
     ``ROCKSTAR_JACK_REALTIME=0`` in the environment to skip the realtime attempt.
 
 The jackd output goes to ``.log_path``; ``log_tail()`` returns its end for
@@ -126,10 +127,12 @@ def release_portaudio(server_alive: bool = True) -> None:
 class _Mode:
     realtime: bool
     period: int
+    playback: int | None = None  # the dummy device's output ports (None: the backend's default, 2)
 
     def args(self, samplerate: int) -> list[str]:
         rt = ["-R", "-P", "70"] if self.realtime else ["--no-realtime"]
-        return [*rt, "-d", "dummy", "-r", str(samplerate), "-p", str(self.period)]
+        ports = [] if self.playback is None else ["-P", str(self.playback)]
+        return [*rt, "-d", "dummy", "-r", str(samplerate), "-p", str(self.period), *ports]
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -154,13 +157,14 @@ class JackServer:
         try_realtime: bool | None = None,
         timeout: float = 10.0,
         export_env: bool = True,
+        playback: int | None = None,
     ) -> None:
         self.name = name or f"rockstar-cx-test-{os.getpid()}"
         self.samplerate = samplerate
         if try_realtime is None:
             try_realtime = os.environ.get("ROCKSTAR_JACK_REALTIME", "1") != "0"
-        modes = [_Mode(True, period)] if try_realtime else []
-        modes.append(_Mode(False, fallback_period))
+        modes = [_Mode(True, period, playback)] if try_realtime else []
+        modes.append(_Mode(False, fallback_period, playback))
         self._modes = modes
         self._mode: _Mode = modes[0]
         self.timeout = timeout

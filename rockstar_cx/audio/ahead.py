@@ -45,7 +45,8 @@ import numpy as np
 from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
-from .commands import SetClick, SetGain
+from .commands import SetClick, SetCue, SetGain
+from .cue import Routing, pre_entry
 from .health import Counters
 from .ipc import TRANSPORT, Applied, event_rows, record_row, transport_record
 from ..threads import RENDER_PRIORITY, Worker, realtime
@@ -70,8 +71,9 @@ class Block:
     """A rendered block: its master audio from sample ``start``, and what to publish when it plays."""
 
     start: int
-    audio: np.ndarray  # mono (the renderer's buffer: reused once the block was played)
-    out: np.ndarray  # the same, frames × channels, ready to copy to the device
+    audio: np.ndarray  # mono master (the renderer's buffer: reused once the block was played)
+    out: np.ndarray  # frames × channels, ready to copy to the device: the master and the cue mix routed
+    main: tuple[np.ndarray, ...]  # the views of ``out`` the master is copied into
     # To publish, made ahead as rows of the shared memory (publishing a row costs a copy):
     applied: np.ndarray | None  # the commands that took effect at its start
     markers: np.ndarray | None  # the conductor's events in it, but hits (the app replays those)
@@ -87,7 +89,7 @@ class Renderer:
     ``nonfinite_blocks`` blocks :meth:`guard` silenced.
     """
 
-    def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, channels: int,
+    def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, routing: Routing,
                  counters: Counters) -> None:
         self.conductor = conductor  # None while an engine stands by for a handover
         self.mixer = mixer
@@ -100,9 +102,11 @@ class Renderer:
         self.interval = 0.0  # between the last two blocks played
         self.realtime = False  # whether the OS granted the thread real-time priority
         self._ready: deque[Block] = deque()  # rendered, oldest first: appended here, taken by the callback
-        # a buffer for each block ready and the one playing: a block's buffer is reused only once it was played
-        self._buffers = [(np.zeros(blocksize, np.float32), np.zeros((blocksize, channels), np.float32))
-                         for _ in range(LEAD + 1)]
+        # a buffer for each block ready and the one playing: a block's buffer is reused only once it was played;
+        # with the views of its channels the master and the cue mix go to (the others stay silent)
+        self._buffers = [(np.zeros(blocksize, np.float32), out, *routing.views(out))
+                         for out in (np.zeros((blocksize, routing.channels), np.float32) for _ in range(LEAD + 1))]
+        self._cued = bool(routing.cue)
         self._rendered = 0
         self._token = [True]
         self._deferred: list[LiveHit] = []  # live hits that came with a dropped block: they play in the next
@@ -183,7 +187,8 @@ class Renderer:
                         self._sounding.append((hit, sample))
         finally:
             for b in blocks:  # what was mixed (all, or up to a hit that raised) is what is heard
-                np.copyto(b.out, b.audio[:, None])
+                for main in b.main:
+                    np.copyto(main, b.audio[:, None])
             if taken:
                 self.give()
 
@@ -291,7 +296,7 @@ class Renderer:
     def _render(self) -> Block:
         """Render the next block (token held): apply the pending commands at its start, conduct, mix."""
         conductor, mixer, frames, pending = self.conductor, self.mixer, self.blocksize, self.pending
-        audio, out = self._buffers[self._rendered % len(self._buffers)]
+        audio, out, main, cue = self._buffers[self._rendered % len(self._buffers)]
         self._rendered += 1
         start = conductor.position
         applied = None
@@ -302,23 +307,29 @@ class Renderer:
                 for command in commands:
                     self._apply(command, start)
             events = conductor.advance(frames)
-            np.copyto(audio, mixer.process(start, frames, events))
-            np.copyto(out, audio[:, None])
+            entry = pre_entry(conductor, events) if self._cued and events else None
+            np.copyto(audio, mixer.process(start, frames, events if entry is None else [*events, entry]))
+            for view in main:
+                np.copyto(view, audio[:, None])
+            for view in cue:
+                np.copyto(view, mixer.cue[:frames, None])
             markers = [event for event in events if type(event) is not Hit] if events else None
             transport = None  # unless more than the position changed: hits change nothing else
             if applied is not None or markers:
                 transport = record_row(TRANSPORT, transport_record(conductor.transport(), mixer.click))
-            return Block(start, audio, out, applied, event_rows(markers) if markers else None, transport)
+            return Block(start, audio, out, main, applied, event_rows(markers) if markers else None, transport)
         except Exception:  # the stream must never die of it: this block is silence, and counted
             self.counters.callback_errors += 1
             audio.fill(0.0)
             out.fill(0.0)
-            return Block(start, audio, out, applied, None, None)
+            return Block(start, audio, out, main, applied, None, None)
 
     def _apply(self, command, start: int) -> None:
         kind = type(command)
         if kind is SetClick:
             self.mixer.click = command.on
+        elif kind is SetCue:
+            self.mixer.cue_on = command.on and self._cued
         elif kind is SetGain:
             self.mixer.set_level(command.section, command.gain)
         else:

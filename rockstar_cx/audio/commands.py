@@ -1,7 +1,7 @@
 """The engine's own commands: what it does beside the conductor, which never sees them.
 
 The conductor's commands (:mod:`rockstar_cx.conductor.commands`) change the performance; these
-change only the sound — the click track under it, a section's volume or the master's.  They
+change only the sound — the click track under it, the cue mix, a section's volume or the master's.  They
 travel the same command ring (:mod:`.ipc` encodes both) and are published as applied, so a
 replay (:class:`~rockstar_cx.live.view.EngineView`) knows the click state too.
 """
@@ -26,4 +26,11 @@ class SetGain:
     gain: float
 
 
-ENGINE_COMMANDS = (SetClick, SetGain)  # the engine's own: the conductor never sees them
+@dataclass(frozen=True)
+class SetCue:
+    """The presenter's cue mix (click, count-in, pre-entry cues on the cue channels) on or off."""
+
+    on: bool
+
+
+ENGINE_COMMANDS = (SetClick, SetGain, SetCue)  # the engine's own: the conductor never sees them

@@ -38,6 +38,7 @@ from ..show.model import Show
 from ..threads import Worker
 from .ahead import Block, Renderer
 from .clock import HostClock
+from .cue import Routing
 from .device import choose_output
 from .health import HISTOGRAM_BINS, AudioState, Counters
 from .ipc import Applied, SharedState, health_row, transport_record
@@ -48,6 +49,7 @@ WARMUP_S = 0.5  # underflows in a stream's first half second are counted apart
 LATE_FACTOR = 1.75  # a callback this many periods after the last came late (the GIL, the scheduler)
 STALL_S = 1.0  # no callback for this long while the stream claims to run: the device is gone
 SUPERVISE_S = 0.02
+CLICK_HEARD = "click in the main mix: the audience hears it (--cue-channels sends it to in-ears)"
 HEALTH_S = 0.1  # the health record (with the clock's fit) is renewed this often: a fit costs ~0.3 ms of CPU
 MAX_BLOCK = 4096
 
@@ -59,8 +61,13 @@ class EngineConfig:
     samplerate: int = 48000
     blocksize: int = 128
     latency: str | float = "low"  # PortAudio's "low" / "high", or seconds
-    channels: int = 2
+    main_channels: tuple[int, ...] = (1, 2)  # device channels (from 1) of the main mix...
+    cue_channels: tuple[int, ...] = ()  # ...and of the presenter's cue mix (none: the click is in the main mix)
     hold_bars: int | None = None  # None: held moments wait for the presenter; N: they play N bars
+
+    @property
+    def routing(self) -> Routing:
+        return Routing(self.main_channels, self.cue_channels)
 
 
 class Engine:
@@ -69,17 +76,19 @@ class Engine:
     def __init__(self, config: EngineConfig, shared: SharedState, conductor: Conductor | None) -> None:
         self.config = config
         self.shared = shared
-        self.mixer = Mixer(config.show, kit_for_show(config.show, config.samplerate), MAX_BLOCK)
+        self.routing = routing = config.routing
+        self.mixer = Mixer(config.show, kit_for_show(config.show, config.samplerate), MAX_BLOCK, cue=bool(routing.cue))
         self.clock = HostClock(config.samplerate)
         self.period = config.blocksize / config.samplerate
         self.state = AudioState.STARTING
         self.device_name = ""
         self.output_latency = 0.0
         self.message = ""
+        self.unfit = False  # the device has too few channels for the routing asked: no use retrying
         self.counters = Counters()  # incremented by the callback, the renderer and the supervisor
-        self.renderer = Renderer(conductor, self.mixer, config.blocksize, self.period, config.channels,
+        self.renderer = Renderer(conductor, self.mixer, config.blocksize, self.period, routing,
                                  self.counters)  # conductor None: standing by
-        self._silence = bytes(4 * config.blocksize * config.channels)
+        self._silence = bytes(4 * config.blocksize * routing.channels)
         self._histogram = shared.histogram
         self._sample_cell = shared.transport["sample"]  # made once: a field lookup per block costs
         self._stream = None
@@ -183,11 +192,13 @@ class Engine:
             return False
         try:
             index, self.device_name = choose_output(sounddevice, self.config.device)
+            if not self._fits(sounddevice.query_devices(index)["max_output_channels"]):
+                return False
             self._last_callback = 0.0
             self._stream_started = time.perf_counter()
             stream = sounddevice.RawOutputStream(  # raw: a bare buffer to copy into, no array to build
                 samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
-                channels=self.config.channels, dtype="float32", latency=self.config.latency,
+                channels=self.routing.channels, dtype="float32", latency=self.config.latency,
                 callback=self._callback)
             self._stream = stream  # before it starts: a callback plays only for the engine's stream
             stream.start()
@@ -199,6 +210,17 @@ class Engine:
         self.clock.reset()
         self.state, self.message = AudioState.OK, ""
         return True
+
+    def _fits(self, outputs: int) -> bool:
+        """Whether the device has every channel the routing asks (else :attr:`message` says so)."""
+        routing = self.routing
+        if outputs >= routing.channels:
+            return True
+        self.unfit = True
+        cue = f" --cue-channels {','.join(map(str, routing.cue))}" if routing.cue else ""
+        self.message = (f"the audio output '{self.device_name}' has {outputs} output channels, fewer than "
+                        f"--main-channels {','.join(map(str, routing.main))}{cue} need ({routing.channels})")
+        return False
 
     def start_silent(self, reason: AudioState) -> None:
         """Keep the show going without sound (``reason``: AudioState.SILENT or AudioState.LOST)."""
@@ -251,7 +273,8 @@ class Engine:
         SharedState.write_row(self.shared.health, health_row(
             self.counters, state=self.state, samplerate=self.config.samplerate, blocksize=self.config.blocksize,
             output_latency=self.output_latency, renderer_realtime=self.renderer.realtime, device=self.device_name,
-            message=self.message, fit=self.clock.fit()))
+            message=self.message or (CLICK_HEARD if self.mixer.click and not self.routing.cue else ""),
+            fit=self.clock.fit()))
 
     def handover_state(self) -> bytes:
         """Stop performing here and pack what the next engine needs to carry on from this sample."""
@@ -260,13 +283,15 @@ class Engine:
         renderer.stop()
         while renderer.ready:  # blocks rendered ahead play here, silently: the next engine goes on after them
             self.play(time.perf_counter(), None)
-        return pickle.dumps((renderer.conductor, renderer.unplayed(), self.mixer.click, self.mixer.levels(), self.counters))
+        mixer = self.mixer
+        return pickle.dumps((renderer.conductor, renderer.unplayed(), mixer.click, mixer.cue_on, mixer.levels(),
+                             self.counters))
 
     def take_over(self, state: bytes) -> None:
-        conductor, pending, click, levels, counters = pickle.loads(state)
+        conductor, pending, click, cue_on, levels, counters = pickle.loads(state)
         counters.recoveries += 1
         self.counters.assign(counters)  # in place: the renderer counts into the same object
-        self.mixer.click = click
+        self.mixer.click, self.mixer.cue_on = click, cue_on
         for section, level in levels.items():
             self.mixer.set_level(section, level)
         self.renderer.pending.extend(pending)
@@ -287,7 +312,7 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
     Messages from the app: ``("handover",)`` → replies ``("state", bytes)`` and waits for
     ``("exit",)``; ``("take", bytes)``; ``("quit",)`` → replies ``("bye",)``.  To the app:
     ``("ready", state, message)`` once started (``("failed", message)`` for a standby engine
-    that found no device), ``("lost", message)`` when the device goes.  An engine process
+    that found no device, and for any engine whose device has too few channels for the routing), ``("lost", message)`` when the device goes.  An engine process
     always ends in ``os._exit``: PortAudio's exit handler can abort after an audio server died.
     """
     if not in_process:
@@ -310,7 +335,7 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
         engine.renderer.prime()
     if not engine.open_stream():
-        if standby:
+        if standby or engine.unfit:  # a device without the channels asked: the app says so and stops
             conn.send(("failed", engine.message))
             return
         engine.start_silent(AudioState.SILENT)

@@ -3,7 +3,7 @@
     health = engine.health()               # a Health, decoded from the shared memory
     health.state is AudioState.OK; health.counters.underflows_after_warmup
     health.clock.host_of(sample)           # when that sample leaves the speakers (perf_counter s)
-    report = run_report(health, histogram) # what ``--report FILE.json`` writes
+    report = run_report(health, histogram, routing)  # what ``--report FILE.json`` writes
 
 :class:`Counters` is the one list of what the engine counts: the engine increments its
 attributes (slots: an attribute store, no allocation, in the audio callback), the shared
@@ -20,6 +20,7 @@ from enum import StrEnum
 import numpy as np
 
 from .clock import host_time, sample_at
+from .cue import Routing
 
 HISTOGRAM_BINS = 20001  # callback duration in whole microseconds; the last bin is "20 ms or more"
 _CONVERTED = {"report": False}  # a counter the report shows converted, not as it is
@@ -121,8 +122,9 @@ def percentile_ms(histogram: np.ndarray, q: float) -> float:
     return round(min(index, HISTOGRAM_BINS - 1) / 1000.0, 4)
 
 
-def run_report(health: Health, histogram: np.ndarray) -> dict:
-    """The run report: what ``--report FILE.json`` writes (its keys are the README's)."""
+def run_report(health: Health, histogram: np.ndarray, routing: Routing | None = None) -> dict:
+    """The run report: what ``--report FILE.json`` writes (its keys are the README's); with the
+    engine's ``routing``, which channels carried what (the engine plays it, or refuses to start)."""
     counters = health.counters
     due = int(counters.stream_seconds * health.samplerate / max(health.blocksize, 1))
     return {
@@ -136,4 +138,5 @@ def run_report(health: Health, histogram: np.ndarray) -> dict:
         "renderer_realtime": health.renderer_realtime,
         "output_latency_ms": round(health.output_latency * 1000.0, 3),
         "message": health.message,
+        **(routing.report() if routing is not None else {}),
     }

@@ -119,6 +119,8 @@ WOODBLOCK_HZ = 900.0
 WOODBLOCK_PARTIAL = 2.76  # inharmonic overtone ratio: what makes it wood, not a bell
 COUNT_HZ = 880.0
 COUNT_ACCENT_HZ = 1760.0  # the bar's first beat: an octave up
+PRE_ENTRY_HZ = 2640.0  # the cue mix's pre-entry cue: above the count-in's bips, and twice...
+PRE_ENTRY_GAP_S = 0.07  # ...this far apart: a double blip no click or bip is mistaken for
 
 
 def _click(t: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -172,6 +174,11 @@ def _bip(freq: float) -> Synth:
     return lambda t, sr, rng: _decay(t, 0.025) * _tone(t, freq, sr)
 
 
+def _pre_entry(t: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
+    blips = _decay(t, 0.012) + _decay(t, 0.012, PRE_ENTRY_GAP_S)
+    return blips * _tone(t, PRE_ENTRY_HZ, sr)
+
+
 class _Recipe(NamedTuple):
     seconds: float
     seed: int
@@ -190,6 +197,7 @@ _RECIPES: dict[str, _Recipe] = {
     "hihat": _Recipe(0.08, 9, _hihat),
     "count": _Recipe(0.1, 10, _bip(COUNT_HZ)),
     "count_accent": _Recipe(0.1, 11, _bip(COUNT_ACCENT_HZ)),
+    "pre_entry": _Recipe(0.15, 12, _pre_entry),  # the cue mix's only: no show plays it
 }
 
 
@@ -242,6 +250,6 @@ def load_sample(path: Path, sample_rate: int) -> np.ndarray:
 
 def kit_for_show(show: Show, sample_rate: int) -> dict[str, np.ndarray]:
     """Every built-in sound plus the show's own samples (which win over a built-in of the same name)."""
-    kit = {name: synthesize(name, sample_rate) for name in BUILTIN_SOUNDS}
+    kit = {name: synthesize(name, sample_rate) for name in (*BUILTIN_SOUNDS, "pre_entry")}
     kit.update((name, load_sample(path, sample_rate)) for name, path in show.sounds)
     return kit

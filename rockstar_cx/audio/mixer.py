@@ -15,6 +15,11 @@ to float rounding).
 
 A section's volume applies to its bus, so it changes its sounding hits too.
 
+With a cue mix (``cue=True``, :mod:`.cue`) the mixer renders a second bus beside the master,
+:attr:`Mixer.cue`, for the presenter's ears: the click (then never in the master), the count-in
+(in both) and the pre-entry cue.  It has a ring of its own, outside the running total, and
+neither the presenter's master volume nor a panic fade touches it.
+
 Threading contract: :meth:`Mixer.process` and :meth:`Mixer.play_now` are written for the
 real-time threads (the engine's renderer, its audio callback).  All buffers are
 preallocated in ``__init__``; ``process`` only does in-place numpy work on them (slicing makes
@@ -32,11 +37,13 @@ import numpy as np
 
 from ..conductor.events import Beat, Event, Hit
 from ..show.model import Show
+from .cue import PreEntry
 
 MASTER_GAIN = 0.7
 HIT_GAIN = 0.6  # an unaccented step, relative to an accent
 COUNT_GAIN = 0.8  # count-in bips
 CLICK_GAIN = 0.35  # the optional click track under the performance
+PRE_ENTRY_GAIN = 0.8  # the cue mix's pre-entry cue
 LIMIT_KNEE = 0.8  # the limiter leaves the signal untouched below this level...
 LIMIT_CEILING = 0.98  # ...and never lets it reach this one (-0.2 dBFS)
 HORIZON = 4096  # samples of a sound added at a time (at least: a window's worth when windows are longer)
@@ -54,7 +61,7 @@ def _scaled(sound: np.ndarray, gain: float) -> np.ndarray:
 class Mixer:
     """Mixes one show's sounds.  Bus ``i`` is section ``i``; the last bus carries count-in and click."""
 
-    def __init__(self, show: Show, kit: Mapping[str, np.ndarray], max_block: int) -> None:
+    def __init__(self, show: Show, kit: Mapping[str, np.ndarray], max_block: int, *, cue: bool = False) -> None:
         self.max_block = max_block
         # Every sound a hit can start, scaled once: (accented, unaccented) per section...
         self._hits = [(_scaled(kit[s.sound], MASTER_GAIN * s.gain), _scaled(kit[s.sound], MASTER_GAIN * s.gain * HIT_GAIN))
@@ -79,6 +86,12 @@ class Mixer:
         self._corrections: list[tuple[int, np.float32]] = []  # (bus, volume - 1) of every volume not 1
         self._master_level = self._master_target = 1.0  # a change glides over one block: no click
         self.click = False  # the click track: a quiet bip on every beat while performing
+        # The cue mix: a bus of its own (its index is the total's, which no sound is started on).
+        self._cue_bus = len(show.sections) + 1 if cue else None
+        self._cue_ring = np.zeros(self._length if cue else 0, np.float32)
+        self._pre_entry = _scaled(kit["pre_entry"], MASTER_GAIN * PRE_ENTRY_GAIN) if cue else None
+        self.cue_on = cue  # the presenter's toggle (SetCue): sounds start on the cue bus only while on
+        self.cue = np.zeros(max_block if cue else 0, np.float32)
         self._ramp = np.arange(max_block, dtype=np.float32)
         self.buses = np.zeros((len(show.sections) + 1, max_block), np.float32)
         self.master = np.zeros(max_block, np.float32)
@@ -113,10 +126,13 @@ class Mixer:
         """Mix the window ``[start, start + frames)``; return a view of the master block.
 
         ``events`` must lie in the window (the conductor's output for it).  With ``buses``, each
-        bus's share of the master before the limiter is left in :attr:`buses` too (stems).
+        bus's share of the master before the limiter is left in :attr:`buses` too (stems).  With a
+        cue mix, its window is left in :attr:`cue`; a :class:`~.cue.PreEntry` among the events starts
+        the pre-entry cue there.
         """
         if start != self._expected:  # not where the last window ended: what the ring holds is not for here
             self._ring.fill(0.0)
+            self._cue_ring.fill(0.0)
             self._pieces.clear()
         self._expected = end = start + frames
         for event in events:
@@ -132,6 +148,8 @@ class Mixer:
         if split < frames:
             self._mix(self._ring[:, :frames - split], master[split:], self.buses[:, split:frames] if buses else None)
         soft_limit(master, self._scratch[:, :frames])
+        if self._cue_bus is not None:
+            self._take_cue(at, split, frames)
         if self._master_target != 1.0 or self._master_level != 1.0:
             self._apply_master(master)
         if self._fade_gain < 1.0 or self._fade_step:
@@ -153,16 +171,31 @@ class Mixer:
             np.add.reduce(buses, axis=0, out=master)
         rows.fill(0.0)
 
+    def _take_cue(self, at: int, split: int, frames: int) -> None:
+        """The cue bus's window into :attr:`cue`, limited; its ring cleared for reuse."""
+        cue, ring = self.cue[:frames], self._cue_ring
+        np.copyto(cue[:split], ring[at:at + split])
+        ring[at:at + split] = 0.0
+        if split < frames:
+            np.copyto(cue[split:], ring[:frames - split])
+            ring[:frames - split] = 0.0
+        soft_limit(cue, self._scratch[:, :frames])
+
     def _start(self, event: Event) -> None:
         """Start the sound an event plays on its bus, at the event's sample."""
         kind = type(event)
         if kind is Hit:
-            sound, bus = self._hits[event.section][0 if event.accent else 1], event.section
-        elif kind is Beat and (event.count_in or self.click):
-            sound, bus = self._beats[event.count_in][0 if event.beat == 0 else 1], self._count_bus
-        else:
+            self._begin(event.section, self._hits[event.section][0 if event.accent else 1], event.sample, 0)
             return
-        self._begin(bus, sound, event.sample, 0)
+        cue = self._cue_bus if self.cue_on else None
+        if kind is Beat and (event.count_in or self.click):
+            sound = self._beats[event.count_in][0 if event.beat == 0 else 1]
+            if event.count_in or self._cue_bus is None:  # the room needs the count-in; a click with no cue mix is heard
+                self._begin(self._count_bus, sound, event.sample, 0)
+            if cue is not None:
+                self._begin(cue, sound, event.sample, 0)
+        elif kind is PreEntry and cue is not None:
+            self._begin(cue, self._pre_entry, event.sample, 0)
 
     def play_now(self, section: int, accent: bool, sample: int, blocks: list[np.ndarray]) -> None:
         """Sound a section's hit heard from ``sample`` on into ``blocks``: the master blocks this
@@ -211,7 +244,8 @@ class Mixer:
         piece = sound[offset:offset + length]
         at, length = (sample + offset) % self._length, len(piece)
         split = min(length, self._length - at)  # what fits before the ring's end; the rest wraps round
-        for row in (self._ring[bus], self._ring[-1]):  # its bus, and the total
+        rows = (self._cue_ring,) if bus == self._cue_bus else (self._ring[bus], self._ring[-1])
+        for row in rows:  # its bus, and the total (the cue bus is in no total)
             np.add(row[at:at + split], piece[:split], out=row[at:at + split])
             if split < length:
                 np.add(row[:length - split], piece[split:], out=row[:length - split])

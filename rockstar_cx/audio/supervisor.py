@@ -54,6 +54,10 @@ class AudioEngine:
     def start(self) -> AudioEngine:
         self.shared = SharedState.create()
         worker, conn, reply = self._spawn(standby=False)
+        if reply[0] == "failed":  # a device without the channels asked
+            _stop_worker(worker)
+            self.shared.close()
+            raise ShowError(reply[1])
         if reply[0] != "ready":
             raise ShowError(f"the audio engine did not start: {reply}")
         self._worker, self._conn = worker, conn
@@ -112,7 +116,7 @@ class AudioEngine:
 
     def report(self) -> dict:
         """The run report now: what ``--report FILE.json`` writes (:meth:`close` returns the last)."""
-        return run_report(self.health(), self.shared.histogram.copy())
+        return run_report(self.health(), self.shared.histogram.copy(), self.config.routing)
 
     # -- the engine process and its recovery -----------------------------------------------------
 

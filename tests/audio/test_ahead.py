@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from rockstar_cx.audio.ahead import LEAD, POLL, Renderer
+from rockstar_cx.audio.cue import Routing
 from rockstar_cx.audio.engine import Engine, EngineConfig
 from rockstar_cx.audio.ipc import Applied, SharedState
 from rockstar_cx.audio.kit import kit_for_show
@@ -188,7 +189,7 @@ def test_the_renderer_waits_while_a_block_is_being_played_then_renders_two_ahead
     (0.8, 0.1, False),  # ...but not with the next due in 0.2 periods
 ])
 def test_the_renderer_renders_only_with_room_before_the_next_block(since, interval, room):
-    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, {})
+    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, Routing(), {})
     renderer.played_at, renderer.interval = time.perf_counter() - since * PERIOD, interval * PERIOD
     assert renderer._room(PERIOD) is room
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rockstar_cx.audio.ahead import Block, Renderer
+from rockstar_cx.audio.cue import Routing
 from rockstar_cx.audio.health import Counters, run_report
 from rockstar_cx.audio.kit import kit_for_show
 from rockstar_cx.audio.mixer import Mixer
@@ -16,13 +17,13 @@ from .test_ahead import BLOCK, PERIOD, QUIET, RATE, engines, play  # noqa: F401 
 
 
 def block_of(out: np.ndarray) -> Block:
-    return Block(0, out[:, 0].copy(), out, None, None, None)
+    return Block(0, out[:, 0].copy(), out, (out,), None, None, None)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_a_non_finite_block_is_silenced_and_counted(bad):
     counters = Counters()
-    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, counters)
+    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, Routing(), counters)
     out = np.full((BLOCK, 2), 0.5, np.float32)
     out[77, 1] = bad
     renderer.guard(block_of(out))
@@ -31,7 +32,7 @@ def test_a_non_finite_block_is_silenced_and_counted(bad):
 
 def test_a_finite_block_passes_untouched_bit_for_bit():
     counters = Counters()
-    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, 2, counters)
+    renderer = Renderer(None, Mixer(QUIET, kit_for_show(QUIET, RATE), BLOCK), BLOCK, PERIOD, Routing(), counters)
     rng = np.random.default_rng(16)
     out = rng.uniform(-0.98, 0.98, (BLOCK, 2)).astype(np.float32)
     out[0, 0], out[1, 1], out[2, 0] = -0.0, np.finfo(np.float32).tiny / 2, 0.98  # a signed zero, a subnormal

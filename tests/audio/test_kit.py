@@ -194,7 +194,7 @@ def test_kit_for_show_adds_and_overrides(tmp_path):
     write_tone(clap, SR, 0.3, 0.3)
     show = types.SimpleNamespace(sounds=(("horn", custom), ("clap", clap)))
     kit = kit_for_show(show, SR)
-    assert set(kit) == set(BUILTIN_SOUNDS) | {"horn"}
+    assert set(kit) == set(BUILTIN_SOUNDS) | {"horn", "pre_entry"}  # the cue mix's own sound too
     assert kit["kick"] is synthesize("kick", SR)
     assert float(np.abs(kit["clap"]).max()) == pytest.approx(0.3, abs=1e-3), "the show's clap wins"
     assert np.array_equal(kit["horn"], load_sample(custom, SR))
