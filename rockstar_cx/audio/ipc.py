@@ -84,7 +84,7 @@ _LAYOUT = (("transport", TRANSPORT, 1), ("health", HEALTH, 1), ("counters", COUN
 # -- commands on the wire ------------------------------------------------------------------
 
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
-                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain, SetCue, cmd.Reset)
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain, cmd.Reset, SetCue)
 _QUANTIZE = tuple(cmd.Quantize)
 _INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm", "gain"}, {"count_in", "on", "accent"}
 
