@@ -95,6 +95,12 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
                         help="audio block size, 64-2048 (default: 128; raise it if you hear dropouts)")
     parser.add_argument("--latency", default="low", metavar="low|high|SECONDS",
                         help="output latency asked of the device (default: low)")
+    parser.add_argument("--main-channels", default="1,2", metavar="1,2",
+                        help="the device's channels for the room's mix, counted from 1 (default: 1,2)")
+    parser.add_argument("--cue-channels", metavar="3,4",
+                        help="the presenter's in-ear cue mix on these channels (a device with 4 or more): the click, "
+                             "the count-in and a cue a bar before every moment change; the click then never reaches "
+                             "the room (default: none, the click plays in the room's mix)")
     parser.add_argument("--no-ui", action="store_true",
                         help="no stage window: start the journey at once (held moments play 4 bars)")
     parser.add_argument("--duration", type=float, metavar="SECONDS",
@@ -203,6 +209,14 @@ def _user_path(path: Path) -> Path:
         raise ShowError(f"cannot write {path}: {error}") from error
 
 
+def _routing(args: argparse.Namespace):
+    """--main-channels and --cue-channels as the engine's Routing (ShowError for a bad list or a shared channel)."""
+    from .audio.cue import check_routing, parse_channels
+
+    cue = () if args.cue_channels is None else parse_channels("--cue-channels", args.cue_channels)
+    return check_routing(parse_channels("--main-channels", args.main_channels), cue)
+
+
 def _latency(text: str) -> str | float:
     if text in ("low", "high"):
         return text
@@ -232,6 +246,7 @@ def _play(args: argparse.Namespace) -> None:
     _check_stage_options(args, len(show.moments))
     if not -500 <= args.midi_offset <= 500:
         raise ShowError(f"--midi-offset {args.midi_offset:g}: give milliseconds from -500 to 500")
+    routing = _routing(args)
     if args.report:
         args.report = _user_path(args.report)
         check_output(args.report)  # now, not when the show is over
@@ -244,7 +259,8 @@ def _play(args: argparse.Namespace) -> None:
                              start_moment=args.moment - 1 if args.moment else (0 if args.duration else None))
     config = PerformanceConfig(
         engine=EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
-                            latency=_latency(args.latency), hold_bars=4 if args.no_ui else None),
+                            latency=_latency(args.latency), main_channels=routing.main, cue_channels=routing.cue,
+                            hold_bars=4 if args.no_ui else None),
         midi=MidiOptions(inputs=tuple(args.midi_in), outputs=tuple(args.midi_out), api=args.midi_api,
                          clock_in=args.clock_in, offset_ms=args.midi_offset,
                          run_while_stopped=args.midi_clock_while_stopped),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rockstar_cx import cli
 from rockstar_cx.audio.ahead import Renderer
 from rockstar_cx.audio.commands import SetClick, SetCue
 from rockstar_cx.audio.cue import PreEntry, Routing, check_routing, parse_channels, pre_entry
@@ -148,3 +149,13 @@ def test_set_cue_crosses_the_wire_and_the_report_names_the_channels():
     report = run_report(Health(), np.zeros(10, np.uint32), CUED)
     assert report["channels"] == {"main": [1, 2], "cue": [3, 4]} and report["click_in_main"] is False
     assert run_report(Health(), np.zeros(10, np.uint32), Routing())["click_in_main"] is True
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--cue-channels", "3;4"], "--cue-channels 3;4: give channel numbers separated by commas"),
+    (["--main-channels", "0,1"], "--main-channels 0,1: channels are counted from 1"),
+    (["--cue-channels", "2,3"], "--main-channels and --cue-channels share channel 2"),
+    (["--main-channels", "1", "--cue-channels", "4,4"], "--cue-channels 4,4: a channel is named twice")])
+def test_play_refuses_bad_channel_options_before_anything_starts(options, message, capsys):
+    assert cli.main(["play", "--no-ui", "--duration", "1", *options]) == cli.EXIT_USER_ERROR
+    assert message in capsys.readouterr().err
