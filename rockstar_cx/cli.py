@@ -13,11 +13,15 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ShowError, printable
 from .files import check_output, describe, write_atomically
 from .paths import log_file
+
+if TYPE_CHECKING:
+    from .audio.cue import Routing
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 1
@@ -209,7 +213,7 @@ def _user_path(path: Path) -> Path:
         raise ShowError(f"cannot write {path}: {error}") from error
 
 
-def _routing(args: argparse.Namespace):
+def _routing(args: argparse.Namespace) -> Routing:
     """--main-channels and --cue-channels as the engine's Routing (ShowError for a bad list or a shared channel)."""
     from .audio.cue import check_routing, parse_channels
 
