@@ -40,7 +40,8 @@ class Counters:
     """What the engine counts.  Integers count; the floats are the running time and the worst
     callback.  Threading contract: the callback, the renderer, the silent clock and the supervisor
     increment attributes in place (a few share ``callback_errors``: an increment lost to a race
-    is a miscount, never a crash); readers get a copy through the health record."""
+    is a miscount, never a crash); readers get a copy through the health record.  One is the app's:
+    ``refused_commands``, counted at the engine's door, which :meth:`.supervisor.AudioEngine.health` fills in."""
 
     callbacks: int = 0
     underflows: int = 0  # the audio system's own word: the device ran dry
@@ -52,6 +53,7 @@ class Counters:
     nonfinite_blocks: int = 0  # NaN or infinity on the master: silenced
     device_losses: int = 0
     recoveries: int = 0
+    refused_commands: int = 0  # invalid commands refused at the engine's door (AudioEngine.send counts them)
     stream_seconds: float = field(default=0.0, metadata=_CONVERTED)  # running time: callbacks due
     callback_max_us: float = field(default=0.0, metadata=_CONVERTED)
 

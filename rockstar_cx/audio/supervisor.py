@@ -2,7 +2,7 @@
 
     engine = AudioEngine(EngineConfig(show, device="USB"))
     engine.start()                       # spawns the engine process; silent mode if no device
-    engine.send(Start(count_in=True))    # lock-free, never waits for the audio thread
+    engine.send(Start(count_in=True))    # lock-free, never waits for the audio thread; checked first
     engine.transport(); engine.health()  # typed records (the conductor's Transport, a Health)
     engine.position(); engine.events()   # the engine's next sample; what it published since the last call
     report = engine.close()              # the run report (see :func:`~.health.run_report`)
@@ -30,6 +30,7 @@ from .device import device_present
 from .engine import EngineConfig, engine_main
 from .health import AudioState, ClockFit, Health, run_report
 from .ipc import SharedState
+from .validate import check_command
 
 START_TIMEOUT_S = 60.0
 PROBE_INTERVAL_S = 0.5
@@ -48,6 +49,7 @@ class AudioEngine:
         self._watcher: threading.Thread | None = None
         self.start_state = AudioState.STARTING  # how the engine started: OK, or SILENT (no device)
         self._final: dict | None = None
+        self._refused = 0  # commands check_command refused: counted here, the engine never sees them
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -86,7 +88,12 @@ class AudioEngine:
     # -- talking to it ---------------------------------------------------------------------------
 
     def send(self, command) -> bool:
-        """Queue a command for the next audio block; False if the queue was full (it is dropped)."""
+        """Queue a command for the next audio block; False if it was refused (:func:`~.validate.check_command`:
+        no input may make the engine fail a block) or the queue was full (it is dropped)."""
+        if check_command(command, self.config.show) is not None:
+            with self._send_lock:
+                self._refused += 1
+            return False
         with self._send_lock:
             return self.shared.push_command(command)
 
@@ -101,7 +108,9 @@ class AudioEngine:
         return self.shared.read_position()
 
     def health(self) -> Health:
-        return self.shared.read_health()
+        health = self.shared.read_health()  # a fresh copy: the door's own count goes in
+        health.counters.refused_commands = self._refused
+        return health
 
     def events(self) -> list:
         """Published since the last call, in order: the conductor's markers (Beat, MomentStart,
