@@ -51,6 +51,21 @@ class Mapping:
         """This mapping with ``learned`` bindings on top (learned ones win for their controls)."""
         return Mapping(self.bindings | learned.bindings)
 
+    def fitted(self, sections: int, moments: int) -> tuple[Mapping, list[tuple[Control, Target]]]:
+        """(this mapping without the bindings to a section or moment beyond a show's, those bindings).
+
+        ``midi.toml`` is shared by every show (indices up to 64), so a row may name a section the
+        show at hand lacks; the file keeps it for the shows that have one."""
+        kept: dict[Control, Target] = {}
+        beyond = []
+        for control, target in self.bindings.items():
+            count = moments if target.action is Action.LAUNCH else sections
+            if target.index is not None and not 0 <= target.index < count:
+                beyond.append((control, target))
+            else:
+                kept[control] = target
+        return Mapping(kept), beyond
+
 
 @dataclass
 class MidiSettings:

@@ -13,8 +13,9 @@ A session is a :class:`~rockstar_cx.live.surface.MidiSurface`: what the front-en
 * ``outputs`` (``--midi-out``, repeatable; ``virtual`` = our own port): clock and notes, from the
   MIDI-out process (:mod:`.outproc`); per-port clock/notes switches from ``midi.toml``.
 * ``inputs`` (``--midi-in``, repeatable): controllers.  Each gets the profile its name suggests
-  (the name given, else the port's), learned bindings from ``midi.toml`` on top, and an output
-  of the same name for its LEDs.
+  (the name given, else the port's), learned bindings from ``midi.toml`` on top (but those to a
+  section or moment the show lacks: skipped, a :attr:`warning` line each), and an output of the
+  same name for its LEDs.
 * ``clock_in`` (``--clock-in``): follow that port's MIDI clock (:mod:`.follow`).
 * hot-plug (:mod:`.hotplug`) watches this process's ports; the MIDI-out process watches its own.
 
@@ -30,16 +31,19 @@ from pathlib import Path
 
 from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
-from ..live.intent import Target
+from ..live.intent import Action, Target
 from ..live.presenter import Presenter
 from ..live.surface import MidiSummary
+from ..show.model import Show
 from .controller import ControlHub, Device
 from .follow import ClockFollower
 from .hotplug import HotPlug
-from .mapping import Mapping, load
+from .mapping import Control, Mapping, load, settings_path
 from .outproc import MidiOut, MidiOutConfig
 from .ports import VIRTUAL, InPort, OutPort, Probe, PortError, graph_changed, resolve_api
 from .profiles import GENERIC, PROFILES, profile_for
+
+MAX_SKIPPED_LINES = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +91,7 @@ class MidiSession:
                                              run_while_stopped=options.run_while_stopped,
                                              port_options=settings.outputs), engine).start()
         devices = []
+        skipped: set[tuple[str, Control, Target]] = set()  # learned rows naming what this show lacks
         for spec in options.inputs:
             inport = InPort(spec, options.api)
             outport = None if spec == VIRTUAL else OutPort(spec, options.api)
@@ -95,8 +100,12 @@ class MidiSession:
                     port.connect()
                     self._ports.append(port)
             profile = _profile(spec, inport.name)
-            mapping = profile.mapping.merged(settings.learned.get(profile.name, Mapping({})))
+            learned, beyond = settings.learned.get(profile.name, Mapping({})).fitted(len(show.sections),
+                                                                                   len(show.moments))
+            skipped.update((profile.name, control, target) for control, target in beyond)
+            mapping = profile.mapping.merged(learned)
             devices.append(Device(inport, outport if profile.render else None, profile, mapping))
+        self.warning = "\n".join(filter(None, [self.warning, *self._skipped(skipped, show)]))
         if devices:
             self.hub = ControlHub(devices, self.presenter, settings=settings, settings_path=self.settings_path).start()
         if options.clock_in:
@@ -109,6 +118,17 @@ class MidiSession:
             self.hotplug = HotPlug(self._ports, options.api,
                                    on_connect=self.hub.repaint if self.hub is not None else None).start()
         return self
+
+    def _skipped(self, rows: set[tuple[str, Control, Target]], show: Show) -> list[str]:
+        """A warning line per skipped ``midi.toml`` row (a few at most: the file may hold many)."""
+        path = self.settings_path or settings_path()
+        lines = []
+        for device, control, target in sorted(rows, key=lambda row: row[:2])[:MAX_SKIPPED_LINES]:
+            has = f"{len(show.moments)} moments" if target.action is Action.LAUNCH else f"{len(show.sections)} sections"
+            lines.append(f"{path}: skipped {device}'s {control} → {target}: this show has {has}")
+        if len(rows) > MAX_SKIPPED_LINES:
+            lines.append(f"{path}: skipped {len(rows) - MAX_SKIPPED_LINES} more bindings beyond this show")
+        return lines
 
     def pump(self) -> None:
         """Carry out the controllers' actions since the last call, through the presenter."""
