@@ -18,10 +18,10 @@ from rockstar_cx.errors import ShowError
 
 from ..conductor.shows import make_show, moment, section
 from .test_cue import expected_pre_entries
-from .test_engine import wait_for
+from .test_engine import NOTICE_EARLY, NOTICE_LATE, wait_for
 
 RATE = 48000
-ATTEMPTS = 5  # a run with a JACK xrun in it (this VM's dummy driver drops a cycle now and then) is played again
+ATTEMPTS = 6  # this VM's dummy driver drops a cycle now and then: the show is played again till every interval was clear
 # Hits on the 8th notes of every other beat: the odd beats are silent in the room, so a click there would show,
 # and the room is silent from 15 ms after every hit (the click sound's length), where a pre-entry cue would show.
 SHOW = make_show([section("a", "x.x. ....", sound="click")],
@@ -63,33 +63,41 @@ def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_
     hits = [e.sample for e in events if type(e) is Hit]
     room = sorted(count_in + hits)  # what the main channels play: the count-in and the hits, nothing else
     lengths = {**{s: len(synthesize("count", RATE)) for s in count_in}, **{s: len(synthesize("click", RATE)) for s in hits}}
+    checked = np.zeros(len(room) - 1, bool)  # the room's intervals seen exact, clear of a JACK xrun
     for _attempt in range(ATTEMPTS):
         recorder, report, xruns = play_once()
-        if not xruns:
+        assert report["callback_errors"] == 0
+        assert report["channels"] == {"main": [1, 2], "cue": [3, 4]} and report["click_in_main"] is False
+        audio = recorder.buffers[:, :recorder.written]
+        assert np.array_equal(audio[0], audio[1]) and np.array_equal(audio[2], audio[3])
+        main, cue = audio[0], audio[2]
+        heard, cued = recorder.onsets(channel=0) - recorder.first_frame, recorder.onsets(channel=2) - recorder.first_frame
+        if (len(heard), len(cued)) != (len(room), len(beats)):  # a cycle JACK dropped inside a sound splits it
+            assert xruns, (len(heard), len(room), len(cued), len(beats))
+            continue
+        # not one sample of a click or a cue in the room: each sound there rings out in silence
+        loud = np.flatnonzero(main)
+        owner = np.searchsorted(heard, loud, side="right") - 1
+        overrun = loud - heard[owner] - np.array([lengths[room[i]] for i in owner])
+        assert overrun.max() < 0, f"{np.sum(overrun >= 0)} samples of the main mix outside the show's sounds"
+        # the count-in on both, together; the pre-entry cue's second blip on the cue channels only where due
+        assert list(cued[:len(count_in)]) == list(heard[:len(count_in)])
+        second = round(PRE_ENTRY_GAP_S * RATE)
+        blipped = [b for b, at in zip(beats, cued) if b not in count_in and np.abs(cue[at + second:][:32]).max() > 0.05]
+        assert blipped == expected_pre_entries(SHOW) and len(blipped) == 2
+        # every onset where the show puts it, to the sample, but across a cycle JACK dropped (and said so)
+        clear = np.ones(len(room) - 1, bool)
+        cue_clear = np.ones(len(beats) - 1, bool)
+        for xrun in recorder.xrun_frames[len(recorder.xrun_frames) - xruns:]:
+            xrun -= recorder.first_frame
+            clear &= (heard[1:] < xrun - NOTICE_LATE) | (heard[:-1] > xrun + NOTICE_EARLY)
+            cue_clear &= (cued[1:] < xrun - NOTICE_LATE) | (cued[:-1] > xrun + NOTICE_EARLY)
+        assert list(np.diff(heard)[clear]) == list(np.diff(room)[clear])
+        assert list(np.diff(cued)[cue_clear]) == list(np.diff(beats)[cue_clear])  # the cue mix on every beat
+        checked |= clear
+        if checked.all():
             break
-    assert not xruns, f"a JACK xrun in every one of {ATTEMPTS} runs"
-    assert report["callback_errors"] == 0
-    assert report["channels"] == {"main": [1, 2], "cue": [3, 4]} and report["click_in_main"] is False
-    audio = recorder.buffers[:, :recorder.written]
-    assert np.array_equal(audio[0], audio[1]) and np.array_equal(audio[2], audio[3])
-    main, cue = audio[0], audio[2]
-    first = recorder.first_frame
-    heard = recorder.onsets(channel=0) - first
-    # every main-mix onset where the show puts it, to the sample
-    assert len(heard) == len(room) and list(np.diff(heard)) == list(np.diff(room))
-    origin = heard[0] - room[0]
-    # ...and nothing else sounds there: each sound rings out in silence, not one sample of a click or a cue
-    loud = np.flatnonzero(main)
-    owner = np.searchsorted(heard, loud, side="right") - 1
-    overrun = loud - heard[owner] - np.array([lengths[room[i]] for i in owner])
-    assert overrun.max() < 0, f"{np.sum(overrun >= 0)} samples of the main mix outside the show's sounds"
-    # the cue mix: a sound from every beat (the count-in with it) on the very same sample grid
-    cued = recorder.onsets(channel=2) - first
-    assert list(cued - origin) == beats
-    assert list(cued[:len(count_in)]) == list(heard[:len(count_in)])  # the count-in on both, together
-    second = round(PRE_ENTRY_GAP_S * RATE)  # the pre-entry cue's second blip: only there
-    blipped = [b for b in beats[len(count_in):] if np.abs(cue[origin + b + second:][:32]).max() > 0.05]
-    assert blipped == expected_pre_entries(SHOW) and len(blipped) == 2
+    assert checked.all(), f"intervals never clear of a JACK xrun in {ATTEMPTS} runs: {np.flatnonzero(~checked)}"
 
 
 def test_cue_channels_the_device_does_not_have_are_refused_at_start(jack_server):
