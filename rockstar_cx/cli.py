@@ -358,6 +358,10 @@ def _check(args: argparse.Namespace) -> None:
         length = f"{moment.bars} bars, then {moment.then}" if moment.bars else "held"
         mode = "  (chaos: no conductor)" if moment.mode == "chaos" else ""
         print(f"  {number:>2}. {moment.title:<32} {length:>19}  {', '.join(moment.sections) or '—'}{mode}")
+    from .ui.fonts import glyph_warnings  # needs pygame: only here
+
+    for warning in glyph_warnings(show):
+        print(printable(warning), file=sys.stderr)
 
 
 def _devices(args: argparse.Namespace) -> None:

@@ -24,11 +24,12 @@ from rockstar_cx.show.model import DEFAULT_COLORS, THEN_HOLD, Meter, Moment, Sec
 from rockstar_cx.show.samples import read_sample
 from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUNDS
 from rockstar_cx.show.waiting import then_problem, warn_beats_problem
+from rockstar_cx.show.words import DEFAULT_LANGUAGE, language_problem
 
 BUILTIN_SOURCE = "built-in show"
 
 TABLES = ("show", "sounds", "sections", "moments")
-SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed", "warn_beats")
+SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed", "warn_beats", "language")
 SECTION_KEYS = ("id", "name", "color", "sound", "pattern", "steps_per_beat", "gain", "midi_note")
 MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode", "then")
 MODES = ("conducted", "chaos")
@@ -276,6 +277,9 @@ class _Checker:
         warn_beats = self.value(table, "warn_beats", WHOLE)
         if warn_beats is not None and (problem := warn_beats_problem(warn_beats, meter)):
             self.report(table.path + ("warn_beats",), problem)
+        language = self.value(table, "language", STRING, default=DEFAULT_LANGUAGE)
+        if language is not None and (problem := language_problem(language)):
+            self.report(table.path + ("language",), problem)
         return {
             "title": self.value(table, "title", STRING, required=True),
             "tempo": self.number(table, "tempo", *TEMPO_RANGE, required=True, unit=" beats per minute"),
@@ -284,6 +288,7 @@ class _Checker:
             "count_in": self.number(table, "count_in", 0, 8, whole=True, default=1, unit=" bars"),
             "seed": self.value(table, "seed", WHOLE, default=0),
             "warn_beats": warn_beats,
+            "language": language,
         }
 
     def meter(self, settings: _Table) -> Meter | None:

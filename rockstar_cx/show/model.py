@@ -123,6 +123,7 @@ class Show:
     sounds: tuple[tuple[str, Path], ...] = ()  # custom samples: (name, absolute path)
     source: str = "<built-in>"  # where it was loaded from, for messages
     warn_beats: int | None = None  # GO arms the first bar line at least this many beats away; None: one bar
+    language: str = "en"  # the stage's words (rockstar_cx.show.words)
 
     @property
     def warning_beats(self) -> int:

@@ -1,48 +1,53 @@
-"""Type for the stage: the shipped font, sizes chosen by cap height, and a cache of rendered lines.
+"""Type for the stage: any script through a font chain, sizes chosen by cap height, and caches.
 
 Legibility rules are stated as the height of capital letters relative to the screen, so sizes
-are asked for in cap-height pixels and converted with the font's own measured ratio.  Rendering
-text is the slowest thing a frame can do (milliseconds for big sizes), so every rendered line is
-cached: a steady stage renders no text at all.
+are asked for in cap-height pixels and converted with the main font's own measured ratio.  A line
+mixing scripts is drawn run by run, each by the font of :class:`~.fonts.FontChain` that has its
+characters (Arabic and Devanagari shaped by SDL_ttf's HarfBuzz), on one baseline; a bitmap-only
+font (colour emoji) is scaled to the main font's height.  Rendering text is the slowest thing a
+frame can do (milliseconds for big sizes), so rendered lines and widths are cached: a steady
+stage renders no text at all.  How text is fitted into a box is :mod:`.fit`.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import math
 from collections import OrderedDict
-from pathlib import Path
 
 import pygame
 
+from .fonts import FontChain, Run, assets_font
+
 FONT_FILE = "DejaVuSans-Bold.ttf"
 CACHE_LINES = 768  # enough for two windows' worth of lines at two sizes each
+CACHE_WIDTHS = 8192
 Color = tuple[int, int, int]
 
 
-def font_path() -> Path:
-    try:
-        resource = importlib.resources.files("rockstar_cx.assets") / "fonts" / FONT_FILE
-    except ModuleNotFoundError:  # a source checkout, not installed: assets/ sits beside the package
-        resource = Path(__file__).resolve().parents[2] / "assets" / "fonts" / FONT_FILE
-    return Path(str(resource))
+def font_path():
+    return assets_font(FONT_FILE)
 
 
 class Text:
-    """Fonts by pixel size and an LRU cache of rendered lines (call after ``pygame.font.init()``)."""
+    """Fonts by pixel size and LRU caches of rendered lines (call after ``pygame.font.init()``)."""
 
-    def __init__(self) -> None:
-        self._path = str(font_path())
-        self._fonts: dict[int, pygame.font.Font] = {}
-        self._lines: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+    def __init__(self, chain: FontChain | None = None) -> None:
+        self.chain = chain or FontChain()
+        self._fonts: dict[tuple[int, int, str | None], pygame.font.Font] = {}
+        self._lines: OrderedDict[tuple, tuple[pygame.Surface, int]] = OrderedDict()
+        self._widths: OrderedDict[tuple[str, int], int] = OrderedDict()
         probe = self.font(200)
         self.cap_ratio = probe.metrics("H")[0][3] / 200  # cap height per pixel of font size
 
-    def font(self, px: int) -> pygame.font.Font:
+    def font(self, px: int, index: int = 0, script: tuple[str, bool] | None = None) -> pygame.font.Font:
         px = max(6, int(px))
-        font = self._fonts.get(px)
+        key = (px, index, script[0] if script else None)
+        font = self._fonts.get(key)
         if font is None:
-            font = self._fonts[px] = pygame.font.Font(self._path, px)
+            font = self._fonts[key] = pygame.font.Font(str(self.chain.files[index]), px)
+            if script is not None:
+                font.set_script(script[0])
+                font.set_direction(pygame.DIRECTION_RTL if script[1] else pygame.DIRECTION_LTR)
         return font
 
     def px_for_cap(self, cap: float) -> int:
@@ -52,8 +57,26 @@ class Text:
             px += 1
         return px
 
+    def cap_height(self, px: int) -> int:
+        return self.font(px).metrics("H")[0][3]
+
+    def _scale(self, run: Run, px: int) -> float:
+        """1, or the factor that brings a bitmap-only font (fixed strikes: colour emoji) to the main font's height."""
+        font, main = self.font(px, run.font, run.script), self.font(px)
+        if run.font and not 0.6 < font.get_height() / main.get_height() < 1.7:
+            return main.get_height() / font.get_height()
+        return 1.0
+
     def width(self, text: str, px: int) -> int:
-        return self.font(px).size(text)[0]
+        key = (text, px)
+        width = self._widths.get(key)
+        if width is None:
+            width = sum(round(self.font(px, r.font, r.script).size(r.text)[0] * self._scale(r, px))
+                        for r in self.chain.runs(text))
+            self._widths[key] = width
+            if len(self._widths) > CACHE_WIDTHS:
+                self._widths.popitem(last=False)
+        return width
 
     def fit(self, text: str, cap: float, max_width: float, min_cap: float | None = None) -> int:
         """The size for ``cap``, shrunk until ``text`` fits ``max_width`` but never below ``min_cap``."""
@@ -66,32 +89,51 @@ class Text:
                 px -= 1
         return px
 
-    def render(self, text: str, px: int, color: Color, background: Color | None = None) -> pygame.Surface:
-        """A rendered line; opaque on ``background`` when given (faster to blit), else per-pixel alpha."""
-        key = (text, px, color, background)
-        surface = self._lines.get(key)
-        if surface is None:
-            font = self.font(px)
-            surface = font.render(text, True, color, background) if background else font.render(text, True, color)
-            self._lines[key] = surface
+    def line(self, text: str, px: int, color: Color) -> tuple[pygame.Surface, int]:
+        """A rendered line with per-pixel alpha, and its baseline's y in it (cached)."""
+        key = (text, px, color)
+        cached = self._lines.get(key)
+        if cached is None:
+            cached = self._lines[key] = self._compose(text, px, color)
             if len(self._lines) > CACHE_LINES:
                 self._lines.popitem(last=False)
         else:
             self._lines.move_to_end(key)
-        return surface
+        return cached
+
+    def _compose(self, text: str, px: int, color: Color) -> tuple[pygame.Surface, int]:
+        runs = self.chain.runs(text)
+        main = self.font(px)
+        if len(runs) <= 1 and (not runs or runs[0].font == 0 and runs[0].script is None):
+            return main.render(text, True, color), main.get_ascent()
+        pieces = []
+        for run in runs:
+            font, scale = self.font(px, run.font, run.script), self._scale(run, px)
+            piece = font.render(run.text, True, color)
+            if scale != 1.0:
+                size = (max(1, round(piece.get_width() * scale)), max(1, round(piece.get_height() * scale)))
+                piece = pygame.transform.smoothscale(piece.convert_alpha() if pygame.display.get_init()
+                                                     and pygame.display.get_surface() else piece, size)
+            pieces.append((piece, round(font.get_ascent() * scale)))
+        ascent = max(main.get_ascent(), *(a for _, a in pieces))
+        descent = max(main.get_height() - main.get_ascent(), *(p.get_height() - a for p, a in pieces))
+        surface = pygame.Surface((max(1, sum(p.get_width() for p, _ in pieces)), ascent + descent), pygame.SRCALPHA)
+        x = 0
+        for piece, a in pieces:
+            surface.blit(piece, (x, ascent - a))
+            x += piece.get_width()
+        return surface, ascent
+
+    def render(self, text: str, px: int, color: Color, background: Color | None = None) -> pygame.Surface:
+        """A rendered line (``background`` is accepted for older callers; lines are always per-pixel alpha)."""
+        return self.line(text, px, color)[0]
+
+    def ascent(self, text: str, px: int) -> int:
+        """Pixels from the top of :meth:`render`'s surface to the baseline."""
+        return self.line(text, px, (255, 255, 255))[1]
 
     def wrap(self, text: str, px: int, max_width: float, max_lines: int) -> list[str]:
-        """Words into at most ``max_lines`` lines; an ellipsis ends a text that does not fit."""
-        lines: list[str] = []
-        words = text.split()
-        while words and len(lines) < max_lines:
-            line = words.pop(0)
-            while words and self.width(f"{line} {words[0]}", px) <= max_width:
-                line = f"{line} {words.pop(0)}"
-            lines.append(line)
-        if words and lines:
-            last = lines[-1]
-            while last and self.width(last + "…", px) > max_width:
-                last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-            lines[-1] = last + "…"
-        return lines
+        """Words into at most ``max_lines`` lines; an ellipsis ends a text that does not fit (see :mod:`.fit`)."""
+        from .fit import wrap  # one rule for every caller
+
+        return list(wrap(self, text, px, max_width, max_lines)[0])
