@@ -1,10 +1,12 @@
-"""Where everything goes on the stage, from 1280×720 to 3840×2160: sizes are fractions of the height.
+"""Where everything goes on the stage, as boxes, from 1024×768 to 3840×2160 and 16:9 to 4:3.
 
-The legibility rules fix the minimum sizes (cue words ≥ 1/12 of the screen height, everything
-else ≥ 1/25), and a five-letter cue word at 1/12 is almost half the screen height wide.  So the
-zone grid is chosen for the words to fit: at 16:9 at most three zones side by side — four
-sections become 2×2, eight 3×3 — and every zone arranges its cue disc beside the word, above it,
-or small in a corner, whichever its shape allows.
+Sizes are fractions of the screen height: cue words ≥ 1/12 of it, everything else ≥ 1/25 (the
+legibility floor).  Nothing here draws: :func:`layout` returns boxes that never overlap — the
+header (title, status, conductor figure), the band at the bottom (caption or countdown), the
+zones, and inside every zone its colour band, name, state badge, disc, cue word and pattern —
+and :mod:`.fit` fits text into them.  The rule for cue words: with up to 6 sections the grid is
+chosen so every cue word gets the full 1/12 (the caption band gives up lines for it, down to
+one); with 7 or 8 they get as much as the best grid allows, never below the 1/25 floor.
 """
 
 from __future__ import annotations
@@ -15,28 +17,52 @@ from functools import lru_cache
 
 import pygame
 
-from .text import Text
-
 CUE_CAP = 1 / 12 * 1.02  # cap height of cue words and numbers (a hair above the rule: pixels round)
-CAPTION_CAP = 1 / 25 * 1.05  # cap height of all other stage text
+CAPTION_CAP = 1 / 25 * 1.05  # cap height of all other stage text: the legibility floor
 TITLE_CAP = 0.05
 COUNT_CAP = 0.34  # the count-in's numbers
-MARGIN = 0.03
-GAP = 0.018
+MARGIN = 0.02
+GAP = 0.014
+LINE = 1.65  # a line of text needs this many cap heights (accents above, descenders, CJK and emoji ink)
+PITCH = 1.62  # and each further line this many
+WORD_ROOM = 1.25  # a cue word's box, in its cap heights (umlauts)
+FULL_CUE_UP_TO = 6  # sections whose cue words always get the full 1/12
 RING_ROOM = 1.5  # a disc leaves this much of its radius free for the anticipation ring
+DRIFT_MAX = 0.025  # chaos: how far (in screen heights) zones may wander sideways (0.6 of it up and down)
 
 
 @dataclass(frozen=True)
 class Zone:
     rect: pygame.Rect
-    mode: str  # "row": disc left of name, word and pattern; "stack": disc above the word; "corner": small disc
-    name_pos: tuple[int, int]  # top left of the name's capitals
-    word_pos: tuple[int, int]  # where the word's capitals are anchored...
-    word_anchor: str  # ...by this point of their box
+    mode: str  # "row": disc left of the word; "stack": disc above it; "corner": a small disc after the name
+    stripe: pygame.Rect  # the thick band of the section's colour (a washed-out projector keeps it)
+    name: pygame.Rect
+    badge: pygame.Rect | None  # MUTED, SOLO, OUT IN n, IN n
+    word: pygame.Rect
     word_cap: int
-    disc_center: tuple[int, int]
-    disc_radius: int
-    pattern: pygame.Rect  # the row of step cells
+    word_floor: int
+    disc: pygame.Rect  # the disc's square, anticipation ring included
+    pattern: pygame.Rect | None  # the row of step cells (None: no room left for it)
+
+    @property
+    def disc_center(self) -> tuple[int, int]:
+        return self.disc.center
+
+    @property
+    def disc_radius(self) -> int:
+        return max(2, round(self.disc.width / 2 / RING_ROOM))
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the stage has to fit, measured by the caller in pixels at the stage's sizes."""
+
+    count: int
+    word_width: float  # the widest cue word at the cue size
+    badge_width: float = 0.0  # the widest state badge at the caption size (0: none)
+    caption_lines: int = 1  # lines the caption would like (1 to 3)
+    status_width: float = 0.0  # the header's status (bar and beat) at the caption size
+    drift: bool = False  # chaos: keep room for wandering zones
 
 
 @dataclass(frozen=True)
@@ -44,101 +70,161 @@ class Layout:
     size: tuple[int, int]
     margin: int
     header: pygame.Rect
-    band: pygame.Rect  # captions and countdowns, at the bottom
+    title: pygame.Rect
+    status: pygame.Rect
+    figure: pygame.Rect
+    band: pygame.Rect  # caption and countdown, at the bottom
     area: pygame.Rect  # the zones' area
     zones: tuple[Zone, ...]
     caption_cap: int
     cue_cap: int
     title_cap: int
+    caption_lines: int
+    drift: int  # chaos: how far zones may wander sideways (0.6 of it up and down), in pixels
+
+    def boxes(self) -> list[tuple[str, pygame.Rect]]:
+        """Every box that holds something, by name (the layout tests check none overlap)."""
+        out = [("title", self.title), ("status", self.status), ("figure", self.figure), ("band", self.band)]
+        for i, z in enumerate(self.zones):
+            out += [(f"zone{i}.{k}", r) for k, r in (("stripe", z.stripe), ("name", z.name), ("badge", z.badge),
+                                                     ("word", z.word), ("disc", z.disc), ("pattern", z.pattern))
+                    if r is not None]
+        return out
 
 
-def _caps(height: int) -> tuple[int, int, int]:
+def caps(height: int) -> tuple[int, int, int]:
     return math.ceil(CAPTION_CAP * height), math.ceil(CUE_CAP * height), math.ceil(TITLE_CAP * height)
 
 
-@lru_cache(maxsize=32)
-def layout(size: tuple[int, int], count: int, word_width: float) -> Layout:
-    """The stage for ``count`` zones whose widest cue word is ``word_width`` pixels at the cue size."""
+def lines_height(cap: int, lines: int) -> int:
+    return math.ceil(cap * (LINE + PITCH * (lines - 1)))
+
+
+@lru_cache(maxsize=64)
+def layout(size: tuple[int, int], needs: Needs) -> Layout:
     width, height = size
-    margin = max(8, round(MARGIN * height))
-    gap = max(6, round(GAP * height))
-    caption_cap, cue_cap, title_cap = _caps(height)
-    header = pygame.Rect(margin, margin, width - 2 * margin, round(caption_cap * 2.7))  # fits two status lines
-    band_height = round(caption_cap * 3.4)  # two caption lines, or one countdown line
-    band = pygame.Rect(margin, height - margin - band_height, width - 2 * margin, band_height)
-    area = pygame.Rect(margin, header.bottom + gap, width - 2 * margin, band.top - gap - header.bottom - gap)
-    rects = _grid(area, count, gap, word_width, caption_cap, cue_cap)
-    zones = tuple(_zone(rect, word_width, caption_cap, cue_cap) for rect in rects)
-    return Layout(size, margin, header, band, area, zones, caption_cap, cue_cap, title_cap)
+    margin, gap = max(6, round(MARGIN * height)), max(4, round(GAP * height))
+    caption_cap, cue_cap, title_cap = caps(height)
+    header = pygame.Rect(margin, margin, width - 2 * margin, lines_height(caption_cap, 2))
+    figure = pygame.Rect(0, 0, header.height, header.height)
+    figure.topright = header.topright
+    status_w = min(round(needs.status_width), header.width // 3)
+    status = pygame.Rect(figure.left - gap - status_w, header.y, status_w, header.height)
+    title = pygame.Rect(header.x, header.y, status.left - gap - header.x, header.height)
+    best = None
+    tries = [(lines, drift) for drift in (1.0, 0.5, 0.25) for lines in range(max(1, min(3, needs.caption_lines)), 0, -1)]
+    for lines, drift_share in tries:  # the caption gives up lines for the cues, then chaos its wandering room
+        band_h = max(lines_height(caption_cap, lines), math.ceil(cue_cap * WORD_ROOM))
+        band = pygame.Rect(margin, height - margin - band_h, width - 2 * margin, band_h)
+        area = pygame.Rect(margin, header.bottom + gap, width - 2 * margin, band.top - gap - header.bottom - gap)
+        drift = round(DRIFT_MAX * height * drift_share) if needs.drift else 0
+        inner = area.inflate(-2 * drift, -2 * round(drift * 0.6)) if needs.drift else area  # the drift's ellipse
+        zones = _grid(inner, needs, gap, caption_cap, cue_cap, height)
+        best = Layout(size, margin, header, title, status, figure, band, area, zones, caption_cap, cue_cap,
+                      title_cap, lines, drift)
+        if not zones or needs.count > FULL_CUE_UP_TO or min(z.word_cap for z in zones) >= cue_cap:
+            break
+        if not needs.drift and drift_share < 1.0:
+            break
+    assert best is not None
+    return best
 
 
-def _needs(word_width: float, caption_cap: int, cue_cap: int) -> tuple[float, float]:
-    """The smallest zone (width, height) that holds a name, a cue word and a pattern row."""
-    pad = caption_cap * 0.6
-    return word_width + 2 * pad, 2 * pad + caption_cap + cue_cap + caption_cap * 0.8 + 2 * pad
-
-
-def _grid(area: pygame.Rect, count: int, gap: int, word_width: float, caption_cap: int,
-          cue_cap: int) -> list[pygame.Rect]:
+def _grid(area: pygame.Rect, needs: Needs, gap: int, caption_cap: int, cue_cap: int,
+          height: int) -> tuple[Zone, ...]:
+    count = needs.count
     if count == 0:
-        return []
-    need_w, need_h = _needs(word_width, caption_cap, cue_cap)
-    best: tuple[float, int, int] | None = None
+        return ()
+    best: tuple[tuple, tuple[Zone, ...]] | None = None
     for cols in range(1, count + 1):
         rows = math.ceil(count / cols)
         w = (area.width - (cols - 1) * gap) / cols
         h = (area.height - (rows - 1) * gap) / rows
-        fit = min(w / need_w, h / need_h)
-        score = (min(fit, 1.6), -abs(w / h - 2.2))  # room for the cue first, then a pleasant shape
+        if w < 4 * caption_cap or h < 2 * caption_cap:
+            continue
+        rects = []
+        for i in range(count):
+            row, col = divmod(i, cols)
+            in_row = min(cols, count - row * cols)
+            offset = (cols - in_row) * (w + gap) / 2  # a short last row is centred
+            x0, y0 = round(area.x + offset + col * (w + gap)), round(area.y + row * (h + gap))
+            rects.append(pygame.Rect(x0, y0, round(area.x + offset + col * (w + gap) + w) - x0,
+                                     round(area.y + row * (h + gap) + h) - y0))
+        zones = tuple(_zone(tuple(r), needs, caption_cap, cue_cap, height) for r in rects)
+        cap = min(z.word_cap for z in zones)
+        names = min(z.name.width for z in zones)  # names want ~9 capitals before the cue word grows further
+        score = (cap >= cue_cap, min(cap, (cue_cap + caption_cap) // 2), min(names, 9 * caption_cap),
+                 min(cap, round(cue_cap * 1.4)),
+                 any(z.pattern is not None for z in zones), -abs(w / h - 2.2))
         if best is None or score > best[0]:
-            best = (score, cols, rows)
-    _, cols, rows = best
-    w = (area.width - (cols - 1) * gap) / cols
-    h = (area.height - (rows - 1) * gap) / rows
-    rects = []
-    for i in range(count):
-        row, col = divmod(i, cols)
-        in_row = min(cols, count - row * cols)
-        offset = (cols - in_row) * (w + gap) / 2  # a short last row is centred
-        rects.append(pygame.Rect(round(area.x + offset + col * (w + gap)), round(area.y + row * (h + gap)),
-                                 round(w), round(h)))
-    return rects
+            best = (score, zones)
+    if best is None:  # nothing is roomy enough: one column, at the floor
+        return _grid(area, Needs(needs.count, 0.0), gap, caption_cap, caption_cap, height) if needs.word_width else ()
+    return best[1]
 
 
-def _zone(rect: pygame.Rect, word_width: float, caption_cap: int, cue_cap: int) -> Zone:
-    pad = max(6, round(caption_cap * 0.6))
-    inner = rect.inflate(-2 * pad, -2 * pad)
-    pattern_h = max(8, round(caption_cap * 0.8))
-    line_gap = round(caption_cap * 0.5)
-    block = caption_cap + line_gap + cue_cap + line_gap + pattern_h  # name, word, pattern
-    disc = min(inner.height, inner.width - word_width - pad)
-    if disc >= inner.height * 0.7 and inner.height >= block:  # the disc as tall as the zone, text beside it
-        room = inner.width - disc - pad
-        cap = max(cue_cap, min(int(cue_cap * 1.6), int(cue_cap * room / max(word_width, 1)),
-                               inner.height - block + cue_cap))
-        column = min(room, max(word_width * cap / cue_cap, cap * 6))
-        x = inner.x + round((inner.width - disc - pad - column) / 2)  # the whole card centred in the zone
-        text_x = x + disc + pad
-        top = inner.centery - (block - cue_cap + cap) / 2
-        word_y = round(top + caption_cap + line_gap + cap / 2)
-        pattern = pygame.Rect(text_x, round(top + caption_cap + 2 * line_gap + cap), round(column), pattern_h)
-        return Zone(rect, "row", (text_x, round(top)), (text_x, word_y), "midleft", cap,
-                    (x + round(disc / 2), inner.centery), round(disc / 2 / RING_ROOM), pattern)
-    pattern = pygame.Rect(inner.x, inner.bottom - pattern_h, inner.width, pattern_h)
-    free = pygame.Rect(inner.x, inner.y + caption_cap + pad, inner.width,
-                       pattern.top - pad - (inner.y + caption_cap + pad))
-    cap = max(cue_cap, min(int(cue_cap * 1.6), int(free.height * 0.3), int(cue_cap * inner.width * 0.8 / max(word_width, 1))))
-    if free.height >= cap * 2.4:  # room above the word
-        disc = min(free.height - cap - pad, inner.width)
-        top = free.y + (free.height - (disc + pad + cap)) / 2
-        return Zone(rect, "stack", (inner.x, inner.y), (free.centerx, round(top + disc + pad + cap / 2)), "center", cap,
-                    (free.centerx, round(top + disc / 2)), round(disc / 2 / RING_ROOM), pattern)
-    radius = round(caption_cap * 0.9)
-    return Zone(rect, "corner", (inner.x, inner.y), free.center, "center", cue_cap,
-                (inner.right - radius, inner.y + round(caption_cap / 2)), radius, pattern)
+@lru_cache(maxsize=512)
+def _zone(box: tuple[int, int, int, int], needs: Needs, caption_cap: int, cue_cap: int, height: int) -> Zone:
+    rect = pygame.Rect(box)
+    stripe_w = max(6, round(height * 0.014))
+    pad = max(4, round(caption_cap * 0.3))
+    stripe = pygame.Rect(rect.x, rect.y, stripe_w, rect.height)
+    inner = pygame.Rect(rect.x + stripe_w + pad, rect.y + pad, rect.width - stripe_w - 2 * pad, rect.height - 2 * pad)
+    gap = max(3, round(caption_cap * 0.2))
+    name_h = lines_height(caption_cap, 1)
+    name = pygame.Rect(inner.x, inner.y, inner.width, name_h)
+    badge = None
+    bottom = inner.bottom
+    if needs.badge_width:
+        badge_w = min(math.ceil(needs.badge_width), inner.width)
+        if inner.width - badge_w - gap >= 4 * caption_cap:  # beside the name
+            badge = pygame.Rect(inner.right - badge_w, inner.y, badge_w, name_h)
+            name.width = badge.left - gap - name.x
+        else:  # a row of its own, at the bottom, shared with the pattern
+            badge = pygame.Rect(inner.right - badge_w, inner.bottom - name_h, badge_w, name_h)
+            bottom = badge.top - gap
+    pattern_h = max(6, round(caption_cap * 0.5))
+    word_floor = cue_cap if needs.count <= FULL_CUE_UP_TO else caption_cap
+    top_cap = round(cue_cap * 1.6)
+    body = pygame.Rect(inner.x, name.bottom + gap, inner.width, bottom - name.bottom - gap)
+    with_pattern = body.height - pattern_h - gap >= word_floor * WORD_ROOM or badge is not None and badge.y > name.y
+    if with_pattern and (badge is None or badge.y == name.y):
+        pattern = pygame.Rect(body.x, body.bottom - pattern_h, body.width, pattern_h)
+        body.height -= pattern_h + gap
+    elif badge is not None and badge.y > name.y and badge.left - gap - inner.x >= 2 * pattern_h:
+        pattern = pygame.Rect(inner.x, badge.centery - pattern_h // 2, badge.left - gap - inner.x, pattern_h)
+    else:
+        pattern = None
 
+    def cap_for(box_w: float, box_h: float) -> int:
+        by_width = cue_cap * box_w / needs.word_width if needs.word_width else top_cap
+        return max(0, min(top_cap, int(box_h / WORD_ROOM), int(by_width)))
 
-def widest_word(text: Text, words: list[str], height: int) -> float:
-    """Width in pixels of the widest cue word at the cue size for a screen ``height`` pixels tall."""
-    px = text.px_for_cap(CUE_CAP * height)
-    return float(max((text.width(word, px) for word in words), default=0))
+    disc = min(body.height, round(body.width * 0.3))
+    row_cap = cap_for(body.width - disc - gap, body.height)
+    corner_cap = cap_for(body.width, body.height)
+    if disc >= 2 * caption_cap and row_cap >= min(corner_cap, cue_cap):
+        cap = row_cap
+        word_h = min(body.height, math.ceil(cap * WORD_ROOM))
+        disc_box = pygame.Rect(body.x, body.y + (body.height - disc) // 2, disc, disc)
+        word = pygame.Rect(disc_box.right + gap, body.y + (body.height - word_h) // 2, body.right - disc_box.right - gap,
+                           word_h)
+        if pattern is not None and badge is None or pattern is not None and badge.y == name.y:
+            pattern = pygame.Rect(word.x, pattern.y, body.right - word.x, pattern_h)
+        return Zone(rect, "row", stripe, name, badge, word, cap, min(word_floor, cap), disc_box, pattern)
+    stack_cap = min(corner_cap, cap_for(body.width, body.height / 2.6))
+    if stack_cap >= min(corner_cap, cue_cap) and body.height - math.ceil(stack_cap * WORD_ROOM) - gap >= 2 * caption_cap:
+        word_h = math.ceil(stack_cap * WORD_ROOM)
+        word = pygame.Rect(body.x, body.bottom - word_h, body.width, word_h)
+        d = min(word.top - gap - body.y, body.width)
+        disc_box = pygame.Rect(body.centerx - d // 2, body.y, d, d)
+        return Zone(rect, "stack", stripe, name, badge, word, stack_cap, min(word_floor, stack_cap), disc_box, pattern)
+    d = name_h  # a small disc at the end of the name's row
+    disc_box = pygame.Rect(inner.right - d, inner.y, d, d)
+    if badge is not None and badge.y == name.y:
+        badge = badge.move(-(d + gap), 0)
+        badge.width = min(badge.width, max(0, badge.right - name.x))
+    name.width = max(0, (badge.left if badge is not None and badge.y == name.y else disc_box.left) - gap - name.x)
+    word_h = min(body.height, math.ceil(corner_cap * WORD_ROOM))
+    word = pygame.Rect(body.x, body.y + (body.height - word_h) // 2, body.width, word_h)
+    return Zone(rect, "corner", stripe, name, badge, word, corner_cap, min(word_floor, corner_cap), disc_box, pattern)

@@ -3,9 +3,11 @@
 Every section of the moment is a big zone in its colour, with its name, its sound (word and
 icon) and its pattern; its cue disc lights on each hit and a ring closes onto it before the
 next, so people clap *on* the beat.  Sections the presenter has just armed appear as outlined
-zones counting the beats down ("Sales enter in 3 · 2 · 1"); the count-in is one huge number;
-the header holds the moment's title, bar and beat and the conductor's baton (crossed out, and
-the zones drifting apart, when a moment plays without a conductor).
+zones counting the beats down ("ENTER IN 3"); the count-in is one huge number; the header holds
+the moment's title, bar and beat and the conductor's baton (crossed out, and the zones drifting
+apart, when a moment plays without a conductor).  Where things go is :mod:`.layout` (boxes);
+every text is fitted into its box by :mod:`.fit`; the words are the show's language's
+(:mod:`rockstar_cx.show.words`).
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ import pygame
 
 from ..live.presenter import Teach
 from ..show.model import Show
-from ..show.sounds import SOUND_WORDS
+from ..show.words import DEFAULT_LANGUAGE, cue_word as word_in, say
 from .cues import Frame
-from .layout import COUNT_CAP, Layout, Zone, layout, widest_word
+from .fit import fit, wrap
+from .layout import COUNT_CAP, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
 from .text import Text
 from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_zone
 
-DRIFT_PER_S = 0.006  # chaos: how fast (in screen heights per second) zones start wandering...
-DRIFT_MAX = 0.025  # ...and how far they may go
+DRIFT_PER_S = 0.006  # chaos: how fast (in screen heights per second) zones start wandering
 
 
-def cue_word(sound: str) -> str:
-    return SOUND_WORDS.get(sound, sound.upper())
+def cue_word(sound: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return word_in(language, sound)
 
 
 def _names(show: Show, sections: list[int]) -> str:
@@ -41,7 +43,8 @@ class StageView:
         self.show = show
         self.text = text
         self.painter = Painter(text)
-        self.looks = [ZoneLook(SectionColors.of(s.color), s.name, cue_word(s.sound), s.sound, s.pattern,
+        self.language = show.language
+        self.looks = [ZoneLook(SectionColors.of(s.color), s.name, cue_word(s.sound, show.language), s.sound, s.pattern,
                                s.steps_per_beat) for s in show.sections]
         self.zones: list[tuple[int, pygame.Rect]] = []  # (section, rect) as drawn in the last frame
         self._resting: dict[tuple, tuple[pygame.Surface, list[TextBox]]] = {}  # zones at rest, drawn once
@@ -90,12 +93,45 @@ class StageView:
                 self._scene_boxes, self._scene_zones = list(self.painter.boxes), list(self.zones)
         scene(False)
 
-    def _layout(self, surface: pygame.Surface, sections: list[int]) -> Layout:
+    def say(self, key: str, **values: object) -> str:
+        return say(self.language, key, **values)
+
+    def _layout(self, surface: pygame.Surface, sections: list[int], caption: str = "", badges: tuple[str, ...] = (),
+                chaos: bool = False) -> Layout:
+        """The layout for what this frame shows, measured in the stage's own type."""
         size = surface.get_size()
-        words = [self.looks[i].word for i in sections]
-        return layout(size, len(sections), widest_word(self.text, words, size[1]))
+        caption_cap, cue_cap, _ = caps(size[1])
+        cue_px, caption_px = self.text.px_for_cap(cue_cap), self.text.px_for_cap(caption_cap)
+        words = max((self.text.width(self.looks[i].word, cue_px) for i in sections), default=0)
+        badge = max((self.text.width(b, caption_px) for b in badges), default=0)
+        margin = 2 * round(0.02 * size[1])
+        lines = len(wrap(self.text, caption, caption_px, size[0] - margin, 3)[0]) if caption else 1
+        status = max(self.text.width(w, caption_px) for w in self._status_words())
+        return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), chaos))
+
+    def _status_words(self) -> list[str]:
+        words = [self.say("bar", bar=888), self.say("beat", beat=88), self.say("count_in"), *self.say("no_conductor").split()]
+        return words + ([self.badge] if self.badge else [])
 
     # -- the states --------------------------------------------------------------------------
+
+    def _badges(self, frame: Frame, current: tuple[int, ...], entering: tuple[int, ...]) -> dict[int, str]:
+        """The state badge of every zone that has one: MUTED, SOLO, OUT IN n, ENTER IN n."""
+        badges: dict[int, str] = {}
+        leaving = frame.armed is not None and frame.countdown is not None
+        for index in current:
+            audible = index in frame.soloed if frame.soloed else index not in frame.muted
+            if leaving and index not in entering:
+                badges[index] = self.say("out_in", n=frame.countdown)
+            elif index in frame.soloed:
+                badges[index] = self.say("solo")
+            elif not audible:
+                badges[index] = self.say("muted")
+        if frame.countdown is not None:
+            for index in entering:
+                if index not in current:
+                    badges[index] = self.say("enter_in_badge", n=frame.countdown)
+        return badges
 
     def _perform(self, surface: pygame.Surface, frame: Frame, static: bool) -> None:
         show = self.show
@@ -108,8 +144,10 @@ class StageView:
         resting = not shown  # a moment for talking: the room's sections, at rest, to split the room by
         if resting:
             shown = list(range(len(show.sections)))
-        lay = self._layout(surface, shown)
         chaos = moment.mode == "chaos"
+        badges = self._badges(frame, current, entering)
+        lay = self._layout(surface, shown, moment.caption,  # the band keeps its height while a GO counts down
+                           tuple(set(badges.values())), chaos)
         if not static:
             self._figure(surface, lay, frame, chaos)
             for zone, index in zip(lay.zones, shown):
@@ -119,13 +157,11 @@ class StageView:
                         look = self.looks[index]
                         position = (frame.bar * show.meter.beats + frame.beat + frame.beat_phase) * look.steps_per_beat
                         step = int(position) % len(look.pattern)
-                    offset = self._drift(surface, index, frame) if chaos else (0, 0)
+                    offset = self._drift(surface, lay.drift, index, frame) if chaos else (0, 0)
                     self._cue(surface, zone, index, frame, step, offset)
             return
         self._header(surface, lay, moment.title, frame, chaos)
-        leaving = frame.armed is not None and frame.countdown is not None
         for zone, index in zip(lay.zones, shown):
-            badge = None
             if resting:
                 kind = "idle"
             elif index not in current:
@@ -133,10 +169,8 @@ class StageView:
             else:
                 audible = index in frame.soloed if frame.soloed else index not in frame.muted
                 kind = "live" if audible else "muted"
-                badge = "SOLO" if index in frame.soloed else None if audible else "MUTED"
-                if leaving and index not in entering:
-                    badge = f"OUT IN {frame.countdown}"
-            self._zone(surface, zone, index, kind, badge, frame, self._drift(surface, index, frame) if chaos else (0, 0))
+            self._zone(surface, zone, index, kind, badges.get(index), frame,
+                       self._drift(surface, lay.drift, index, frame) if chaos else (0, 0))
         if frame.armed is not None:
             self._countdown(surface, lay, frame, [i for i in entering if i not in current], current, entering)
         else:
@@ -145,36 +179,29 @@ class StageView:
     def _count_in(self, surface: pygame.Surface, frame: Frame, sections: list[int], static: bool,
                   title: str | None = None) -> None:
         moment = self.show.moments[frame.moment]
-        lay = self._layout(surface, [])
+        lay = self._layout(surface, [], moment.caption)
         if not static:
             return self._figure(surface, lay, frame, False)
         self._header(surface, lay, title or moment.title, frame, False)
-        area = lay.area
-        names_cap = lay.caption_cap * 1.5
-        lines = 1 if len(sections) <= 4 else 2
-        cap = min(COUNT_CAP * surface.get_height(), area.height - names_cap * (1.5 * lines + 1.2))
+        area, gap = lay.area, lay.caption_cap // 2
+        names_cap = round(lay.caption_cap * 1.4)
+        cols = min(4, len(sections)) or 1
+        rows = math.ceil(len(sections) / cols)
+        row_h = lines_height(names_cap, 1)
+        number = pygame.Rect(area.x, area.y, area.width, area.height - rows * (row_h + gap))
         count = frame.bar * self.show.meter.beats + frame.beat + 1
-        top = area.centery - (cap + names_cap * (0.6 + 1.5 * lines)) / 2  # the number and the names, centred
-        self.painter.line(surface, "cue", str(count), round(cap), INK, (area.centerx, top), "midtop")
-        if sections:  # who starts, each in their colour, in as many rows as it takes
-            pieces = [(self.show.sections[i].name.upper(), self.looks[i].colors.text) for i in sections]
-            px = self.text.fit("   ".join(p for p, _ in pieces), names_cap, area.width, lay.caption_cap)
-            space = self.text.width("   ", px)
-            rows: list[list[tuple[str, tuple[int, int, int]]]] = [[]]
-            for piece in pieces:
-                row = rows[-1] + [piece]
-                if rows[-1] and sum(self.text.width(p, px) for p, _ in row) + space * (len(row) - 1) > area.width:
-                    rows.append([piece])
-                else:
-                    rows[-1] = row
-            y = top + cap + names_cap * 0.6
-            for row in rows:
-                total = sum(self.text.width(p, px) for p, _ in row) + space * (len(row) - 1)
-                x = area.centerx - total / 2
-                for words, color in row:
-                    self.painter.line(surface, "name", words, lay.caption_cap, color, (x, y), px=px)
-                    x += self.text.width(words, px) + space
-                y += names_cap * 1.5
+        cap = min(COUNT_CAP * surface.get_height(), number.height / 1.25)
+        self.painter.block(surface, "cue", fit(self.text, str(count), number, cap=cap, floor=lay.cue_cap,
+                                               align="center"), INK)
+        width = (area.width - (cols - 1) * gap) // cols
+        for k, index in enumerate(sections):  # who starts, each in their colour
+            row, col = divmod(k, cols)
+            in_row = min(cols, len(sections) - row * cols)
+            x = area.x + (cols - in_row) * (width + gap) // 2 + col * (width + gap)
+            box = pygame.Rect(x, number.bottom + gap + row * (row_h + gap), width, row_h)
+            block = fit(self.text, self.show.sections[index].name.upper(), box, cap=names_cap, floor=lay.caption_cap,
+                        align="center")
+            self.painter.block(surface, "name", block, self.looks[index].colors.text)
         self._caption(surface, lay, moment.caption)
 
     def _stopped(self, surface: pygame.Surface, frame: Frame, static: bool) -> None:
@@ -182,24 +209,26 @@ class StageView:
             return
         show = self.show
         sections = list(show.moment_sections[frame.moment]) if frame.state == "stopped" else []
-        lay = self._layout(surface, sections)
-        self.painter.line(surface, "title", show.title, lay.title_cap, INK, lay.header.midleft, "midleft",
-                          px=self.text.fit(show.title, lay.title_cap, lay.header.width, lay.caption_cap))
+        up_next = self.say("up_next", title=show.moments[frame.moment].title)
         if sections:
+            lay = self._layout(surface, sections, up_next)
+            self._title(surface, lay, show.title)
             for zone, index in zip(lay.zones, sections):
                 self._zone(surface, zone, index, "idle", None, frame, (0, 0))
-            self._caption(surface, lay, f"Up next: {show.moments[frame.moment].title}")
+            self._caption(surface, lay, up_next)
             return
-        big = "THANK YOU" if frame.state == "finished" else show.moments[frame.moment].title
-        cap = lay.cue_cap * 1.6
-        px = self.text.fit(big, cap, lay.area.width, lay.cue_cap)
-        self.painter.line(surface, "cue", big, round(cap), INK, lay.area.center, "center", px=px)
-        line = "You were the band." if frame.state == "finished" else show.moments[frame.moment].caption
+        finished = frame.state == "finished"
+        line = self.say("you_were_the_band") if finished else show.moments[frame.moment].caption
+        lay = self._layout(surface, [], line)
+        self._title(surface, lay, show.title)
+        big = self.say("thank_you") if finished else show.moments[frame.moment].title
+        block = fit(self.text, big, lay.area, cap=lay.cue_cap * 1.6, floor=lay.cue_cap, lines=2, align="center")
+        self.painter.block(surface, "cue", block, INK)
         self._caption(surface, lay, line)
 
     def _teach(self, surface: pygame.Surface, frame: Frame, teach: Teach, static: bool) -> None:
         name = self.show.sections[teach.section].name
-        title = f"Learn your part: {name}"
+        title = self.say("learn", name=name)
         if frame.state == "count-in":
             return self._count_in(surface, frame, [teach.section], static, title)
         lay = self._layout(surface, [teach.section])
@@ -213,9 +242,10 @@ class StageView:
             return
         self._header(surface, lay, title, frame, False)
         self._zone(surface, zone, teach.section, "live" if playing else "idle", None, frame, (0, 0))
-        banner = "LISTEN…" if teach.phase == "listen" else f"YOUR TURN, {name.upper()}!"
-        px = self.text.fit(banner, lay.cue_cap, lay.band.width, lay.cue_cap)
-        self.painter.line(surface, "cue", banner, lay.cue_cap, look.colors.text, lay.band.midleft, "midleft", px=px)
+        banner = self.say("listen") if teach.phase == "listen" else self.say("your_turn", name=name.upper())
+        block = fit(self.text, banner, lay.band, cap=lay.cue_cap, floor=lay.caption_cap, lines=2)
+        self.painter.block(surface, "cue" if block.px >= self.text.px_for_cap(lay.cue_cap) else "caption", block,
+                           look.colors.text)
 
     # -- pieces --------------------------------------------------------------------------------
 
@@ -228,7 +258,8 @@ class StageView:
             draw_zone(surface, self.painter, zone, look, kind=kind, badge=badge, height=height, number=frame.countdown,
                       beat_phase=frame.beat_phase, offset=offset)
         else:
-            key = (index, tuple(zone.rect), zone.mode, zone.word_cap, kind, badge, height)
+            key = (index, tuple(zone.rect), tuple(zone.name), tuple(zone.word), zone.mode, zone.word_cap, kind, badge,
+                   height)
             cached = self._resting.get(key)
             if cached is None:
                 if len(self._resting) > 64:
@@ -247,102 +278,82 @@ class StageView:
     def _cue(self, surface: pygame.Surface, zone: Zone, index: int, frame: Frame, step: int | None,
              offset: tuple[int, int]) -> None:
         look = self.looks[index]
-        boxes = self.painter.boxes
-        resting_word = next(i for i in range(len(boxes) - 1, -1, -1)
-                            if boxes[i].role == "cue" and boxes[i].text == look.word)
+        word = zone.word.move(offset)
+        resting = [b for b in self.painter.boxes if b.role == "cue" and word.contains(b.rect)]
         if draw_cue(surface, self.painter, zone, look, frame.cues.get(index), step=step,
                     beat_seconds=frame.beat_seconds, height=surface.get_height(), offset=offset):
-            del boxes[resting_word]  # drawn over, bright
-
-    @staticmethod
-    def _figure_box(lay: Layout) -> pygame.Rect:
-        header = lay.header
-        figure = pygame.Rect(0, 0, header.height, header.height)
-        figure.midright = header.midright
-        return figure
+            self.painter.boxes = [b for b in self.painter.boxes if not any(b is r for r in resting)]  # drawn over
 
     def _figure(self, surface: pygame.Surface, lay: Layout, frame: Frame, chaos: bool) -> None:
         """The conductor's baton (moves every frame)."""
         if frame.state in ("playing", "count-in"):
-            inset = -lay.header.height // 8
-            draw_conductor(surface, self._figure_box(lay).inflate(inset, inset), self.show.meter.beats, frame.beat,
+            inset = -lay.figure.height // 8
+            draw_conductor(surface, lay.figure.inflate(inset, inset), self.show.meter.beats, frame.beat,
                            frame.beat_phase, chaos=chaos, color=ALERT if chaos else INK)
 
+    def _title(self, surface: pygame.Surface, lay: Layout, title: str) -> None:
+        block = fit(self.text, title, lay.title, cap=lay.title_cap, floor=lay.caption_cap, lines=2)
+        self.painter.block(surface, "title", block, INK)
+
     def _header(self, surface: pygame.Surface, lay: Layout, title: str, frame: Frame, chaos: bool) -> None:
-        header = lay.header
-        status = ""
-        if frame.state in ("playing", "count-in"):
-            status = "NO  CONDUCTOR" if chaos else f"BAR {frame.bar + 1}  BEAT {frame.beat + 1}"
-            if frame.state == "count-in":
-                status = "COUNT-IN"
-        if self.badge:  # e.g. following an external MIDI clock: the band's drummer leads now
-            status = f"{status.replace('  ', ' ')}  {self.badge}" if status else self.badge
-        right = self._figure_box(lay).left - lay.caption_cap
-        if status:  # two short lines beside the figure leave the title the width
-            first, _, second = status.partition("  ")
-            color = ALERT if chaos else SOFT_INK
-            gap = lay.caption_cap * 0.35
-            top = self.painter.line(surface, "info", first, lay.caption_cap, color,
-                                    (right, header.centery - gap), "bottomright")
-            low = self.painter.line(surface, "info", second, lay.caption_cap, color, (right, header.centery + gap),
-                                    "topright") if second else top
-            right = min(top.left, low.left) - lay.caption_cap
-        room = right - header.left
-        px = self.text.fit(title, lay.title_cap, room, lay.caption_cap)
-        if self.text.width(title, px) <= room:
-            self.painter.line(surface, "title", title, lay.title_cap, INK, header.midleft, "midleft", px=px)
+        self._title(surface, lay, title)
+        if frame.state not in ("playing", "count-in"):
             return
-        lines = self.text.wrap(title, px, room, 2)  # still too wide at the smallest size: two lines
-        gap = lay.caption_cap * 0.35
-        self.painter.line(surface, "title", lines[0], lay.caption_cap, INK, (header.x, header.centery - gap),
-                          "bottomleft", px=px)
-        if len(lines) > 1:
-            self.painter.line(surface, "title", lines[1], lay.caption_cap, INK, (header.x, header.centery + gap),
-                              "topleft", px=px)
+        status, cap, color = lay.status, lay.caption_cap, ALERT if chaos else SOFT_INK
+        if chaos or frame.state == "count-in":
+            words = self.say("no_conductor") if chaos else self.say("count_in")
+            self.painter.block(surface, "info", fit(self.text, words, status, cap=cap, floor=cap, lines=2,
+                                                    align="right"), color)
+            return
+        first, second = self.say("bar", bar=frame.bar + 1), self.say("beat", beat=frame.beat + 1)
+        if self.badge:  # e.g. following an external MIDI clock: the band's drummer leads now
+            first, second = f"{first} {second}", self.badge
+        half = status.height // 2
+        for words, box in ((first, pygame.Rect(status.x, status.y, status.width, half)),
+                           (second, pygame.Rect(status.x, status.y + half, status.width, status.height - half))):
+            self.painter.block(surface, "info", fit(self.text, words, box, cap=cap, floor=cap, align="right"), color)
 
     def _caption(self, surface: pygame.Surface, lay: Layout, caption: str) -> None:
-        if not caption:
-            return
-        px = self.text.px_for_cap(lay.caption_cap)
-        lines = self.text.wrap(caption, px, lay.band.width, 2)
-        step = lay.caption_cap * 1.55
-        top = lay.band.centery - (step * (len(lines) - 1) + lay.caption_cap) / 2
-        for i, line in enumerate(lines):
-            self.painter.line(surface, "caption", line, lay.caption_cap, SOFT_INK, (lay.band.x, top + i * step), px=px)
+        block = fit(self.text, caption, lay.band, cap=lay.caption_cap, floor=lay.caption_cap, lines=lay.caption_lines)
+        self.painter.block(surface, "caption", block, SOFT_INK)
 
     def _countdown(self, surface: pygame.Surface, lay: Layout, frame: Frame, new: list[int],
                    current: tuple[int, ...], entering: tuple[int, ...]) -> None:
         """The band announces what the armed GO brings: "SALES ENTER IN 3 · 2 · 1"."""
         show = self.show
         if frame.armed == -1:
-            label = "LAST HIT IN"
+            label = self.say("last_hit_in")
         elif new:
-            label = f"{_names(show, new)} ENTER IN"
+            label = self.say("enter_in", names=_names(show, new))
         elif set(current) - set(entering):
-            label = f"{_names(show, sorted(set(current) - set(entering)))} STOP IN"
+            label = self.say("stop_in", names=_names(show, sorted(set(current) - set(entering))))
         else:
-            label = f"{show.moments[frame.armed].title.upper()} IN"
-        band = lay.band
-        digits = " · ".join(str(n) for n in range(frame.countdown, 0, -1)) if frame.countdown else "THE NEXT BAR"
-        digits_px = self.text.px_for_cap(lay.cue_cap)
-        digits_width = self.text.width(digits, digits_px)
-        room = band.width - digits_width - lay.caption_cap
-        label_cap = lay.cue_cap * 0.6
-        px = self.text.fit(label, label_cap, room, lay.caption_cap)
-        while self.text.width(label, px) > room and len(label) > 4:
-            label = label[:-2] + "…"
-        caps = self.painter.line(surface, "caption", label, lay.caption_cap, SOFT_INK, band.midleft, "midleft", px=px)
-        x = caps.right + lay.caption_cap
-        first, _, rest = digits.partition(" · ")
-        caps = self.painter.line(surface, "cue", first, lay.cue_cap, INK, (x, band.centery), "midleft", px=digits_px)
+            label = self.say("moment_in", title=show.moments[frame.armed].title.upper())
+        band, cap = lay.band, lay.caption_cap
+        px = self.text.px_for_cap(lay.cue_cap)
+        first, rest = (str(frame.countdown), "") if frame.countdown else (self.say("next_bar"), "")
+        for n in range(frame.countdown - 1 if frame.countdown else 0, 0, -1):  # the beats after it, while they fit
+            if self.text.width(f"{first}{rest} · {n}", px) > band.width // 2:
+                break
+            rest += f" · {n}"
+        widths = self.text.width(first, px), self.text.width(rest, px) if rest else 0
+        digits = pygame.Rect(0, band.y, min(sum(widths) + 2, band.width * 2 // 3), band.height)
+        digits.right = band.right
+        one = pygame.Rect(digits.x, band.y, min(widths[0] + 1, digits.width), band.height)
+        block = fit(self.text, first, one, cap=lay.cue_cap, floor=cap)
+        self.painter.block(surface, "cue", block, INK)
         if rest:
-            self.painter.line(surface, "cue", " · " + rest, lay.cue_cap, SOFT_INK, (caps.right, band.centery), "midleft",
-                              px=digits_px)
+            other = pygame.Rect(one.right, band.y, digits.right - one.right, band.height)
+            self.painter.block(surface, "cue", fit(self.text, rest.strip(), other, cap=lay.cue_cap, floor=cap,
+                                                   align="right"), SOFT_INK)
+        room = pygame.Rect(band.x, band.y, digits.x - cap - band.x, band.height)
+        self.painter.block(surface, "caption", fit(self.text, label, room, cap=lay.cue_cap * 0.6, floor=cap, lines=2),
+                           SOFT_INK)
 
-    def _drift(self, surface: pygame.Surface, index: int, frame: Frame) -> tuple[int, int]:
+    def _drift(self, surface: pygame.Surface, room: int, index: int, frame: Frame) -> tuple[int, int]:
         """Chaos: each zone wanders on its own slow path, further the longer nobody conducts."""
         h = surface.get_height()
-        amplitude = min(DRIFT_MAX, DRIFT_PER_S * frame.moment_seconds) * h
+        amplitude = min(room, DRIFT_PER_S * frame.moment_seconds * h)  # the layout keeps this room free
         t = frame.moment_seconds
         phase = 1.7 * index + 0.37
         return (round(amplitude * math.sin(2 * math.pi * (0.23 + 0.07 * index) * t + phase)),

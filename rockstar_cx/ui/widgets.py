@@ -16,7 +16,8 @@ import pygame
 from ..show.model import Step
 from .cues import SectionCue
 from .icons import icon
-from .layout import RING_ROOM, Zone
+from .fit import Block, fit
+from .layout import RING_ROOM, Zone, caps
 from .palette import BACKGROUND, INK, MUTED_EDGE, PULSE_TINT, SOFT_INK, Color, SectionColors, mix
 from .text import Text
 
@@ -28,30 +29,39 @@ MUTED_PANEL = mix(BACKGROUND, (128, 128, 128), 0.08)
 @dataclass(frozen=True)
 class TextBox:
     role: str  # "cue" (≥ 1/12 of the height), else "caption", "name", "title", "info" (≥ 1/25)
-    rect: pygame.Rect
+    rect: pygame.Rect  # for lines drawn by :meth:`Painter.block`: exactly their ink
     text: str
     color: Color
+    px: int = 0
 
 
 class Painter:
-    """Draws lines of text positioned by their capitals and records each as a :class:`TextBox`."""
+    """Draws text and records each line as a :class:`TextBox`: fitted blocks (:mod:`.fit`) or single lines."""
 
     def __init__(self, text: Text) -> None:
         self.text = text
         self.boxes: list[TextBox] = []
 
+    def block(self, surface: pygame.Surface, role: str, block: Block, color: Color,
+              offset: tuple[int, int] = (0, 0)) -> pygame.Rect:
+        """Draw a fitted block (moved by ``offset``); its ink's bounds."""
+        for line in block.lines:
+            rendered, ascent = self.text.line(line.text, line.px, color)
+            surface.blit(rendered, (line.origin[0] + offset[0], line.origin[1] - ascent + offset[1]))
+            self.boxes.append(TextBox(role, line.rect.move(offset), line.text, color, line.px))
+        return block.rect.move(offset)
+
     def line(self, surface: pygame.Surface, role: str, words: str, cap: int, color: Color, point: tuple[float, float],
              anchor: str = "topleft", px: int | None = None) -> pygame.Rect:
         """Draw ``words`` with capitals ``cap`` pixels tall; ``anchor`` places the capitals' box at ``point``."""
         px = px or self.text.px_for_cap(cap)
-        font = self.text.font(px)
-        line = self.text.render(words, px, color)
-        cap_height = font.metrics("H")[0][3]
+        line, ascent = self.text.line(words, px, color)
+        cap_height = self.text.cap_height(px)
         caps = pygame.Rect(0, 0, line.get_width(), cap_height)
         setattr(caps, anchor, (round(point[0]), round(point[1])))
-        rect = line.get_rect(topleft=(caps.x, caps.y - (font.get_ascent() - cap_height)))
+        rect = line.get_rect(topleft=(caps.x, caps.y - (ascent - cap_height)))
         surface.blit(line, rect)
-        self.boxes.append(TextBox(role, rect, words, color))
+        self.boxes.append(TextBox(role, rect, words, color, px))
         return caps
 
 
@@ -78,17 +88,27 @@ def hit_light(cue: SectionCue | None) -> float:
     return light * light if light > 0 else 0.0
 
 
+def zone_texts(text: Text, zone: Zone, look: ZoneLook, badge: str | None, height: int) -> tuple[Block, Block | None, Block]:
+    """The name, badge and cue word of a zone, fitted into its boxes."""
+    caption = caps(height)[0]
+    name = fit(text, look.name.upper(), zone.name, cap=caption, floor=caption)
+    tag = fit(text, badge, zone.badge, cap=caption, floor=caption, align="right") if badge and zone.badge else None
+    align = "left" if zone.mode == "row" else "center"
+    word = fit(text, look.word, zone.word, cap=zone.word_cap, floor=zone.word_floor, align=align)
+    return name, tag, word
+
+
 def draw_zone(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLook, *, kind: str, badge: str | None,
               height: int, number: int | None = None, beat_phase: float = 0.0,
               offset: tuple[int, int] = (0, 0)) -> pygame.Rect:
     """A zone at rest (``kind`` "live", "muted" or "idle"), or "ghost": entering, ``number`` beats to go.
 
     ``height`` is the screen's (sizes follow it even when drawing into a zone-sized surface).
-    The hit cues of a live zone are drawn over this by :func:`draw_cue`.
+    Its colour is a solid band down its left side and a thick border: what a washed-out projector
+    still shows.  The hit cues of a live zone are drawn over this by :func:`draw_cue`.
     """
     c = look.colors
     rect = zone.rect.move(offset)
-    caption = math.ceil(height / 25 * 1.05)
     if kind == "muted":
         panel, edge, name_color = MUTED_PANEL, MUTED_EDGE, SOFT_INK
     elif kind == "ghost":
@@ -97,25 +117,28 @@ def draw_zone(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneL
         panel, edge, name_color = c.panel, c.edge, c.text
     radius = max(4, round(height * 0.012))
     pygame.draw.rect(surface, panel, rect, border_radius=radius)
-    pygame.draw.rect(surface, edge, rect, max(2, round(height * 0.004)), border_radius=radius)
-    dx, dy = offset
-    painter.line(surface, "name", look.name.upper(), caption, name_color, (zone.name_pos[0] + dx, zone.name_pos[1] + dy))
-    if badge:
-        right = zone.disc_center[0] - zone.disc_radius * 1.6 if zone.mode == "corner" else zone.rect.right - caption * 0.6
-        painter.line(surface, "info", badge, caption, SOFT_INK, (right + dx, zone.name_pos[1] + dy), "topright")
-    center = (zone.disc_center[0] + dx, zone.disc_center[1] + dy)
-    word_at = (zone.word_pos[0] + dx, zone.word_pos[1] + dy)
-    cue_cap = math.ceil(height / 12 * 1.02)
+    pygame.draw.rect(surface, edge, zone.stripe.move(offset), border_top_left_radius=radius,
+                     border_bottom_left_radius=radius)
+    pygame.draw.rect(surface, edge, rect, border_width(height), border_radius=radius)
+    name, tag, word = zone_texts(painter.text, zone, look, badge, height)
+    painter.block(surface, "name", name, name_color, offset)
+    if tag is not None:
+        painter.block(surface, "info", tag, INK if kind == "ghost" else SOFT_INK, offset)
+    center = (zone.disc_center[0] + offset[0], zone.disc_center[1] + offset[1])
     if kind == "ghost" and number is not None:
-        _countdown_disc(surface, painter, zone, center, c.edge, number, beat_phase, cue_cap, word_at, height)
+        _countdown_disc(surface, zone, center, c.edge, beat_phase, height)
     else:
         _disc(surface, zone, center, look, edge, panel, 0.0, False, height)
-    if not (kind == "ghost" and number is not None and zone.disc_radius * 2 < cue_cap * 1.5):
-        painter.line(surface, "cue", look.word, zone.word_cap, SOFT_INK, word_at, zone.word_anchor)
-    cells = _pattern_cells(look.pattern, look.steps_per_beat, zone.pattern.width, zone.pattern.height, edge,
-                           mix(panel, edge, 0.35))
-    surface.blit(cells, zone.pattern.move(offset))
+    painter.block(surface, "cue", word, SOFT_INK, offset)
+    if zone.pattern is not None:
+        cells = _pattern_cells(look.pattern, look.steps_per_beat, zone.pattern.width, zone.pattern.height, edge,
+                               mix(panel, edge, 0.35))
+        surface.blit(cells, zone.pattern.move(offset))
     return rect
+
+
+def border_width(height: int) -> int:
+    return max(3, round(height * 0.005))
 
 
 def draw_cue(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLook, cue: SectionCue | None, *,
@@ -128,12 +151,12 @@ def draw_cue(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLo
     center = (zone.disc_center[0] + dx, zone.disc_center[1] + dy)
     light = hit_light(cue)
     if light > 0.0:
-        inner = rect.inflate(-2 * max(2, round(height * 0.012)), -2 * max(2, round(height * 0.012)))
+        edge = border_width(height) + round(height * 0.006 * light)
+        inner = rect.inflate(-2 * edge, -2 * edge)
+        inner.left = zone.stripe.right + dx
         tint = tuple(round(v * PULSE_TINT * light) for v in c.edge)
-        surface.fill(tint, inner, special_flags=pygame.BLEND_RGB_ADD)  # the whole zone brightens a little
-        radius = max(4, round(height * 0.012))
-        pygame.draw.rect(surface, c.edge, rect, max(2, round(height * 0.004)) + round(height * 0.006 * light),
-                         border_radius=radius)
+        surface.fill(tint, inner, special_flags=pygame.BLEND_RGB_ADD)  # the zone brightens a little
+        pygame.draw.rect(surface, c.edge, rect, edge, border_radius=max(4, round(height * 0.012)))
         _disc(surface, zone, center, look, c.edge, c.panel, light, cue.accent, height)
     if cue is not None and cue.until_hit is not None:  # the anticipation ring closes onto the disc at the hit
         lead = min(RING_LEAD_S, beat_seconds)
@@ -142,9 +165,9 @@ def draw_cue(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLo
         if cue.until_hit <= lead:
             left = cue.until_hit / lead
             width = max(2, round(height * (0.009 if cue.next_accent else 0.005)))
-            ring = round(zone.disc_radius * (1.0 + (RING_ROOM - 1.0) * left)) + width
+            ring = min(round(zone.disc_radius * (1.0 + (RING_ROOM - 1.0) * left)) + width, zone.disc.width // 2)
             pygame.draw.circle(surface, mix(c.panel, c.edge, 1.0 - 0.6 * left), center, ring, width)
-    if step is not None:  # the playhead: an outline around the step playing now
+    if step is not None and zone.pattern is not None:  # the playhead: an outline around the step playing now
         row = zone.pattern.move(offset)
         cell, group_gap = _cell_size(len(look.pattern), look.steps_per_beat, row.width, row.height)
         x = row.x + step * cell + (step // look.steps_per_beat) * group_gap
@@ -152,8 +175,7 @@ def draw_cue(surface: pygame.Surface, painter: Painter, zone: Zone, look: ZoneLo
                                                                                    round(row.height * 0.3))
         pygame.draw.rect(surface, INK, box, max(2, round(cell * 0.1)), border_radius=max(1, round(cell * 0.15)))
     if light > 0.3:
-        painter.line(surface, "cue", look.word, zone.word_cap, INK, (zone.word_pos[0] + dx, zone.word_pos[1] + dy),
-                     zone.word_anchor)
+        painter.block(surface, "cue", zone_texts(painter.text, zone, look, None, height)[2], INK, offset)
         return True
     return False
 
@@ -167,16 +189,14 @@ def _disc(surface: pygame.Surface, zone: Zone, center: tuple[int, int], look: Zo
     surface.blit(glyph, glyph.get_rect(center=center))
 
 
-def _countdown_disc(surface: pygame.Surface, painter: Painter, zone: Zone, center: tuple[int, int], edge: Color,
-                    number: int, beat_phase: float, cue_cap: int, word_at: tuple[int, int], height: int) -> None:
-    """An entering section's disc counts the beats down; the ring closes on every beat."""
+def _countdown_disc(surface: pygame.Surface, zone: Zone, center: tuple[int, int], edge: Color, beat_phase: float,
+                    height: int) -> None:
+    """An entering section's disc: the ring closes on every beat (its badge counts the beats down)."""
     r = zone.disc_radius
     width = max(2, round(height * 0.006))
-    pygame.draw.circle(surface, edge, center, round(r * (1.0 + (RING_ROOM - 1.0) * (1.0 - beat_phase))) + width, width)
-    if r * 2 >= cue_cap * 1.5:
-        painter.line(surface, "cue", str(number), max(cue_cap, round(r * 0.9)), INK, center, "center")
-    else:  # too small a disc: the number takes the word's place
-        painter.line(surface, "cue", str(number), zone.word_cap, INK, word_at, zone.word_anchor)
+    pygame.draw.circle(surface, edge, center, r, width)
+    ring = min(round(r * (1.0 + (RING_ROOM - 1.0) * (1.0 - beat_phase))) + width, zone.disc.width // 2)
+    pygame.draw.circle(surface, edge, center, ring, width)
 
 
 def _cell_size(steps: int, per_beat: int, width: int, height: int) -> tuple[float, float]:
