@@ -175,7 +175,9 @@ def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture)
 
 def test_an_exception_in_the_callback_silences_one_block_and_the_stream_lives_on(jack_server, capture):
     with playing_quietly(capture) as (engine, recorder):
-        engine.send(LiveHit(99))  # no such section: the mixer raises inside the callback
+        # no such section: the mixer raises inside the callback.  Pushed past the engine's door
+        # (AudioEngine.send refuses it): a fault the door cannot catch, e.g. a bug of ours
+        engine.shared.push_command(LiveHit(99))
         time.sleep(0.3)
         callbacks = engine.health().counters.callbacks
         engine.send(LiveHit(0))
