@@ -11,6 +11,7 @@ import pytest
 from jackcapture import JackCapture
 from jackserver import JackServer
 from played import Played
+from timing import LIVE_HIT_EARLIEST_PERIODS, ONSET_ATTEMPTS, ONSET_NOTICE_EARLY, ONSET_NOTICE_LATE
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.health import AudioState
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -19,12 +20,6 @@ from rockstar_cx.conductor import Hit, LiveHit, Start, perform
 from ..conductor.shows import make_show, moment, section
 
 RATE = 48000
-# JACK's xrun notice comes after the dropped cycle (3-8 ms after it here), never before it: an
-# interval may hold the dropped cycle if the notice came up to NOTICE_LATE after the interval's end,
-# or up to NOTICE_EARLY before its start (the capture may not yet have counted the cycle's frames)
-NOTICE_LATE, NOTICE_EARLY = 4800, 960
-ATTEMPTS = 14  # runs of ~8 s; a noisy phase of this VM had 20-70 xruns in every run (and 9-14 in
-# 10 s with no client but a silent stream): the loop ends as soon as every interval has been checked
 
 
 def wait_for(condition, timeout: float, step: float = 0.02) -> None:
@@ -59,7 +54,7 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
     # period off against the capture.  Every interval clear of a reported xrun must be exact, and
     # the show is played again until every interval has been checked clear of one.
     checked = np.zeros(len(expected) - 1, bool)
-    for _attempt in range(ATTEMPTS):
+    for _attempt in range(ONSET_ATTEMPTS):
         with AudioEngine(EngineConfig(show, device="system", hold_bars=4)) as engine:
             assert engine.start_state == "ok"
             recorder = capture(20)
@@ -80,12 +75,12 @@ def test_every_onset_interval_matches_the_show_to_the_sample(jack_server, captur
             continue
         clear = np.ones(len(onsets) - 1, bool)
         for xrun in recorder.xrun_frames[xruns:]:
-            clear &= (onsets[1:] < xrun - NOTICE_LATE) | (onsets[:-1] > xrun + NOTICE_EARLY)
+            clear &= (onsets[1:] < xrun - ONSET_NOTICE_LATE) | (onsets[:-1] > xrun + ONSET_NOTICE_EARLY)
         assert list(np.diff(onsets)[clear]) == list(np.diff(expected)[clear])
         checked |= clear
         if checked.all():
             break
-    assert checked.all(), f"intervals never clear of a JACK xrun in {ATTEMPTS} runs: {np.flatnonzero(~checked)}"
+    assert checked.all(), f"intervals never clear of a JACK xrun in {ONSET_ATTEMPTS} runs: {np.flatnonzero(~checked)}"
 
 
 QUIET = make_show([section("a", "x", sound="clap")], [moment("quiet", (), 0)], count_in=0)
@@ -122,10 +117,7 @@ def test_live_hit_sounds_within_one_block_plus_output_latency(jack_server, captu
     assert len(latencies) == 10, f"only {len(latencies)} of {heard} live hits were clear of a JACK xrun"
     bound = 128 + round(output_latency * RATE)
     assert max(latencies) <= bound, (latencies, bound)
-    # A hit sent just after a cycle began sounds from that cycle's first frame if its callback had
-    # not yet read the commands: it wakes a while into the cycle (36 frames seen on this VM), so a
-    # latency may be that much below zero, but never a whole period (that block began before it)
-    assert min(latencies) > -128, latencies
+    assert min(latencies) > -LIVE_HIT_EARLIEST_PERIODS * 128, latencies  # why: tests/timing.py
 
 
 def test_device_loss_and_recovery_keep_the_journey_in_time(jack_server, capture):

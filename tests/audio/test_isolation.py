@@ -6,13 +6,13 @@ import time
 
 from jackcapture import XrunMonitor
 from load import GilHog
+from timing import ISOLATION_ATTEMPTS
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Start
 from rockstar_cx.show import builtin_show
 
 RUN_S = 60.0
-ATTEMPTS = 2
 
 
 def perform(show, load: bool, xruns: list[int]) -> dict:
@@ -63,7 +63,7 @@ def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server,
     """
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     show = builtin_show()
-    for _attempt in range(ATTEMPTS):
+    for _attempt in range(ISOLATION_ATTEMPTS):
         xruns: list[int] = []
         idle, loaded = perform(show, False, xruns), perform(show, True, xruns)
         print(f"\nidle: {idle}\nloaded: {loaded}\nJACK xruns during the idle and the loaded run: {xruns}")
@@ -81,4 +81,4 @@ def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server,
         if xruns[1] <= 2 * xruns[0] + 3:
             break
     else:
-        raise AssertionError(f"the load raised JACK's xrun rate in {ATTEMPTS} pairs of runs: {xruns}")
+        raise AssertionError(f"the load raised JACK's xrun rate in {ISOLATION_ATTEMPTS} pairs of runs: {xruns}")

@@ -6,7 +6,7 @@ hand's pace, and the audio engine reports no underflow while it lasts.
 This machine is shared: other test runs with their own JACK servers make the dummy driver miss
 a deadline now and then (an idle engine alone saw 4 underflows in 30 s under such load).  A
 glitch the flood caused would come back every time; one from the neighbours would not.  So the
-flood is repeated — up to :data:`ATTEMPTS` times — until one runs with no underflow beyond the
+flood is repeated — up to :data:`~timing.FLOOD_ATTEMPTS` times — until one runs with no underflow beyond the
 cycles the JACK server itself reported dropped (PortAudio flags an underflow on every server
 xrun, whoever caused it; in noisy phases this VM drops several a minute), and every attempt's
 (underflows, server xruns) is in the failure message.
@@ -19,6 +19,7 @@ import time
 
 from jackcapture import XrunMonitor
 from played import applied_commands
+from timing import FLOOD_ATTEMPTS
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor.commands import LiveHit, Start
@@ -29,7 +30,6 @@ from ..conductor.shows import make_show, moment, section
 from .test_controller import FakeDevice, close, controlled, pump
 
 FLOOD_S = 3.0
-ATTEMPTS = 3
 RATE = 10_000  # messages per second
 GARBAGE = ([0x00, 0x01, 0x02], [0x90, 0x80, 0x80], [0xF4], [0xF5, 0x10], [0x80], [0xB0, 0x07], [0xF7], [0xFD, 1, 2])
 SYSEX = [0xF0, 0x7E] + [0x55] * 1000 + [0xF7]
@@ -66,7 +66,7 @@ def test_floods_and_garbage_neither_crash_the_app_nor_glitch_the_audio(jack_serv
         engine.send(Start(count_in=False))
         pump(session, 1.0)  # past the engine's warm-up and the graph changes of connecting
         underflows, sent, flooded = [], [], 0.0
-        while len(underflows) < ATTEMPTS and not any(u <= x for u, x in underflows):
+        while len(underflows) < FLOOD_ATTEMPTS and not any(u <= x for u, x in underflows):
             before, xruns = engine.health().counters.underflows, monitor.xruns
             stop = threading.Event()
             sender = threading.Thread(target=flood, args=(device, stop, sent))

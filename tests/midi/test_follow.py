@@ -20,6 +20,7 @@ import pytest
 import rtmidi
 
 from jackcapture import XrunMonitor
+from timing import FOLLOW_ATTEMPTS, FOLLOW_PHASE_MS, FOLLOW_SETTLE_BEATS, FOLLOW_TEMPO_TOLERANCE, FOLLOW_XRUN_NOTICE_S
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Beat, Stop
@@ -29,11 +30,6 @@ from rockstar_cx.midi.session import MidiOptions, MidiSession
 
 from ..conductor.shows import make_show, moment, section
 
-PHASE_MS = 8.0
-TEMPO_TOLERANCE = 0.01
-SETTLE_BEATS = 2
-XRUN_NOTICE_S = 0.2
-ATTEMPTS = 8  # this VM has minutes of xrun bursts (4 to 64 in a 20 s run; 105 in an 11 s run today): more runs, same checks
 
 
 class Master(threading.Thread):
@@ -108,14 +104,14 @@ def matched(master: list[tuple[float, float]], ours: list[tuple[float, float]]):
 def disturbed(beat: float, bpm: float, xruns: list[float]) -> bool:
     """A dropped device cycle shifts the engine's timeline; the pull needs a couple of beats to
     lock again.  JACK's notice comes a little after the cycle it reports."""
-    return any(beat - SETTLE_BEATS * 60.0 / bpm < xrun < beat + XRUN_NOTICE_S for xrun in xruns)
+    return any(beat - FOLLOW_SETTLE_BEATS * 60.0 / bpm < xrun < beat + FOLLOW_XRUN_NOTICE_S for xrun in xruns)
 
 
 def test_follow_mode_locks_within_two_beats_and_follows_a_tempo_change(jack_server):
     plan = [(100.0, 8), (130.0, 8)]
     locked = [*range(2, 8), *range(13, 16)]  # from the master's third beat on; again from beat 13
     checked: set[int] = set()
-    for _attempt in range(ATTEMPTS):  # again only for beats a reported xrun disturbed
+    for _attempt in range(FOLLOW_ATTEMPTS):  # again only for beats a reported xrun disturbed
         monitor = XrunMonitor()
         try:
             master, ours, events, statuses = run_master(jack_server, plan, stop=True, seconds=11.0)
@@ -127,7 +123,7 @@ def test_follow_mode_locks_within_two_beats_and_follows_a_tempo_change(jack_serv
         for beat in locked:
             if not disturbed(*master[beat], monitor.xrun_times):
                 (error, tempo), bpm = pairs[beat], master[beat][1]
-                assert abs(error) <= PHASE_MS and tempo == pytest.approx(bpm, rel=TEMPO_TOLERANCE), (beat, pairs)
+                assert abs(error) <= FOLLOW_PHASE_MS and tempo == pytest.approx(bpm, rel=FOLLOW_TEMPO_TOLERANCE), (beat, pairs)
                 checked.add(beat)
         # the tempo change at beat 8: the master's new tempo is known within a beat of it
         change = master[8][0]
@@ -143,7 +139,7 @@ def test_follow_mode_locks_within_two_beats_and_follows_a_tempo_change(jack_serv
         assert not statuses[-1][2]
         if checked == {*locked, 9}:
             break
-    assert checked == {*locked, 9}, f"beats never clear of a JACK xrun in {ATTEMPTS} runs: {sorted({*locked, 9} - checked)}"
+    assert checked == {*locked, 9}, f"beats never clear of a JACK xrun in {FOLLOW_ATTEMPTS} runs: {sorted({*locked, 9} - checked)}"
 
 
 def test_losing_the_master_falls_back_to_the_internal_clock_without_stopping(jack_server):
