@@ -15,9 +15,17 @@ Cheat-sheet::
     view.transport(); view.health(); view.click; view.fit   # typed snapshots, for any thread
     view.history; view.preview(); view.marks                # what was played and what comes
 
+    from rockstar_cx.live.status import Place; from rockstar_cx.live.journey import journey
+    Place.of(view.transport(), bar, beat, meter).words()    # "bar 6 of 8"; status.then_words: "then holds"
+    journey(show, rate, view.marks, view.applied, view.entry_bars, view.position)   # the report's moments
+    keeper = resume.Keeper(show); keeper.offer(); keeper.observe(view)   # the state kept for resuming
+
     intent.py     Action, Target: one vocabulary (midi.toml saves Action's values)
     view.py       EngineView: the one replay of the engine (position first, then events)
     presenter.py  Presenter: the presenter's intent turned into commands, with the stage's rules
+    status.py     where the show stands, in numbers and words; the health rule (what is red)
+    journey.py    every moment entered and what left it (GO, back, by itself ...): the run report's
+    resume.py     Keeper: the performance's state on disk, offered again after a crash
     surface.py    MidiSummary, MidiSurface: what the front-ends share about MIDI
 
 The layers, lowest first (an import points to the same layer or a lower one): show ← conductor

@@ -30,6 +30,8 @@ class Action(Enum):
     FASTER = "faster"
     SLOWER = "slower"
     CLICK = "click"
+    CUE = "cue"  # the presenter's cue mix on the cue channels (--cue-channels) on / off
+    RESET = "reset"  # back to the show file: mutes, solos, tempo, click, overlays, teaching
     HELP = "help"
     CONSOLE = "console"
     CALIBRATE = "calibrate"

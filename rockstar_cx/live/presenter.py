@@ -2,7 +2,9 @@
 one set of rules whichever front-end asked — a key, a console button, a pad or a fader.
 
 * GO / back: at most one every :data:`GO_INTERVAL_S`, so a clicker's double click (or a pad's
-  bounce) never skips a moment.
+  bounce) never skips a moment.  GO in the last moment arms the end; back cancels it before it
+  comes (the conductor has no disarm for an end: the moment is armed again at its own end, or on
+  the next bar line once past its bars, and plays on).  During a panic's fade both are refused.
 * Start/stop on one clicker button that sends F5 and Esc alternately: start when stopped; while
   playing, start/stop and panic both fade out by the next bar line (Panic), and a second press of
   either during the fade stops at once — the fade the engine reports (the view's panic sample),
@@ -10,9 +12,10 @@ one set of rules whichever front-end asked — a key, a console button, a pad or
   stopped does nothing, so a clicker that got out of step costs one extra press, never a surprise.
 * Teaching a section, with the conductor's own commands: solo it and play the first moment it
   belongs to (from stopped: Start with a count-in; while playing: Launch at the next bar line);
-  :meth:`Presenter.tick` re-arms the moment at its own end (Launch quantized to the moment) so
-  the part loops for as long as the presenter teaches (a held moment has no end on stage, but
-  it does with ``--no-ui``, where held moments play a few bars).  After :data:`LISTEN_BARS` of it the
+  :meth:`Presenter.tick` re-arms the moment at its own end (Launch quantized to the moment) when
+  it would move on there (``then = "next"``, or any moment with ``--no-ui``, where held moments
+  play a few bars), so the part loops for as long as the presenter teaches; a moment that holds
+  loops its parts by itself.  After :data:`LISTEN_BARS` of it the
   stage says "your turn" (:meth:`Presenter.teach_at`).  GO ends it and moves on from where the
   presenter was, back returns there, the same teach target (or another section's) ends or
   switches it; stopping the show under it ends it too.
@@ -20,6 +23,10 @@ one set of rules whichever front-end asked — a key, a console button, a pad or
   :data:`ACCENT_VELOCITY`), section and master volumes (a fader's 0-127 on a square law: half way
   is about -12 dB, as on a mixing desk, not -6 dB).  Sections and moments the show does not have
   are refused with a message; nothing is sent.
+* Reset: back to the show file (the conductor's Reset: no mutes, solos or tempo changes), the
+  click off and teaching over; the front-end clears its overlays (``on_view``).  A tempo to
+  restore after a resume (:attr:`Presenter.restore_tempo`) is sent once the show plays it, as a
+  moment with a tempo of its own starts at that one.
 * The front-end's own actions (:data:`~.intent.VIEW_ACTIONS`: blackout, help …) go to its
   ``on_view`` handler; without one, a message says they need the stage.
 
@@ -36,9 +43,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..audio.commands import SetClick, SetGain
-from ..conductor.commands import (Launch, LiveHit, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Solo, Start,
-                                  Stop, TapTempo)
+from ..audio.commands import SetClick, SetCue, SetGain
+from ..conductor.commands import (Launch, LiveHit, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Reset, SetTempo,
+                                  Solo, Start, Stop, TapTempo)
 from ..conductor.conductor import Transport
 from ..conductor.events import Event, MomentStart
 from .intent import VIEW_ACTIONS, Action, Target
@@ -79,6 +86,7 @@ class Presenter:
         self.show = view.show
         self.rate = view.rate
         self.teaching: Teaching | None = None
+        self.restore_tempo: float | None = None  # a resumed run's tempo, sent once the show plays
         self.message = "Ready: F5 starts the show"
         self._last_nav = -1e9
         self._panic_sent = -1e9
@@ -100,6 +108,9 @@ class Presenter:
         if action is Action.TAP:
             self.send(TapTempo())
             self.message = "Tap"
+            return
+        if action is Action.RESET:
+            self._reset()
             return
         if action in VIEW_ACTIONS:
             if self.on_view is not None:
@@ -135,6 +146,13 @@ class Presenter:
             click = self.view.click
             self.send(SetClick(not click))
             self.message = f"Click track {'off' if click else 'on'}"
+        elif action is Action.CUE:
+            cue = self.view.cue
+            if cue is None:
+                self.message = "No cue mix: play with --cue-channels (e.g. 3,4) for in-ear monitors"
+            else:
+                self.send(SetCue(not cue))
+                self.message = f"Cue mix {'off' if cue else 'on'}"
 
     def _section(self, index: int | None, what: str) -> bool:
         """Is ``index`` one of the show's sections?  If not, say so."""
@@ -160,8 +178,11 @@ class Presenter:
         if self.clock() - self._last_nav < GO_INTERVAL_S:
             self.message = "Ignored: a second press within 0.3 s"
             return
-        self._last_nav = self.clock()
         go = action is Action.GO
+        if self.panicking():
+            self.message = f"{'GO' if go else 'Back'} ignored: fading out (F5 or Esc stops at once)"
+            return
+        self._last_nav = self.clock()
         if self.teaching is not None:
             resume = self.teaching.resume
             self._end_teaching()
@@ -173,11 +194,18 @@ class Presenter:
             self.send(Launch(target, Quantize.BAR) if now.playing else Start(moment=target, count_in=True))
             self.message = f"Teaching over: {self.show.moments[target].title}"
             return
+        if not go and now.playing and now.armed == -1:  # the end armed by GO: back cancels it
+            self.send(Launch(now.moment, Quantize.MOMENT))
+            self.message = f"Ending cancelled: {self.show.moments[now.moment].title} plays on"
+            return
+        if go and not now.playing and now.moment + 1 >= len(self.show.moments):
+            self.message = "GO ignored: this is the last moment (F5 starts it)"
+            return
         self.send(Next(Quantize.BAR) if go else Previous(Quantize.BAR))
         base = now.armed if now.armed is not None and now.armed >= 0 else now.moment
         target = base + 1 if go else max(0, base - 1)
         if go and target >= len(self.show.moments):
-            self.message = "GO: the show ends at the next bar" if now.playing else "This is the last moment"
+            self.message = "GO: ENDING ARMED — the final hit on the bar line; back (PgUp) cancels"
         elif not now.playing:
             self.message = f"Starts at: {self.show.moments[min(target, len(self.show.moments) - 1)].title}"
         else:
@@ -225,6 +253,15 @@ class Presenter:
         self.teaching = Teaching(section, moment, resume, since=self.view.position)
         self.message = f"Teaching {name}: listen, then their turn (same key again to end)"
 
+    def _reset(self) -> None:
+        self.send(Reset())
+        self.send(SetClick(False))
+        self.teaching = None  # Reset clears its solo; the taught moment plays on, as the show's
+        self.restore_tempo = None
+        self.message = "Reset: no mutes, solos or tempo changes; click off"
+        if self.on_view is not None:
+            self.on_view(Action.RESET)  # the stage's overlays
+
     def _end_teaching(self) -> None:
         self.send(Solo(self.teaching.section, False))
         self.teaching = None
@@ -235,6 +272,8 @@ class Presenter:
         """Catch the view up with the engine and keep a taught part looping; every front-end calls
         this often (the stage once a frame).  Returns the events played since the last update."""
         played = self.view.update()
+        if self.restore_tempo is not None:
+            self._restore_tempo()
         teaching = self.teaching
         if teaching is None:
             return played
@@ -245,12 +284,19 @@ class Presenter:
         if not now.playing and teaching.heard_from is not None:
             self.teaching = None  # the show was stopped under it
             return played
-        ends = self.show.moments[teaching.moment].bars or self.view.hold_bars  # else it plays on by itself
-        if (now.playing and not now.counting_in and now.moment == teaching.moment and now.armed is None and ends
-                and now.sample > teaching.relaunch_after):
+        if (now.playing and not now.counting_in and now.moment == teaching.moment and now.armed is None
+                and now.moves_on and now.sample > teaching.relaunch_after):  # a holding moment loops by itself
             self.send(Launch(teaching.moment, Quantize.MOMENT))  # play it again from its end
             teaching.relaunch_after = now.sample + self.rate // 10
         return played
+
+    def _restore_tempo(self) -> None:
+        """A resumed run's tempo, once the show plays (its first moment may have set its own)."""
+        now = self.view.transport()
+        if now.playing and not now.counting_in:
+            if abs(now.tempo - self.restore_tempo) > 0.01:
+                self.send(SetTempo(self.restore_tempo))
+            self.restore_tempo = None
 
     def teach_at(self, sample: float, beat_seconds: float) -> Teach | None:
         """What the stage shows of the teaching at ``sample`` (a frame's, with its beat length):

@@ -3,9 +3,12 @@
     view = EngineView.of(engine)       # in the app: a reader of its own on the engine's memory
     played = view.update()             # catch up; the events played since the last update, hits included
     view.transport(); view.click       # where the performance is (replayed); the click track
+    view.cue                           # the cue mix on or off (None: the engine has no cue channels)
     view.panic_sample                  # when a panic fade began (None: none under way)
     view.preview()                     # the next two seconds of events, if nobody changes anything
     view.history; view.marks           # the last seconds of events; the moments begun and the stops
+    view.entry_bars                    # bars begun in each moment entered (by its MomentStart's sample)
+    view.stopped_sample                # where the performance last stopped (None while playing)
     view.health(); view.fit            # the engine's health; its clock fit (None before the first)
     view.host_of(sample); view.sample_at(host)   # a sample <-> when it leaves the speakers
 
@@ -37,18 +40,18 @@ from __future__ import annotations
 from collections import deque
 from typing import Protocol
 
-from ..audio.commands import ENGINE_COMMANDS, SetClick
+from ..audio.commands import ENGINE_COMMANDS, SetClick, SetCue
 from ..audio.health import ClockFit, Health
 from ..audio.ipc import Applied, SharedState
 from ..audio.supervisor import AudioEngine
 from ..conductor.commands import Panic, Start
 from ..conductor.conductor import Transport
-from ..conductor.events import Event, MomentStart, Stop
+from ..conductor.events import Beat, Event, MomentStart, Stop
 from ..conductor.follower import Follower
 from ..show.model import Show
 
 HISTORY_S = 4.0  # the past kept in :attr:`EngineView.history` (more than a beat at 20 bpm)
-MARKS = 256  # moments begun and stops kept
+MARKS = 4096  # moments begun and stops kept: a long rehearsal's whole journey, for its report
 APPLIED = 4096  # commands applied kept (as many as the event ring holds)
 
 
@@ -63,7 +66,7 @@ class EngineSource(Protocol):
 
 class EngineView:
     def __init__(self, show: Show, rate: int, source: EngineSource, *, hold_bars: int | None = None,
-                 owns_source: bool = False) -> None:
+                 cue: bool | None = None, owns_source: bool = False) -> None:
         self.show = show
         self.rate = rate
         self.source = source
@@ -73,9 +76,12 @@ class EngineView:
         self.marks: deque[MomentStart | Stop] = deque(maxlen=MARKS)  # moments begun and stops, as played
         self.applied: deque[tuple[int, object]] = deque(maxlen=APPLIED)  # (sample, command) the engine applied
         self.click = False  # the click track (SetClick replayed)
+        self.cue = cue  # the cue mix (SetCue replayed); None: no cue channels, nothing to toggle
         self.panic_sample: int | None = None  # when a panic fade began, until the stop (or a Start)
         self.started_sample: int | None = None  # the last Start that started the show
         self.moment_sample = 0  # the last moment start played
+        self.stopped_sample: int | None = None  # the last stop played, until the next Start
+        self.entry_bars: dict[int, int] = {}  # MomentStart sample -> bars begun in that entry (MARKS kept)
         self.fit: ClockFit | None = None  # the engine's clock fit, the last it published
         self.lost = 0  # events overwritten before they were read: the replay can no longer be exact
         self._transport = self.follower.transport()
@@ -88,7 +94,7 @@ class EngineView:
         4,096 events); :meth:`close` lets go of it."""
         config = engine.config
         return cls(config.show, config.samplerate, SharedState.attach(engine.shared.name), hold_bars=config.hold_bars,
-                   owns_source=True)
+                   cue=True if config.cue_channels else None, owns_source=True)
 
     def close(self) -> None:
         if self._owns_source:
@@ -124,6 +130,9 @@ class EngineView:
         if kind is SetClick:
             self.click = command.on
             return []
+        if kind is SetCue:
+            self.cue = None if self.cue is None else command.on
+            return []
         if kind in ENGINE_COMMANDS:  # volumes: nothing the replay shows
             return []
         played = self._played(self.follower.advance_to(sample))
@@ -131,6 +140,7 @@ class EngineView:
             self.panic_sample = None
             if not self.follower.conductor.playing:
                 self.started_sample = sample
+                self.stopped_sample = None
         self.follower.apply(sample, command)
         if kind is Panic and self.follower.conductor.playing:  # the fade runs until the bar line
             self.panic_sample = sample
@@ -140,11 +150,19 @@ class EngineView:
         history = self.history
         history.extend(events)
         for event in events:
-            if type(event) is MomentStart:
+            kind = type(event)
+            if kind is Beat:
+                if event.moment >= 0 and event.bar >= self.entry_bars.get(self.moment_sample, 0):
+                    self.entry_bars[self.moment_sample] = event.bar + 1
+            elif kind is MomentStart:
                 self.moment_sample = event.sample
                 self.marks.append(event)
-            elif type(event) is Stop:
+                self.entry_bars[event.sample] = 0
+                if len(self.entry_bars) > MARKS:
+                    del self.entry_bars[next(iter(self.entry_bars))]
+            elif kind is Stop:
                 self.panic_sample = None
+                self.stopped_sample = event.sample
                 self.marks.append(event)
         horizon = self.follower.position - HISTORY_S * self.rate
         while history and history[0].sample < horizon:
