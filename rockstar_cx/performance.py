@@ -10,8 +10,11 @@
     finally:
         report = performance.close()   # MIDI, the view, the engine, in that order: the run report
 
-The report is the engine's (:func:`~rockstar_cx.audio.health.run_report`) with MIDI's final
-status under ``"midi"`` when MIDI was used.  The stage app is imported only when asked for:
+The report is the engine's (:func:`~rockstar_cx.audio.health.run_report`) with the journey as
+performed under ``"moments"`` (:func:`~rockstar_cx.live.journey.journey`: every moment entered,
+when, how many bars and what left it) and MIDI's final status under ``"midi"`` when MIDI was
+used.  With the stage and no ``--duration`` (a show, not an unattended run), the performance's
+state is kept for resuming (:class:`~rockstar_cx.live.resume.Keeper`).  The stage app is imported only when asked for:
 ``--no-ui`` never loads pygame.
 """
 
@@ -26,7 +29,9 @@ from .audio.engine import EngineConfig
 from .audio.health import AudioState
 from .audio.supervisor import AudioEngine
 from .errors import ShowError
+from .live.journey import journey
 from .live.presenter import Presenter
+from .live.resume import Keeper
 from .live.view import EngineView
 from .midi.ports import PortError
 from .midi.session import MidiOptions, MidiSession
@@ -96,17 +101,25 @@ class Performance:
             return
         from .ui.app import perform_on_stage  # here: pygame only for the stage
 
+        kept = config.duration is None and config.stage.start_moment is None  # a show, not an unattended run
         perform_on_stage(self.presenter, config.stage, config.duration, config.screenshot,
-                         config.presenter_screenshot, midi=self.midi)
+                         config.presenter_screenshot, midi=self.midi, keeper=Keeper(self.view.show) if kept else None)
 
     def close(self) -> dict:
         """Close MIDI, the view and the engine (the front-end closed when it ended); returns the run
         report (again on later calls)."""
         if self._report is None:
             midi_report = self.midi.close() if self.midi is not None else None
+            moments = None
             if self.view is not None:
-                self.view.close()
+                view = self.view
+                view.update()  # the last moments played since the front-end's last frame
+                moments = [entry.report() for entry in journey(view.show, view.rate, view.marks, view.applied,
+                                                               view.entry_bars, view.position)]
+                view.close()
             report = dict(self.engine.close()) if self.engine is not None else {}
+            if moments is not None:
+                report["moments"] = moments
             if midi_report is not None:
                 report["midi"] = midi_report
             self._report = report

@@ -18,6 +18,7 @@ from typing import TextIO
 from .conductor.commands import Start
 from .conductor.events import MomentStart, Stop
 from .live.presenter import Presenter
+from .live.status import Place, engine_faults
 from .live.surface import MidiSurface
 from .live.view import EngineView
 
@@ -60,9 +61,12 @@ def status_line(view: EngineView, following: bool = False) -> str:
         where = f"count-in {t.beat + 1}"
     elif t.playing:
         moment = show.moments[t.moment]
-        where = f"{t.moment + 1}/{len(show.moments)} {moment.title} · bar {t.bar + 1} beat {t.beat + 1}"
+        place = Place.of(t, t.bar, t.beat, show.meter.beats).words()
+        where = f"{t.moment + 1}/{len(show.moments)} {moment.title} · {place} · beat {t.beat + 1}"
     else:
         where = "finished" if t.finished else "stopped"
     audio = h.message or f"audio {h.device}"
     clock = " · following external clock" if following else ""
-    return f"▶ {where} · {t.tempo:.0f} bpm{clock} · {audio} · underflows {h.counters.underflows_after_warmup}"
+    faults = engine_faults(h.counters)  # the health rule: rockstar_cx.live.status
+    engine = f"engine faults {faults}" if faults else "engine ok"
+    return f"▶ {where} · {t.tempo:.0f} bpm{clock} · {audio} · underflows {h.counters.underflows} · {engine}"

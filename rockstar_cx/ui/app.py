@@ -13,6 +13,12 @@ business — blackout, help, the console overlay, calibration, fullscreen, scree
 learn, quitting (:data:`~rockstar_cx.live.intent.VIEW_ACTIONS`) — the presenter hands back to
 :meth:`StageApp.on_view`.
 
+Every key does what a screen says or is ignored with a message on the console: while a question
+is asked (:mod:`.dialogs`: quit while playing? resume?) or the projector is being calibrated,
+only that question's or calibration's keys act.  With a :class:`~rockstar_cx.live.resume.Keeper`
+the state is kept on every change, an interrupted run is offered for resuming, and a clean end
+(finished, or quit while stopped) clears it.
+
 Only ``pygame.display`` and ``pygame.font`` are initialised: the audio belongs to the engine
 process, and pygame's mixer would only spam the log on machines without a sound card.
 """
@@ -29,12 +35,16 @@ import pygame
 from ..conductor.commands import Start
 from ..conductor.conductor import Transport
 from ..errors import ShowError
-from ..live.intent import CONTROLLER_ONLY, Action, Target
+from ..live.intent import Action
 from ..live.presenter import Presenter, Teach
+from ..live.resume import Keeper, Offer
+from ..live.status import Remaining
 from ..live.surface import MidiSummary, MidiSurface
-from .calibrate import FINE_STEP_MS, STEP_MS, Calibration, draw_calibration
-from .console import LEARN_ONLY, ConsoleInfo, ConsoleView, draw_help
-from .controls import target_for
+from .briefing import Briefing, brief
+from .calibrate import Calibration, draw_calibration
+from .console import ConsoleInfo, ConsoleView, draw_help
+from .dialogs import QuitGuard
+from .input import Input
 from .cues import CueTrack, Frame, display_sample, preview_reach
 from .options import StageOptions
 from .settings import Settings, load_settings, save_settings
@@ -45,24 +55,19 @@ from .widgets import TextBox
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
 CONSOLE_SIZE = (1280, 800)
-# What MIDI learn can bind from the stage: while learning, these keys and buttons choose a target
-LEARNABLE = {Action.GO, Action.BACK, Action.START_STOP, Action.PANIC, Action.BLACKOUT, Action.MUTE, Action.SOLO,
-             Action.TEACH, Action.TAP, Action.FASTER, Action.SLOWER, Action.CLICK} | LEARN_ONLY
-REDRAW_EVENTS = {pygame.WINDOWEXPOSED, pygame.WINDOWFOCUSGAINED, pygame.WINDOWRESTORED, pygame.WINDOWSHOWN,
-                 pygame.WINDOWSIZECHANGED, pygame.WINDOWRESIZED, pygame.WINDOWMAXIMIZED}
-
 
 def _on_display(index: int) -> tuple[int, int]:
     position = pygame.WINDOWPOS_CENTERED | index  # SDL's "centred on display N"
     return position, position
 
 
-class StageApp:
+class StageApp(Input):
     """The stage for ``presenter`` (and its view of the engine); ``midi``: MIDI learn and the
-    controllers' status on the console, the controllers pumped once a frame."""
+    controllers' status on the console, the controllers pumped once a frame; ``keeper``: the state
+    kept for resuming (an interrupted run is offered at once)."""
 
     def __init__(self, presenter: Presenter, options: StageOptions = StageOptions(), settings: Settings = Settings(),
-                 midi: MidiSurface | None = None) -> None:
+                 midi: MidiSurface | None = None, keeper: Keeper | None = None) -> None:
         pygame.display.init()
         pygame.font.init()
         self.presenter, self.view = presenter, presenter.view
@@ -104,6 +109,14 @@ class StageApp:
         self._console_due = True
         self.learning = False
         self.midi_summary: MidiSummary | None = None
+        self.remaining = Remaining(self.show)
+        self.briefing: Briefing | None = None
+        self.quitting = QuitGuard()
+        self.keeper = keeper
+        self.offer: Offer | None = keeper.offer() if keeper is not None and options.start_moment is None else None
+        if self.offer is not None:
+            presenter.message = "Resume? Enter or GO resumes; Esc or back starts from the top"
+        self._underflows_at_start: int | None = None  # the device's count when the show first started
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -119,6 +132,10 @@ class StageApp:
     def step(self) -> None:
         """One frame: the engine's news (the presenter's tick), input, the stage, the console."""
         self.presenter.tick()
+        if self.keeper is not None:
+            self.keeper.observe(self.view)
+        if self._underflows_at_start is None and self.view.started_sample is not None:
+            self._underflows_at_start = self.view.health().counters.underflows
         for event in pygame.event.get():
             self.handle(event)
         if self.midi is not None:
@@ -131,6 +148,10 @@ class StageApp:
         heard = position if heard is None else min(max(heard, 0.0), position + preview_reach(self.rate))
         frame = self.frame = self.cues.frame(heard)
         teach = self._teach = self.presenter.teach_at(frame.sample, frame.beat_seconds)
+        teaching = self.presenter.teaching
+        self.briefing = brief(self.view, frame, self.remaining, teach=teach, panicking=self.presenter.panicking(),
+                              resume=None if teaching is None else teaching.resume)
+        self.stage_view.coming = self.briefing.stage_line
         surface = self.stage.get_surface()  # fetched every frame: resizing and fullscreen replace it
         if self.calibration is not None:
             draw_calibration(surface, self.text, frame, self.calibration)
@@ -162,52 +183,18 @@ class StageApp:
             self.help_texts = draw_help(target, self.text).boxes
 
     def _info(self, now: Transport, frame: Frame, teach: Teach | None) -> ConsoleInfo:
+        health = self.view.health()
+        since = self._underflows_at_start
+        problem = self.keeper.problem if self.keeper is not None else ""
+        teaching = self.presenter.teaching
+        briefing = self.briefing or brief(self.view, frame, self.remaining, teach=teach, resume=None if teaching is
+                                          None else teaching.resume, panicking=self.presenter.panicking())
         return ConsoleInfo(frame=frame, transport=now, click=self.view.click, panicking=self.presenter.panicking(),
-                           health=self.view.health(), visual_offset_ms=self.offset_ms,
-                           show_seconds=self._show_seconds(frame), message=self.presenter.message,
-                           blackout=self.blackout, teaching=teach, midi=self.midi_summary)
-
-    def _show_seconds(self, frame: Frame) -> float | None:
-        started = self.view.started_sample
-        if started is None or not frame.performing:
-            return None
-        return max(0.0, (frame.sample - started) / self.rate)
-
-    # -- input -----------------------------------------------------------------------------------
-
-    def handle(self, event: pygame.event.Event) -> None:
-        kind = event.type
-        if kind in (pygame.QUIT, pygame.WINDOWCLOSE):
-            self.running = False
-        elif kind in REDRAW_EVENTS:
-            self._console_due = True  # the stage is redrawn whole every frame anyway
-        elif kind == pygame.KEYDOWN:
-            self._key(event.key, event.mod)
-        elif kind == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            window = getattr(event, "window", None)
-            if (self.console_window is not None and window == self.console_window) or (
-                    self.console_window is None and self.console):
-                target = self.console_view.hit(event.pos)
-                if target is not None:
-                    self.do(target)
-
-    def _key(self, key: int, mod: int) -> None:
-        if self.calibration is not None:
-            return self._calibrating_key(key, mod)
-        target = target_for(key, mod)
-        if target is not None:
-            self.do(target)
-
-    def do(self, target: Target) -> None:
-        """What a key or a console button asks for: the presenter's to do (while MIDI learn is on,
-        it chooses what the next control moved will do instead)."""
-        self._console_due = True
-        if self.learning and target.action in LEARNABLE:
-            self._choose(target)
-        elif target.action in CONTROLLER_ONLY:
-            pass  # a learn-only button, clicked after learn was switched off
-        else:
-            self.presenter.act(target)
+                           health=health, visual_offset_ms=self.offset_ms,
+                           message=f"{self.presenter.message}  ({problem})" if problem else self.presenter.message,
+                           blackout=self.blackout, teaching=teach, briefing=briefing,
+                           underflows_since_start=None if since is None else health.counters.underflows - since,
+                           cue=self.view.cue, dialog=self.dialog(), midi=self.midi_summary)
 
     def on_view(self, action: Action) -> None:
         """The stage's own actions, handed back by the presenter."""
@@ -222,7 +209,9 @@ class StageApp:
         elif action is Action.LEARN:
             self.learn(not self.learning)
         elif action is Action.QUIT:
-            self.running = False
+            self.request_quit()
+        elif action is Action.RESET:
+            self.blackout = self.help = False
         elif action is Action.FULLSCREEN:
             self.toggle_fullscreen()
         elif action is Action.SCREENSHOT:
@@ -236,49 +225,11 @@ class StageApp:
                 presenter.message = f"Screenshots not saved: {error}"
         elif action is Action.CALIBRATE:
             now = self.view.transport()
-            if now.playing:
-                presenter.message = "Stop the show to calibrate (F5)"
+            if now.playing:  # its instructions never show during a show: its keys would act on it
+                presenter.message = "F9 ignored: calibrate while the show is stopped"
             else:
                 self.calibration = Calibration.begin(self.offset_ms, now, self.view.click, len(self.show.sections),
                                                      presenter.send)
-
-    # -- MIDI learn -------------------------------------------------------------------------------
-
-    def learn(self, on: bool) -> None:
-        """MIDI learn on or off.  While on, keys and console buttons choose what a control will do."""
-        if self.midi is None or not self.midi.learn(on):
-            self.presenter.message = "MIDI learn needs a controller: play --midi-in NAME"
-            return
-        self.learning = on
-        self.presenter.message = "MIDI learn: press a key or click a button, then move a control" if on else \
-            "MIDI learn off: bindings saved"
-
-    def _choose(self, target: Target) -> None:
-        self.midi.select(target)
-        self.presenter.message = f"MIDI learn: move a control to bind it to {target}"
-
-    def _calibrating_key(self, key: int, mod: int) -> None:
-        calibration = self.calibration
-        step = FINE_STEP_MS if mod & pygame.KMOD_SHIFT else STEP_MS
-        if key == pygame.K_RIGHT:
-            calibration.nudge(step)
-        elif key == pygame.K_LEFT:
-            calibration.nudge(-step)
-        elif key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE):
-            keep = key != pygame.K_ESCAPE
-            calibration.end(len(self.show.sections), self.presenter.send)
-            self.calibration = None
-            if keep:
-                self._save(replace(self.settings, visual_offset_ms=calibration.offset_ms))
-                self.presenter.message = f"Projector delay {calibration.offset_ms:+.0f} ms saved"
-            else:
-                calibration.offset_ms = calibration.original_ms
-                self.presenter.message = "Calibration cancelled"
-            self.offset_ms = calibration.offset_ms
-            return
-        elif key == pygame.K_q and mod & pygame.KMOD_CTRL:
-            self.running = False
-        self.offset_ms = calibration.offset_ms
 
     def toggle_fullscreen(self, save: bool = True) -> None:
         self.fullscreen = not self.fullscreen
@@ -327,7 +278,7 @@ class StageApp:
 
 def perform_on_stage(presenter: Presenter, options: StageOptions, duration: float | None,
                      screenshot: Path | None = None, presenter_screenshot: Path | None = None,
-                     midi: MidiSurface | None = None) -> None:
+                     midi: MidiSurface | None = None, keeper: Keeper | None = None) -> None:
     """``rockstar-cx play``: the stage app until the presenter quits (or ``duration`` passes)."""
     try:
         pygame.display.init()
@@ -336,7 +287,7 @@ def perform_on_stage(presenter: Presenter, options: StageOptions, duration: floa
     settings, warning = load_settings()
     if warning:
         print(f"rockstar-cx: {warning}", file=sys.stderr)
-    app = StageApp(presenter, options, settings, midi=midi)
+    app = StageApp(presenter, options, settings, midi=midi, keeper=keeper)
     try:
         app.run(duration)
         for path, save in ((screenshot, app.save_stage), (presenter_screenshot, app.save_console)):

@@ -4,7 +4,9 @@ Projectors and TVs show a frame 20-80 ms after they receive it, and no computer 
 long.  The calibration screen plays the click track alone (every section muted, the show
 started where it stands) and flashes a disc on each click, drawn by the same clock as every
 cue.  The presenter moves the flash earlier or later with ←/→ (Shift: finer) until flash and
-click coincide; Enter saves the delay in the settings, Esc leaves it as it was.  On the way out
+click coincide; Enter saves the delay in the settings, Esc leaves it as it was; every other key
+is ignored (:meth:`Calibration.key`), Ctrl+Q aside.  Only while the show is stopped: during a show
+F9 is refused, and its instructions are never shown.  On the way out
 the show is stopped and put back exactly: mutes, click track and the moment it starts at.
 """
 
@@ -46,6 +48,19 @@ class Calibration:
         send(SetClick(True))
         send(Start(count_in=False))
         return cls(offset_ms, offset_ms, now.muted, click, now.moment)
+
+    def key(self, key: int, mod: int) -> str:
+        """A key while calibrating: "nudged", "save", "cancel", "quit" or "ignored"."""
+        if key in (pygame.K_RIGHT, pygame.K_LEFT):
+            step = FINE_STEP_MS if mod & pygame.KMOD_SHIFT else STEP_MS
+            self.nudge(step if key == pygame.K_RIGHT else -step)
+            return "nudged"
+        if key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            return "save"
+        if key == pygame.K_ESCAPE:
+            self.offset_ms = self.original_ms
+            return "cancel"
+        return "quit" if key == pygame.K_q and mod & pygame.KMOD_CTRL else "ignored"
 
     def nudge(self, ms: float) -> None:
         self.offset_ms = max(-MAX_OFFSET_MS, min(MAX_OFFSET_MS, self.offset_ms + ms))

@@ -1,9 +1,11 @@
 """The presenter console: where the show is, what comes next, and every control as a button.
 
-It shows the current and next moment with their captions (the speaker notes), elapsed show and
-moment time, tempo, what GO has armed, each section's mute/solo state and the engine's health
-(device, latency, underflows, "audio lost — retrying"), and the MIDI ports, the external clock
-and MIDI learn.  Every button does what its key does: :meth:`ConsoleView.hit` maps a click to the
+It shows the current and next moment with their captions (the speaker notes), the show's and
+the moment's time and the show's time left, the moment's bar of its length, what comes at its
+end and what GO will do (:mod:`.briefing`), the tempo and whether it was changed live, each
+section's mute/solo state and the engine's health (device, latency, underflows, "audio lost —
+retrying"; red only for faults of our engine: :mod:`~rockstar_cx.live.status`), the MIDI ports,
+the external clock and MIDI learn — and the dialogs that ask before quitting or resuming.  Every button does what its key does: :meth:`ConsoleView.hit` maps a click to the
 same :class:`~rockstar_cx.live.intent.Target` (the presenter's).  While MIDI learn is on, the
 sections also show the targets only a controller has — a live hit, a section's volume, the
 master volume (:data:`LEARN_ONLY`).
@@ -19,10 +21,13 @@ from ..audio.health import Health
 from ..conductor.conductor import Transport
 from ..live.intent import Action, Target
 from ..live.presenter import Teach
+from ..live.status import callbacks_missed, engine_faults
 from ..live.surface import MidiSummary
 from ..show.model import Show
+from .briefing import ARMED, BY_ITSELF, ENDING, FADING, HOLDS, TEACHING, Briefing
 from .controls import help_rows
 from .cues import Frame
+from .dialogs import Dialog
 from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
 from .stage import cue_word
 from .text import Text
@@ -39,18 +44,17 @@ class ConsoleInfo:
     panicking: bool
     health: Health
     visual_offset_ms: float
-    show_seconds: float | None
     message: str
     blackout: bool
     teaching: Teach | None
+    briefing: Briefing
+    underflows_since_start: int | None  # None: the show has not started yet
+    cue: bool | None = None  # the cue mix; None: no cue channels
+    dialog: Dialog | None = None  # a question over everything: quit? resume?
     midi: MidiSummary | None = None
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
+_CHANGE_COLORS = {ARMED: WARN, ENDING: ALERT, FADING: ALERT, TEACHING: OK, BY_ITSELF: WARN, HOLDS: SOFT_INK}
 
 
 class ConsoleView:
@@ -90,6 +94,8 @@ class ConsoleView:
             y = box.bottom + m
         y = self._sections(surface, info, right, y)
         self._health(surface, info, right, y)
+        if info.dialog is not None:
+            self._dialog(surface, info.dialog)
 
     # -- pieces --------------------------------------------------------------------------------
 
@@ -112,11 +118,13 @@ class ConsoleView:
                  "finished": ("FINISHED", SOFT_INK)}[frame.state]
         if info.panicking:
             state = ("FADING OUT", ALERT)
+        brief = info.briefing
         caps = self._label(surface, f"● {state[0]}", round(s * 1.3), state[1], left.topleft)
-        self._label(surface, f"show {_clock(info.show_seconds)}   moment {_clock(frame.moment_seconds)}", s, SOFT_INK,
-                    (caps.right + s * 2, caps.bottom), "bottomleft")
-        self._label(surface, f"{frame.tempo:.1f} bpm", round(s * 1.3), INK, right.topright, "topright")
-        self._label(surface, f"bar {frame.bar + 1} · beat {frame.beat + 1}", s, SOFT_INK, right.topleft)
+        self._label(surface, brief.clocks, s, SOFT_INK, (caps.right + s * 2, caps.bottom), "bottomleft",
+                    left.right - caps.right - s * 2)
+        tempo = self._label(surface, brief.tempo, round(s * 1.3), WARN if "resets" in brief.tempo else INK,
+                            right.topright, "topright", right.width * 0.55)
+        self._label(surface, brief.where, s, SOFT_INK, right.topleft, width=tempo.left - right.left - s)
         return left.y + round(s * 3.2)
 
     def _moments(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, y: int) -> int:
@@ -130,17 +138,17 @@ class ConsoleView:
         y += round(s * 1.8)
         self._label(surface, current.title, round(s * 1.6), INK, (left.x, y), width=left.width)
         y += round(s * 2.6)
-        y = self._notes(surface, current.caption, left, y, 3)
-        nxt = frame.moment + 1
-        armed = frame.armed if frame.armed is not None else info.transport.armed
-        if armed is not None:
-            text = "the end" if armed < 0 else show.moments[armed].title
-            count = f" in {frame.countdown} beat{'s' * (frame.countdown != 1)}" if frame.countdown else " at the next bar"
-            self._label(surface, f"GO ARMED: {text}{count}", round(s * 1.1), WARN, (left.x, y), width=left.width)
-            y += round(s * 2.2)
-            nxt = armed if armed >= 0 else n
-        self._label(surface, "NEXT", s, WARN, (left.x, y))
+        y = self._notes(surface, current.caption, left, y, 2)
+        brief = info.briefing
+        self._label(surface, brief.change, round(s * 1.1), _CHANGE_COLORS.get(brief.kind, SOFT_INK), (left.x, y),
+                    width=left.width)
+        y += round(s * 1.9)
+        if brief.go:
+            self._label(surface, brief.go, s, INK, (left.x, y), width=left.width)
+        y += round(s * 1.9)
+        self._label(surface, brief.next_heading, s, WARN, (left.x, y))
         y += round(s * 1.8)
+        nxt = n if brief.next_moment is None else brief.next_moment
         if nxt < n:
             self._label(surface, show.moments[nxt].title, round(s * 1.25), INK, (left.x, y), width=left.width)
             y += round(s * 2.2)
@@ -173,9 +181,11 @@ class ConsoleView:
              ("PANIC  Esc", Action.PANIC, info.panicking, ALERT), ("BLACKOUT  B", Action.BLACKOUT, info.blackout, ALERT),
              ("CLICK  C", Action.CLICK, info.click, WARN)],
             [("TAP  T", Action.TAP, False, WARN), ("−1 bpm", Action.SLOWER, False, WARN),
-             ("+1 bpm", Action.FASTER, False, WARN), ("HELP  H", Action.HELP, False, WARN),
-             ("CALIBRATE  F9", Action.CALIBRATE, False, WARN)],
+             ("+1 bpm", Action.FASTER, False, WARN), ("RESET  R", Action.RESET, False, WARN),
+             ("HELP  H", Action.HELP, False, WARN), ("CALIBRATE  F9", Action.CALIBRATE, False, WARN)],
         ]
+        if info.cue is not None:
+            rows[0].append(("CUE MIX  M", Action.CUE, info.cue, OK))
         midi = info.midi
         if midi is not None and midi.can_learn:
             rows[1].append(("LEARN  L", Action.LEARN, midi.learning, WARN))
@@ -223,11 +233,15 @@ class ConsoleView:
         s, h = self.s, info.health
         counters = h.counters
         color = OK if h.state == "ok" else ALERT
+        since = "--" if info.underflows_since_start is None else info.underflows_since_start
+        faults = engine_faults(counters)  # the one rule for red: see rockstar_cx.live.status
         lines = [(f"AUDIO  {h.device or 'no device'} · {h.state.value}", color),
                  (f"latency {h.output_latency * 1000.0:.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
-                 (f"underflows {counters.underflows_after_warmup} · dropped {counters.dropped_blocks}"
-                  f" · callbacks {counters.callbacks}",
-                  ALERT if counters.underflows_after_warmup or counters.dropped_blocks else SOFT_INK)]
+                 (f"underflows {since} since start · device's own count {counters.underflows}"
+                  f" · late {counters.late_callbacks} · missed {callbacks_missed(h)}", SOFT_INK),
+                 (f"engine: {faults} blocks not delivered (dropped {counters.dropped_blocks} · errors "
+                  f"{counters.callback_errors} · non-finite {counters.nonfinite_blocks})" if faults else
+                  "engine: every block delivered", ALERT if faults else OK)]
         if h.message:
             lines.append((h.message, ALERT))
         if info.midi is not None:
@@ -238,6 +252,23 @@ class ConsoleView:
                 break
             self._label(surface, words, s, color, (right.x, y), width=right.width)
             y += round(s * 1.8)
+
+
+    def _dialog(self, surface: pygame.Surface, dialog: Dialog) -> None:
+        """A question in a box over the middle of the console (never on the stage)."""
+        w, h = surface.get_size()
+        s = self.s
+        box = pygame.Rect(0, 0, round(w * 0.7), round(s * (4.5 + 2 * len(dialog.lines))))
+        box.center = (w // 2, h // 2)
+        accent = ALERT if dialog.alert else WARN
+        pygame.draw.rect(surface, PANEL, box, border_radius=12)
+        pygame.draw.rect(surface, accent, box, 3, border_radius=12)
+        y = box.y + s
+        self._label(surface, dialog.title, round(s * 1.4), accent, (box.x + s * 2, y), width=box.width - s * 4)
+        y += round(s * 2.6)
+        for line in dialog.lines:
+            self._label(surface, line, s, INK, (box.x + s * 2, y), width=box.width - s * 4)
+            y += s * 2
 
 
 def _chosen(midi: MidiSummary, action: Action, index: int | None) -> bool:

@@ -37,13 +37,15 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("+", Action.FASTER, "tempo +1 bpm (from the next beat)"),
     Binding("−", Action.SLOWER, "tempo −1 bpm"),
     Binding("C", Action.CLICK, "click track on / off"),
+    Binding("M", Action.CUE, "cue mix on / off (the presenter's in-ears: play --cue-channels)"),
+    Binding("R", Action.RESET, "reset: no mutes, solos or tempo changes; click, blackout, help and teaching off"),
     Binding("H", Action.HELP, "this help"),
     Binding("Tab", Action.CONSOLE, "presenter console over the stage (one screen)"),
     Binding("L", Action.LEARN, "MIDI learn on / off: press a key or click a button, then move a control"),
-    Binding("F9", Action.CALIBRATE, "calibrate the projector delay (←/→ adjust, Enter saves)"),
+    Binding("F9", Action.CALIBRATE, "calibrate the projector delay, while stopped (its own screen says how)"),
     Binding("F12", Action.SCREENSHOT, "save screenshots of the stage and the console"),
     Binding("F11", Action.FULLSCREEN, "stage window fullscreen on / off"),
-    Binding("Ctrl + Q", Action.QUIT, "quit"),
+    Binding("Ctrl + Q", Action.QUIT, "quit (while playing: again within 2 s, or Enter, confirms; Alt+F4 too)"),
 )
 
 _DIGITS = {getattr(pygame, f"K_{n}"): n for n in range(1, 9)} | {getattr(pygame, f"K_KP{n}"): n for n in range(1, 9)}
@@ -52,7 +54,7 @@ _PLAIN = {
     pygame.K_PAGEUP: Action.BACK, pygame.K_LEFT: Action.BACK,
     pygame.K_F5: Action.START_STOP, pygame.K_ESCAPE: Action.PANIC,
     pygame.K_PERIOD: Action.BLACKOUT, pygame.K_b: Action.BLACKOUT,
-    pygame.K_t: Action.TAP, pygame.K_c: Action.CLICK, pygame.K_l: Action.LEARN, pygame.K_h: Action.HELP, pygame.K_TAB: Action.CONSOLE,
+    pygame.K_t: Action.TAP, pygame.K_c: Action.CLICK, pygame.K_m: Action.CUE, pygame.K_r: Action.RESET, pygame.K_l: Action.LEARN, pygame.K_h: Action.HELP, pygame.K_TAB: Action.CONSOLE,
     pygame.K_F9: Action.CALIBRATE, pygame.K_F12: Action.SCREENSHOT, pygame.K_F11: Action.FULLSCREEN,
     pygame.K_PLUS: Action.FASTER, pygame.K_EQUALS: Action.FASTER, pygame.K_KP_PLUS: Action.FASTER,
     pygame.K_MINUS: Action.SLOWER, pygame.K_KP_MINUS: Action.SLOWER,

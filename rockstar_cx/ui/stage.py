@@ -53,6 +53,8 @@ class StageView:
         self._scene_boxes: list[TextBox] = []
         self._scene_zones: list[tuple[int, pygame.Rect]] = []
         self.badge: str | None = None  # a word for the audience beside the bar count (the app sets it)
+        # A change that comes by itself, discreetly beside the bar count ("NEXT MOMENT IN 3 BARS"; the app sets it)
+        self.coming: str | None = None
 
     @property
     def texts(self) -> list[TextBox]:
@@ -78,7 +80,7 @@ class StageView:
             if frame.armed is not None or self.show.moments[frame.moment].mode == "chaos":
                 key = None  # countdown rings and drifting zones move every frame
         if key is not None:
-            key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge)
+            key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge, self.coming)
         if key is not None and key == self._scene_key:
             surface.blit(self._scene, (0, 0))
             self.painter.boxes, self.zones = list(self._scene_boxes), list(self._scene_zones)
@@ -111,7 +113,7 @@ class StageView:
 
     def _status_words(self) -> list[str]:
         words = [self.say("bar", bar=888), self.say("beat", beat=88), self.say("count_in"), *self.say("no_conductor").split()]
-        return words + ([self.badge] if self.badge else [])
+        return words + [line for line in (self.badge, self.coming) if line]
 
     # -- the states --------------------------------------------------------------------------
 
@@ -300,14 +302,17 @@ class StageView:
         if frame.state not in ("playing", "count-in"):
             return
         status, cap, color = lay.status, lay.caption_cap, ALERT if chaos else SOFT_INK
-        if chaos or frame.state == "count-in":
+        if chaos and self.coming:  # nobody conducts, and the change comes by itself: say when, discreetly
+            first, second = self.say("no_conductor"), self.coming
+        elif chaos or frame.state == "count-in":
             words = self.say("no_conductor") if chaos else self.say("count_in")
             self.painter.block(surface, "info", fit(self.text, words, status, cap=cap, floor=cap, lines=2,
                                                     align="right"), color)
             return
-        first, second = self.say("bar", bar=frame.bar + 1), self.say("beat", beat=frame.beat + 1)
-        if self.badge:  # e.g. following an external MIDI clock: the band's drummer leads now
-            first, second = f"{first} {second}", self.badge
+        else:
+            first, second = self.say("bar", bar=frame.bar + 1), self.say("beat", beat=frame.beat + 1)
+        if not chaos and (self.badge or self.coming):  # the badge: e.g. following an external MIDI clock
+            first, second = f"{first} {second}", self.badge or self.coming
         half = status.height // 2
         for words, box in ((first, pygame.Rect(status.x, status.y, status.width, half)),
                            (second, pygame.Rect(status.x, status.y + half, status.width, status.height - half))):

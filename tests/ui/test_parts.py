@@ -49,9 +49,11 @@ def test_the_countdown_counts_the_beats_left_before_the_armed_moment():
     track = make_track(show)
     frame_at(show, [(0, Start(count_in=False)), (100, Next())], 228, track)  # the engine is one block on
     beat = BAR // 4
-    assert [track.frame(b * beat + 10).countdown for b in range(4)] == [4, 3, 2, 1]
-    assert [track.frame(b * beat + 10).armed for b in range(4)] == [1, 1, 1, 1]
-    entered = track.frame(BAR + 10)
+    # GO warns a whole bar (the show's default): the first bar line at least 4 beats after the next beat
+    assert track.view.transport().armed_sample == 2 * BAR
+    assert [track.frame(b * beat + 10).countdown for b in range(8)] == [8, 7, 6, 5, 4, 3, 2, 1]
+    assert [track.frame(b * beat + 10).armed for b in range(8)] == [1] * 8
+    entered = track.frame(2 * BAR + 10)
     assert (entered.moment, entered.armed, entered.countdown) == (1, None, None)
 
 
