@@ -62,6 +62,8 @@ def _check_kind(path: Path) -> None:
         _fail(path, "file not found")
     except OSError as err:
         _fail(path, f"cannot be read: {err.strerror or err}", err)
+    except ValueError as err:  # a NUL character: no file system has such a name
+        _fail(path, "is not a file name: it holds a NUL character (\\u0000)", err)
     if stat.S_ISDIR(mode):
         _fail(path, "is a directory, not a sound file")
     if stat.S_ISFIFO(mode):

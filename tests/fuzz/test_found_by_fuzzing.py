@@ -58,9 +58,7 @@ def test_check_of_a_big_show_within_the_limits_takes_under_2_seconds(tmp_path):
     assert result.returncode == 0
 
 
-@pytest.mark.xfail(raises=ValueError, strict=True,
-                   reason="show/samples.py _check_kind: Path.stat() raises ValueError('embedded null byte') for a "
-                          "[sounds] path with a NUL character, uncaught: `check` exits 1 (unexpected error)")
+# show/samples.py let Path.stat()'s ValueError('embedded null byte') through: `check` exited 1
 def test_a_sound_path_with_a_nul_character_is_a_show_error(tmp_path):
     with pytest.raises(ShowError):
         parse_show(NUL_SOUND, "nul.toml", tmp_path)
