@@ -44,6 +44,10 @@ class Frame:
     cues: dict[int, SectionCue] = field(default_factory=dict)
     muted: frozenset[int] = frozenset()
     soloed: frozenset[int] = frozenset()
+    # The conductor's beats of the moment around the frame, as (seconds from the frame's sample, beats since
+    # the moment began): in chaos the grid the sections would play on, which they visibly leave
+    grid: tuple[tuple[float, int], ...] = ()
+    previous: int | None = None  # the moment played just before this one (None: it started the show)
 
     @property
     def performing(self) -> bool:
@@ -78,8 +82,11 @@ class CueTrack:
         last_hits: dict[int, Hit] = {}
         next_hits: dict[int, Hit] = {}
         later_beats: list[int] = []
+        beats: list[Beat] = []
         for event in events:
             kind = type(event)
+            if kind is Beat:
+                beats.append(event)
             if event.sample <= s:
                 if kind is Hit:
                     last_hits[event.section] = event
@@ -121,10 +128,18 @@ class CueTrack:
                                      None if upcoming is None else (upcoming.sample - s) / rate,
                                      bool(upcoming and upcoming.accent))
         moment_start = last_start.sample if last_start is not None else view.moment_sample
+        grid = tuple(((b.sample - s) / rate, b.bar * self.show.meter.beats + b.beat) for b in beats
+                     if b.moment == moment and b.sample >= moment_start) if state == "playing" else ()
         return Frame(sample=s, state=state, moment=moment, bar=last_beat.bar if last_beat and not stopped else 0,
                      beat=last_beat.beat if last_beat and not stopped else 0, beat_phase=phase,
                      beat_seconds=beat_seconds, tempo=tempo, moment_seconds=max(0.0, (s - moment_start) / rate),
-                     armed=armed, countdown=countdown, cues=cues, muted=transport.muted, soloed=transport.soloed)
+                     armed=armed, countdown=countdown, cues=cues, muted=transport.muted, soloed=transport.soloed,
+                     grid=grid, previous=self._previous(s, moment_start))
+
+    def _previous(self, s: int, moment_start: int) -> int | None:
+        """The moment that played right before the one begun at ``moment_start`` (None after a stop)."""
+        marks = [m for m in self.view.marks if m.sample < moment_start and m.sample <= s]
+        return marks[-1].moment if marks and type(marks[-1]) is MomentStart else None
 
     def _armed(self, transport, s: int, events: list[Event], later_beats: list[int]) -> tuple[int | None, int | None]:
         """The armed moment and the beats left before it enters (None when not within the preview)."""

@@ -3,8 +3,10 @@
 Sizes are fractions of the screen height: cue words ≥ 1/12 of it, everything else ≥ 1/25 (the
 legibility floor).  Nothing here draws: :func:`layout` returns boxes that never overlap — the
 header (title, status, conductor figure), the band at the bottom (caption or countdown), the
-zones, and inside every zone its colour band, name, state badge, disc, cue word and pattern —
-and :mod:`.fit` fits text into them.  The rule for cue words: with up to 6 sections the grid is
+zones, and inside every zone its colour band, name, state badge, disc, cue word and pattern; in
+chaos (and the conducted moment after it) also the lanes, a strip above the band where every
+section's marker leaves or meets the conductor's beat line, and the spread's readout beside the
+band — and :mod:`.fit` fits text into them.  The rule for cue words: with up to 6 sections the grid is
 chosen so every cue word gets the full 1/12 (the caption band gives up lines for it, down to
 one); with 7 or 8 they get as much as the best grid allows, never below the 1/25 floor.
 """
@@ -28,7 +30,7 @@ PITCH = 1.62  # and each further line this many
 WORD_ROOM = 1.25  # a cue word's box, in its cap heights (umlauts)
 FULL_CUE_UP_TO = 6  # sections whose cue words always get the full 1/12
 RING_ROOM = 1.5  # a disc leaves this much of its radius free for the anticipation ring
-DRIFT_MAX = 0.025  # chaos: how far (in screen heights) zones may wander sideways (0.6 of it up and down)
+LANES = (2.4, 1.6, 1.0, 0.0)  # chaos: the lanes' height in caption caps; 0: in the band, the caption giving way
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Needs:
     badge_width: float = 0.0  # the widest state badge at the caption size (0: none)
     caption_lines: int = 1  # lines the caption would like (1 to 3)
     status_width: float = 0.0  # the header's status (bar and beat) at the caption size
-    drift: bool = False  # chaos: keep room for wandering zones
+    spread_width: float = 0.0  # chaos: the spread's readout ("SPREAD 1240 ms"); 0: no lanes, no readout
 
 
 @dataclass(frozen=True)
@@ -74,17 +76,20 @@ class Layout:
     status: pygame.Rect
     figure: pygame.Rect
     band: pygame.Rect  # caption and countdown, at the bottom
-    area: pygame.Rect  # the zones' area
+    area: pygame.Rect  # the zones' area (the lanes, in chaos, below it)
     zones: tuple[Zone, ...]
     caption_cap: int
     cue_cap: int
     title_cap: int
     caption_lines: int
-    drift: int  # chaos: how far zones may wander sideways (0.6 of it up and down), in pixels
+    lanes: pygame.Rect | None = None  # chaos: the conductor's beat line and every section's marker (or the band)
+    spread: pygame.Rect | None = None  # chaos: the spread in ms, right of the band
 
     def boxes(self) -> list[tuple[str, pygame.Rect]]:
         """Every box that holds something, by name (the layout tests check none overlap)."""
         out = [("title", self.title), ("status", self.status), ("figure", self.figure), ("band", self.band)]
+        out += [(k, r) for k, r in (("lanes", self.lanes), ("spread", self.spread))
+                if r is not None and r != self.band]  # lanes in the band: one or the other is drawn
         for i, z in enumerate(self.zones):
             out += [(f"zone{i}.{k}", r) for k, r in (("stripe", z.stripe), ("name", z.name), ("badge", z.badge),
                                                      ("word", z.word), ("disc", z.disc), ("pattern", z.pattern))
@@ -112,19 +117,29 @@ def layout(size: tuple[int, int], needs: Needs) -> Layout:
     status = pygame.Rect(figure.left - gap - status_w, header.y, status_w, header.height)
     title = pygame.Rect(header.x, header.y, status.left - gap - header.x, header.height)
     best = None
-    tries = [(lines, drift) for drift in (1.0, 0.5, 0.25) for lines in range(max(1, min(3, needs.caption_lines)), 0, -1)]
-    for lines, drift_share in tries:  # the caption gives up lines for the cues, then chaos its wandering room
+    chaos = needs.spread_width > 0
+    tries = [(lines, lane) for lane in (LANES if chaos else (0.0,))
+             for lines in range(max(1, min(3, needs.caption_lines)), 0, -1)]
+    for lines, lane in tries:  # the caption gives up lines for the cues, then chaos its lanes' height
         band_h = max(lines_height(caption_cap, lines), math.ceil(cue_cap * WORD_ROOM))
         band = pygame.Rect(margin, height - margin - band_h, width - 2 * margin, band_h)
-        area = pygame.Rect(margin, header.bottom + gap, width - 2 * margin, band.top - gap - header.bottom - gap)
-        drift = round(DRIFT_MAX * height * drift_share) if needs.drift else 0
-        inner = area.inflate(-2 * drift, -2 * round(drift * 0.6)) if needs.drift else area  # the drift's ellipse
-        zones = _grid(inner, needs, gap, caption_cap, cue_cap, height)
+        lanes = spread = None
+        if chaos:
+            spread = pygame.Rect(0, band.y, min(math.ceil(needs.spread_width), band.width // 2), band_h)
+            spread.right = band.right
+            band.width = spread.left - gap - band.x
+            lanes = pygame.Rect(margin, 0, width - 2 * margin, math.ceil(caption_cap * lane))
+            lanes.bottom = band.top - gap
+            if not lane:  # no strip to spare (4:3, 6 sections): the lanes hold the band unless GO counts down
+                lanes = band.copy()
+        bottom = min(band.top, lanes.top if lanes else band.top) - gap
+        area = pygame.Rect(margin, header.bottom + gap, width - 2 * margin, bottom - header.bottom - gap)
+        zones = _grid(area, needs, gap, caption_cap, cue_cap, height)
         best = Layout(size, margin, header, title, status, figure, band, area, zones, caption_cap, cue_cap,
-                      title_cap, lines, drift)
-        if not zones or needs.count > FULL_CUE_UP_TO or min(z.word_cap for z in zones) >= cue_cap:
-            break
-        if not needs.drift and drift_share < 1.0:
+                      title_cap, lines, lanes, spread)
+        # up to 6 sections cue words get the full size; with more, chaos' lanes still leave them the floor
+        target = cue_cap if needs.count <= FULL_CUE_UP_TO else caption_cap if chaos else 0
+        if not zones or min(z.word_cap for z in zones) >= target:
             break
     assert best is not None
     return best

@@ -4,8 +4,12 @@ Every section of the moment is a big zone in its colour, with its name, its soun
 icon) and its pattern; its cue disc lights on each hit and a ring closes onto it before the
 next, so people clap *on* the beat.  Sections the presenter has just armed appear as outlined
 zones counting the beats down ("ENTER IN 3"); the count-in is one huge number; the header holds
-the moment's title, bar and beat and the conductor's baton (crossed out, and the zones drifting
-apart, when a moment plays without a conductor).  Where things go is :mod:`.layout` (boxes);
+the moment's title, bar and beat and the conductor's baton (crossed out when a moment plays
+without a conductor).  Chaos, the keynote's punchline, has its own picture (:mod:`.lanes`): the
+zones stand still and pulse on their own hits, each says how far it is off the beat, their
+markers leave the conductor's beat line and the spread grows in milliseconds; on the conductor's
+first bar the markers stand on the line, the spread is "0 ms" and the band says "TOGETHER".
+Where things go is :mod:`.layout` (boxes);
 every text is fitted into its box by :mod:`.fit`; the words are the show's language's
 (:mod:`rockstar_cx.show.words`).
 """
@@ -20,15 +24,14 @@ import pygame
 from ..live.presenter import Teach
 from ..show.model import Show
 from ..show.words import DEFAULT_LANGUAGE, cue_word as word_in, say
+from .chaos import Drift, after_chaos, conductor_returns, drift
 from .cues import Frame
 from .fit import fit, wrap
+from .lanes import draw_lanes, draw_spread, draw_together, spread_ms, spread_needs
 from .layout import COUNT_CAP, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
 from .text import Text
 from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_zone
-
-DRIFT_PER_S = 0.006  # chaos: how fast (in screen heights per second) zones start wandering
-
 
 def cue_word(sound: str, language: str = DEFAULT_LANGUAGE) -> str:
     return word_in(language, sound)
@@ -78,7 +81,7 @@ class StageView:
         else:
             scene, key = (lambda static: self._perform(surface, frame, static)), ("playing", frame.muted, frame.soloed)
             if frame.armed is not None or self.show.moments[frame.moment].mode == "chaos":
-                key = None  # countdown rings and drifting zones move every frame
+                key = None  # countdown rings and the spread change every frame
         if key is not None:
             key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge, self.coming)
         if key is not None and key == self._scene_key:
@@ -99,7 +102,7 @@ class StageView:
         return say(self.language, key, **values)
 
     def _layout(self, surface: pygame.Surface, sections: list[int], caption: str = "", badges: tuple[str, ...] = (),
-                chaos: bool = False) -> Layout:
+                lanes: bool = False) -> Layout:
         """The layout for what this frame shows, measured in the stage's own type."""
         size = surface.get_size()
         caption_cap, cue_cap, _ = caps(size[1])
@@ -109,7 +112,8 @@ class StageView:
         margin = 2 * round(0.02 * size[1])
         lines = len(wrap(self.text, caption, caption_px, size[0] - margin, 3)[0]) if caption else 1
         status = max(self.text.width(w, caption_px) for w in self._status_words())
-        return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), chaos))
+        spread = spread_needs(self.text, size[1], self.say("spread")) if lanes else 0.0
+        return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), spread))
 
     def _status_words(self) -> list[str]:
         words = [self.say("bar", bar=888), self.say("beat", beat=88), self.say("count_in"), *self.say("no_conductor").split()]
@@ -147,9 +151,12 @@ class StageView:
         if resting:
             shown = list(range(len(show.sections)))
         chaos = moment.mode == "chaos"
+        lanes, returning = chaos or after_chaos(show, frame), conductor_returns(show, frame)
         badges = self._badges(frame, current, entering)
-        lay = self._layout(surface, shown, moment.caption,  # the band keeps its height while a GO counts down
-                           tuple(set(badges.values())), chaos)
+        measured = tuple(set(badges.values())) + ((self.say("ms", ms="+8888"),) if lanes else ())  # offsets' room
+        lay = self._layout(surface, shown, moment.caption, measured, lanes)  # the band keeps its height under a GO
+        off = drift(show, frame) if lanes else Drift()
+        shared = lay.lanes == lay.band  # no strip to spare: the lanes hold the band while no GO counts down
         if not static:
             self._figure(surface, lay, frame, chaos)
             for zone, index in zip(lay.zones, shown):
@@ -159,8 +166,9 @@ class StageView:
                         look = self.looks[index]
                         position = (frame.bar * show.meter.beats + frame.beat + frame.beat_phase) * look.steps_per_beat
                         step = int(position) % len(look.pattern)
-                    offset = self._drift(surface, lay.drift, index, frame) if chaos else (0, 0)
-                    self._cue(surface, zone, index, frame, step, offset)
+                    self._cue(surface, zone, index, frame, step)
+            if lanes and not (shared and frame.armed is not None):
+                draw_lanes(surface, lay, frame, list(current), self.looks, off, returning)
             return
         self._header(surface, lay, moment.title, frame, chaos)
         for zone, index in zip(lay.zones, shown):
@@ -171,11 +179,20 @@ class StageView:
             else:
                 audible = index in frame.soloed if frame.soloed else index not in frame.muted
                 kind = "live" if audible else "muted"
-            self._zone(surface, zone, index, kind, badges.get(index), frame,
-                       self._drift(surface, lay.drift, index, frame) if chaos else (0, 0))
+            self._zone(surface, zone, index, kind, badges.get(index), frame)
+            if (chaos or returning) and kind == "live" and index not in badges and zone.badge is not None:
+                self._offset(surface, zone, 0.0 if returning else off.offsets.get(index))
+        if lanes:
+            spread = self.say("ms", ms=0 if returning else spread_ms(off.spread))
+            if returning and shared:  # the band holds the lanes: the word takes the readout's place
+                draw_spread(surface, self.painter, lay, self.say("spread"), self.say("together"), False)
+            else:
+                draw_spread(surface, self.painter, lay, self.say("spread"), spread, chaos)
         if frame.armed is not None:
             self._countdown(surface, lay, frame, [i for i in entering if i not in current], current, entering)
-        else:
+        elif returning and not shared:
+            draw_together(surface, self.painter, lay, self.say("together"))
+        elif not (lanes and shared):
             self._caption(surface, lay, moment.caption)
 
     def _count_in(self, surface: pygame.Surface, frame: Frame, sections: list[int], static: bool,
@@ -216,7 +233,7 @@ class StageView:
             lay = self._layout(surface, sections, up_next)
             self._title(surface, lay, show.title)
             for zone, index in zip(lay.zones, sections):
-                self._zone(surface, zone, index, "idle", None, frame, (0, 0))
+                self._zone(surface, zone, index, "idle", None, frame)
             self._caption(surface, lay, up_next)
             return
         finished = frame.state == "finished"
@@ -240,10 +257,10 @@ class StageView:
             self._figure(surface, lay, frame, False)
             if playing:
                 position = (frame.bar * self.show.meter.beats + frame.beat + frame.beat_phase) * look.steps_per_beat
-                self._cue(surface, zone, teach.section, frame, int(position) % len(look.pattern), (0, 0))
+                self._cue(surface, zone, teach.section, frame, int(position) % len(look.pattern))
             return
         self._header(surface, lay, title, frame, False)
-        self._zone(surface, zone, teach.section, "live" if playing else "idle", None, frame, (0, 0))
+        self._zone(surface, zone, teach.section, "live" if playing else "idle", None, frame)
         banner = self.say("listen") if teach.phase == "listen" else self.say("your_turn", name=name.upper())
         block = fit(self.text, banner, lay.band, cap=lay.cue_cap, floor=lay.caption_cap, lines=2)
         self.painter.block(surface, "cue" if block.px >= self.text.px_for_cap(lay.cue_cap) else "caption", block,
@@ -251,14 +268,14 @@ class StageView:
 
     # -- pieces --------------------------------------------------------------------------------
 
-    def _zone(self, surface: pygame.Surface, zone: Zone, index: int, kind: str, badge: str | None, frame: Frame,
-              offset: tuple[int, int]) -> None:
+    def _zone(self, surface: pygame.Surface, zone: Zone, index: int, kind: str, badge: str | None,
+              frame: Frame) -> None:
         """A zone at rest, from the cache (drawing it is most of a frame's work); ghosts change every beat."""
         height = surface.get_height()
         look = self.looks[index]
         if kind == "ghost":
             draw_zone(surface, self.painter, zone, look, kind=kind, badge=badge, height=height, number=frame.countdown,
-                      beat_phase=frame.beat_phase, offset=offset)
+                      beat_phase=frame.beat_phase)
         else:
             key = (index, tuple(zone.rect), tuple(zone.name), tuple(zone.word), zone.mode, zone.word_cap, kind, badge,
                    height)
@@ -273,17 +290,24 @@ class StageView:
                           offset=(-zone.rect.x, -zone.rect.y))
                 boxes = [replace(b, rect=b.rect.move(zone.rect.topleft)) for b in painter.boxes]
                 cached = self._resting[key] = (resting, boxes)
-            surface.blit(cached[0], zone.rect.move(offset))
-            self.painter.boxes.extend(replace(b, rect=b.rect.move(offset)) for b in cached[1])
-        self.zones.append((index, zone.rect.move(offset)))
+            surface.blit(cached[0], zone.rect)
+            self.painter.boxes.extend(cached[1])
+        self.zones.append((index, zone.rect))
 
-    def _cue(self, surface: pygame.Surface, zone: Zone, index: int, frame: Frame, step: int | None,
-             offset: tuple[int, int]) -> None:
+    def _offset(self, surface: pygame.Surface, zone: Zone, seconds: float | None) -> None:
+        """Chaos: how far the section's latest hit is off the conductor's beat, in its zone's badge place."""
+        if seconds is None or zone.badge is None:
+            return
+        ms, cap = round(seconds * 1000), caps(surface.get_height())[0]
+        block = fit(self.text, self.say("ms", ms=f"{ms:+d}" if ms else "0"), zone.badge, cap=cap, floor=cap,
+                    align="right")
+        self.painter.block(surface, "info", block, SOFT_INK)
+
+    def _cue(self, surface: pygame.Surface, zone: Zone, index: int, frame: Frame, step: int | None) -> None:
         look = self.looks[index]
-        word = zone.word.move(offset)
-        resting = [b for b in self.painter.boxes if b.role == "cue" and word.contains(b.rect)]
+        resting = [b for b in self.painter.boxes if b.role == "cue" and zone.word.contains(b.rect)]
         if draw_cue(surface, self.painter, zone, look, frame.cues.get(index), step=step,
-                    beat_seconds=frame.beat_seconds, height=surface.get_height(), offset=offset):
+                    beat_seconds=frame.beat_seconds, height=surface.get_height()):
             self.painter.boxes = [b for b in self.painter.boxes if not any(b is r for r in resting)]  # drawn over
 
     def _figure(self, surface: pygame.Surface, lay: Layout, frame: Frame, chaos: bool) -> None:
@@ -354,12 +378,3 @@ class StageView:
         room = pygame.Rect(band.x, band.y, digits.x - cap - band.x, band.height)
         self.painter.block(surface, "caption", fit(self.text, label, room, cap=lay.cue_cap * 0.6, floor=cap, lines=2),
                            SOFT_INK)
-
-    def _drift(self, surface: pygame.Surface, room: int, index: int, frame: Frame) -> tuple[int, int]:
-        """Chaos: each zone wanders on its own slow path, further the longer nobody conducts."""
-        h = surface.get_height()
-        amplitude = min(room, DRIFT_PER_S * frame.moment_seconds * h)  # the layout keeps this room free
-        t = frame.moment_seconds
-        phase = 1.7 * index + 0.37
-        return (round(amplitude * math.sin(2 * math.pi * (0.23 + 0.07 * index) * t + phase)),
-                round(0.6 * amplitude * math.cos(2 * math.pi * (0.31 + 0.05 * index) * t + phase)))

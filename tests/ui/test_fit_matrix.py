@@ -20,6 +20,7 @@ from rockstar_cx.live.presenter import Teach
 from rockstar_cx.show.model import Moment
 from rockstar_cx.show.words import WORDS, say
 from rockstar_cx.ui.fit import fit
+from rockstar_cx.ui.lanes import spread_needs
 from rockstar_cx.ui.layout import FULL_CUE_UP_TO, Needs, caps, layout
 from rockstar_cx.ui.stage import StageView
 from rockstar_cx.ui.text import Text
@@ -62,16 +63,20 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
         width = max(text.width(w, cue_px) for w in words[:count])
         badge = max((text.width(b, caption_px) for b in badges), default=0)
         lines = 3 if len(line) > 60 else 1
+        chaos = state == "chaos"
+        if chaos:  # every zone shows its own offset; the lanes and the spread's readout get their boxes
+            badge = text.width("+8888 ms", caption_px)
         lay = layout(size, Needs(count, float(width), float(badge), lines, float(text.width("SCHLAG 88", caption_px)),
-                                 state == "chaos"))
+                                 spread_needs(text, size[1], "STREUUNG") if chaos else 0.0))
         where = f"{size} {count} sections, {kind}, {state}"
         boxes = lay.boxes()
         for (a_name, a), (b_name, b) in itertools.combinations(boxes, 2):
             assert not a.colliderect(b), f"{where}: {a_name} {a} overlaps {b_name} {b}"
         assert all(window.contains(r) for _, r in boxes), where
-        if state == "chaos":  # zones drift by up to DRIFT_MAX: still inside the zones' area
-            assert all(lay.area.contains(z.rect.inflate(2 * lay.drift, 2 * round(lay.drift * 0.6)))
-                       for z in lay.zones), where
+        if chaos:  # the zones stand still; the lanes and the readout have their own boxes
+            assert lay.lanes is not None and lay.spread is not None, where
+            assert all(lay.area.contains(z.rect) for z in lay.zones), where
+            assert lay.lanes.height >= caption_cap and lay.spread.height >= cue_cap, where
         fitted = [(lay.title, fit(text, line, lay.title, cap=title_cap, floor=caption_cap, lines=2)),
                   (lay.band, fit(text, line, lay.band, cap=caption_cap, floor=caption_cap, lines=lay.caption_lines))]
         for i, zone in enumerate(lay.zones):
@@ -85,6 +90,11 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
                 assert zone.word_cap >= cue_cap, f"{where}: cue words at {zone.word_cap} px, need {cue_cap}"
             assert zone.word_floor >= caption_cap, where
             assert zone.badge is not None or not badges, f"{where}: no place for the badge"
+        if chaos:  # the punchline's word, the readout's number and every zone's own offset
+            fitted.append((lay.band, fit(text, "ZUSAMMEN", lay.band, cap=cue_cap, floor=caption_cap)))
+            fitted.append((lay.spread, fit(text, "1240 ms", lay.spread, cap=cue_cap, floor=caption_cap)))
+            fitted += [(z.badge, fit(text, "+8888 ms", z.badge, cap=caption_cap, floor=caption_cap, align="right"))
+                       for z in lay.zones]
         for box, block in fitted:
             for piece in block.lines:
                 assert _inside(piece.rect, box), f"{where}: {piece.text!r} {piece.rect} leaves {box}"
