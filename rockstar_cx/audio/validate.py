@@ -21,7 +21,7 @@ import reprlib
 from typing import get_args
 
 from ..conductor.commands import Command, Mute, Quantize, Solo, Start
-from ..conductor.conductor import MAX_TEMPO, MIN_TEMPO
+from ..conductor.tempo import MAX_TEMPO, MIN_TEMPO
 from ..show.model import Show
 from .commands import ENGINE_COMMANDS, SetGain
 

@@ -8,12 +8,14 @@ engine, offline render, MIDI export and the visuals, so they cannot disagree.
 Threading contract: not thread-safe.  One owner calls :meth:`Conductor.submit` and
 :meth:`Conductor.advance`; in the live engine that is whoever holds the renderer's token
 (:mod:`rockstar_cx.audio.ahead`), fed from a lock-free queue.  ``advance`` allocates small Python objects but never blocks.
+
+Here: the windows, the spans and their events, and the snapshot for the outside.  How commands
+change the performance is in :mod:`.steering`, the tempo's rules in :mod:`.tempo`.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,11 +23,9 @@ from fractions import Fraction
 from ..show.model import THEN_NEXT, Show
 from . import commands as cmd
 from .events import COUNT_IN, Beat, Event, Hit, Stop
+from .steering import Steering, Pending
+from .tempo import TAP_INTERVALS, TempoControl
 from .timeline import EventStream, Span, span_events
-
-MIN_TEMPO, MAX_TEMPO = 20.0, 300.0
-TAP_RESET_SECONDS = 2.0  # a pause this long starts a new tap sequence
-TAP_INTERVALS = 4  # taps averaged
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,7 @@ class Transport:
     moves_on: bool = False  # at the end of moment_bars it moves on by itself; else it holds until GO
 
 
-@dataclass(frozen=True)
-class _Pending:
-    beat: int  # global beat where it happens
-    moment: int | None  # moment to enter; None = stop
-    finished: bool = False  # a stop because the journey is over (Next past the last moment)
-
-
-class Conductor:
+class Conductor(Steering, TempoControl):
     """Turns a :class:`Show` and live commands into events.
 
     ``hold_bars``: None performs live — a moment plays its bars, then (``then = "hold"``, the
@@ -75,7 +68,7 @@ class Conductor:
         self._stream = EventStream()  # the current span's events still to come
         self._next: Event | None = None  # the first of them
         self._quiet_until = 0  # no event and no span change before this sample (commands aside)
-        self._pending: _Pending | None = None
+        self._pending: Pending | None = None
         self._pending_tempo: tuple[int, float, float] | None = None  # (global beat, bpm there, bpm at the end)
         self._moment = 0
         self._file_tempi = show.moment_tempi()
@@ -298,116 +291,6 @@ class Conductor:
         if finished:
             self._moment = 0
 
-    # -- commands ---------------------------------------------------------------------------
-
-    def _apply(self, command: cmd.Command, sample: int, out: list[Event]) -> None:
-        match command:
-            case cmd.Start():
-                self._start(command, sample)
-            case cmd.Stop(quantize=quantize):
-                if self._span is not None:
-                    self._arm(None, quantize, sample, out)
-            case cmd.Panic():
-                if self._span is not None:
-                    self._arm(None, cmd.Quantize.BAR, sample, out)
-            case cmd.Next(quantize=quantize):
-                target = self._armed_or_current() + 1
-                self._arm(target if target < len(self.show.moments) else None, quantize, sample, out,
-                          finished=target >= len(self.show.moments), warn=True)
-            case cmd.Previous(quantize=quantize):
-                target = max(0, self._armed_or_current() - 1)
-                if self._pending is not None and target == self._moment:
-                    self._pending = None  # back to where we are: just disarm
-                else:
-                    self._arm(target, quantize, sample, out, warn=True)
-            case cmd.Launch(moment=moment, quantize=quantize):
-                self._arm(min(max(moment, 0), len(self.show.moments) - 1), quantize, sample, out, warn=True)
-            case cmd.SetTempo(bpm=bpm):
-                self._change_tempo(bpm, sample)
-            case cmd.NudgeTempo(delta_bpm=delta):  # on top of a change still waiting for its beat
-                base = self._pending_tempo[1] if self._pending_tempo else self._current_tempo(sample)
-                self._change_tempo(base + delta, sample)
-            case cmd.Reset():
-                self._reset(sample)
-            case cmd.TapTempo():
-                self._tap(sample)
-            case cmd.Mute(section=section, on=on):
-                _toggle(self._muted, section, on)
-            case cmd.Solo(section=section, on=on):
-                _toggle(self._soloed, section, on)
-            case cmd.LiveHit(section=section, accent=accent):
-                out.append(Hit(sample, sample / self.rate, section, accent, self._moment, live=True))
-
-    def _armed_or_current(self) -> int:
-        pending = self._pending
-        return pending.moment if pending is not None and pending.moment is not None else self._moment
-
-    def _start(self, command: cmd.Start, sample: int) -> None:
-        if self._span is not None:
-            return
-        moment = self._moment if command.moment is None else command.moment
-        self._moment = min(max(moment, 0), len(self.show.moments) - 1)
-        self._finished = False
-        # A fresh start plays at the show file's tempo: adjustments made while playing end with the playing.
-        self._tempo, self._start_tempo = self._stopped_tempo(), None
-        time = Fraction(sample, self.rate)
-        beat = self._beat_counter
-        if command.count_in and self.show.count_in > 0:
-            first = self.show.moments[self._moment].tempo
-            tempo = first if first is not None else self._tempo
-            beats = self.show.count_in * self.show.meter.beats
-            self._set_span(Span(self.rate, COUNT_IN, time, beat, beats, tempo, tempo, beat, 0, True, ()))
-        else:
-            self._begin_moment(self._moment, time, beat, None)
-
-    def _arm(self, moment: int | None, quantize: cmd.Quantize, sample: int, out: list[Event],
-             *, finished: bool = False, warn: bool = False) -> None:
-        """Schedule a change of moment (None: stop) at the quantize boundary.
-
-        ``warn``: the presenter's GO; quantized to the bar, it gives the sections at least
-        the show's warning beats (a moment that moves on by itself sooner takes it along)."""
-        span = self._span
-        if span is None:
-            if moment is not None:
-                self._moment = moment  # stopped: just choose where Start begins
-            return
-        if span.moment == COUNT_IN and moment is not None:
-            self._moment = moment  # the count-in leads into the new choice
-            return
-        if quantize is cmd.Quantize.NOW:
-            time = Fraction(sample, self.rate)
-            beat = span.start_beat + math.ceil(span.local_beat_at_sample(sample) - 1e-9)
-            self._beat_counter = beat
-            self._pending = None
-            if moment is None:
-                self._end(span, sample, time, out, finished=finished)
-            else:
-                self._begin_moment(moment, time, beat, span)
-            return
-        warn_beats = self.show.warning_beats if warn and quantize is cmd.Quantize.BAR else 0
-        self._pending = _Pending(self._boundary(quantize, sample, warn_beats), moment, finished)
-
-    def _boundary(self, quantize: cmd.Quantize, sample: int, warn_beats: int = 0) -> int:
-        """The global beat of the first beat / bar line / moment end at or after ``sample``
-        (a bar line: at least ``warn_beats`` beats after the first beat there, or the end of a
-        moment that moves on by itself, if that comes first)."""
-        span = self._span
-        local = max(0, math.ceil(span.local_beat_at_sample(sample) - 1e-9))
-        while span.sample_of_beat(local) < sample:
-            local += 1
-        beat = span.start_beat + local
-        meter = self.show.meter.beats
-        total = self._moment_beats(span.moment) if span.moment != COUNT_IN else span.beats
-        end = None if total is None else span.bar_origin + total
-        if quantize is cmd.Quantize.MOMENT and end is not None and beat <= end:  # else: holding, no end
-            return end
-        if quantize is not cmd.Quantize.BEAT:
-            beat += warn_beats
-            beat += -(beat - span.bar_origin) % meter
-            if end is not None and beat > end and (span.moment == COUNT_IN or not self._holds(span.moment)):
-                beat = end  # the moment moves on there anyway: the change comes with it
-        return beat
-
     def _sample_ahead(self, beat: int) -> int:
         """The sample of global ``beat``, in this span or beyond it.  Beyond it the moment holds
         (a change never lies past the end of one that moves on), at one tempo from this span's
@@ -421,56 +304,3 @@ class Conductor:
             origin, bpm = span.end_beat, span.tempo_at(span.beats)
         time = span.time_of_beat(origin - span.start_beat) + Fraction(60 * (beat - origin)) / Fraction(bpm)
         return span.sample_of_time(time)
-
-    def _current_tempo(self, sample: int) -> float:
-        span = self._span
-        if span is None:
-            return self._stopped_tempo()
-        return span.tempo_at(span.local_beat_at_sample(sample))
-
-    def _stopped_tempo(self) -> float:
-        """The tempo Start will play: one set while stopped, else the show file's for the moment."""
-        return self._file_tempi[self._moment][0] if self._start_tempo is None else self._start_tempo
-
-    def _change_tempo(self, bpm: float, sample: int) -> None:
-        bpm = min(max(bpm, MIN_TEMPO), MAX_TEMPO)
-        if self._span is None:
-            self._start_tempo = bpm
-        else:
-            self._pending_tempo = (self._boundary(cmd.Quantize.BEAT, sample), bpm, bpm)
-
-    def _reset(self, sample: int) -> None:
-        """Back to the show file: no mutes, solos or taps; the file's tempo line from the next beat on."""
-        self._muted.clear()
-        self._soloed.clear()
-        self._taps.clear()
-        self._start_tempo = None
-        span = self._span
-        if span is None or span.moment == COUNT_IN:  # the count-in's tempo is the one Start chose
-            self._pending_tempo = None
-            return
-        beat = self._boundary(cmd.Quantize.BEAT, sample)
-        start, end = self._file_tempi[span.moment]
-        total = self._moment_beats(span.moment)
-        moment_beat = span.moment_beat + beat - span.start_beat
-        if total is None or moment_beat >= total:
-            self._pending_tempo = (beat, end, end)
-        else:  # on the written ramp, where the moment would be without adjustments
-            self._pending_tempo = (beat, start + (end - start) * moment_beat / total, end)
-
-    def _tap(self, sample: int) -> None:
-        if self._taps and sample - self._taps[-1] > TAP_RESET_SECONDS * self.rate:
-            self._taps.clear()
-        self._taps.append(sample)
-        if len(self._taps) >= 3:
-            interval = (self._taps[-1] - self._taps[0]) / (len(self._taps) - 1)
-            self._change_tempo(60.0 * self.rate / interval, sample)
-
-
-def _toggle(members: set[int], item: int, on: bool | None) -> None:
-    if on is None:
-        on = item not in members
-    if on:
-        members.add(item)
-    else:
-        members.discard(item)
