@@ -7,19 +7,17 @@ built from a file without mistakes.  ``assets/shows/keynote.toml`` documents the
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import os
 import re
 import tomllib
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rockstar_cx.errors import Problem, ShowError
+from rockstar_cx.show.checks import ID, LIST, MAX_PROBLEMS, STRING, WHOLE, Checks, Enough, Table, describe, hint
 from rockstar_cx.show.limits import MAX_MOMENTS, check_bounds, expand_user, length_problem, read_show_file
-from rockstar_cx.show.locate import KeyPath, Locations, locate
+from rockstar_cx.show.locate import KeyPath
 from rockstar_cx.show.model import DEFAULT_COLORS, THEN_HOLD, Meter, Moment, Section, Show, Step, parse_pattern
 from rockstar_cx.show.samples import read_sample
 from rockstar_cx.show.sounds import BUILTIN_SOUNDS, DEFAULT_CUSTOM_NOTE, SOUNDS
@@ -36,18 +34,11 @@ MODES = ("conducted", "chaos")
 BEAT_UNITS = (1, 2, 4, 8, 16, 32)
 MAX_SECTIONS = 32
 MAX_SOUNDS = MAX_SECTIONS  # each section plays one: more could never all be heard, and each one is read
-#: After this many problems checking stops: the rest would bury the first, and cost time to find.
-MAX_PROBLEMS = 50
 TEMPO_RANGE = (20, 300)
 
-_ID = re.compile(r"[a-z0-9_-]+")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _METER = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 _SYNTAX_LOCATION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
-
-# What a value must be, as messages say it, and the Python types that qualify (bools never do).
-STRING, WHOLE, NUMBER, LIST = "a string", "a whole number", "a number", "a list"
-_KIND_TYPES: dict[str, tuple[type, ...]] = {STRING: (str,), WHOLE: (int,), NUMBER: (int, float), LIST: (list,)}
 
 
 def builtin_show() -> Show:
@@ -83,7 +74,7 @@ def parse_show(text: str, source: str, base_dir: Path) -> Show:
     checker = _Checker(source, text)
     try:
         show = checker.show(data, Path(base_dir))
-    except _Enough:
+    except Enough:
         show = None
     if show is None:
         problems = sorted(checker.problems, key=lambda problem: problem.line)
@@ -104,131 +95,8 @@ def _syntax_problem(err: tomllib.TOMLDecodeError, text: str, source: str) -> Pro
     return Problem(source, line, f"TOML syntax error: {_SYNTAX_LOCATION.sub('', message)}{where}")
 
 
-def _describe(value: object) -> str:
-    """What a TOML value is, as messages say it."""
-    if isinstance(value, bool):
-        return "true/false"
-    names = {str: "a string", int: "a whole number", float: "a decimal number", list: "a list", dict: "a table"}
-    return next((name for kind, name in names.items() if isinstance(value, kind)), "a date/time")
-
-
-def _hint(word: str, options: tuple[str, ...] | list[str], noun: str) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"(did you mean '{close[0]}'?)" if close else f"(valid {noun}: {', '.join(options)})"
-
-
-@dataclass(frozen=True)
-class _Table:
-    """One TOML table under check: its content, its path for locating, and its name in messages."""
-
-    data: dict[str, Any]
-    path: KeyPath
-    label: str
-
-
-class _Enough(Exception):
-    """Checking stops: :data:`MAX_PROBLEMS` were found."""
-
-
-class _Checker:
-    """Walks the parsed TOML, collecting problems; builds the Show only when there are none."""
-
-    def __init__(self, source: str, text: str) -> None:
-        self.source = source
-        self.text = text
-        self.problems: list[Problem] = []
-
-    @cached_property
-    def locations(self) -> Locations:
-        """Found only once there is a problem to locate: a valid file is never scanned for them."""
-        return locate(self.text)
-
-    def report(self, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(self.source, self.locations.line(path), message))
-        if len(self.problems) >= MAX_PROBLEMS:
-            raise _Enough
-
-    # -- generic checks -------------------------------------------------------------------
-
-    def known_keys(self, table: _Table, allowed: tuple[str, ...]) -> None:
-        for key in table.data:
-            if key not in allowed:
-                self.report(table.path + (key,), f"unknown key '{key}' in {table.label} {_hint(key, allowed, 'keys')}")
-
-    def value(self, table: _Table, key: str, kind: str, *, required: bool = False, default: Any = None) -> Any:
-        """The value of ``key`` if it is of ``kind``; ``default`` if absent; None (reported) if wrong or missing."""
-        if key not in table.data:
-            if required:
-                self.report(table.path, f"missing required key '{key}' in {table.label}")
-            return default
-        value = table.data[key]
-        if isinstance(value, bool) or not isinstance(value, _KIND_TYPES[kind]):
-            self.report(table.path + (key,), f"'{key}' must be {kind}, not {_describe(value)}")
-            return None
-        return value
-
-    def number(
-        self, table: _Table, key: str, low: float, high: float, *,
-        whole: bool = False, required: bool = False, default: float | None = None, unit: str = "",
-    ) -> Any:
-        """Like :meth:`value` for a number in ``[low, high]``; floats come back as float even if written as ints."""
-        value = self.value(table, key, WHOLE if whole else NUMBER, required=required)
-        if value is None:
-            return default if key not in table.data else None
-        if not low <= value <= high:  # also catches nan
-            self.report(table.path + (key,), f"'{key}' must be between {low} and {high}{unit}, not {value}")
-            return None
-        return value if whole else float(value)
-
-    def table(self, data: dict[str, Any], key: str) -> _Table | None:
-        """A single [key] table, or None if absent or not a table (reported)."""
-        if key not in data:
-            return None
-        if not isinstance(data[key], dict):
-            self.report((key,), f"'{key}' must be a table written as [{key}], not {_describe(data[key])}")
-            return None
-        return _Table(data[key], (key,), f"[{key}]")
-
-    def table_list(self, data: dict[str, Any], key: str, noun: str) -> list[_Table]:
-        """The [[key]] tables (at least one required), labelled by their ids for messages."""
-        entries = data.get(key)
-        if entries is None:
-            self.report((), f"missing [[{key}]]: a show needs at least one {noun}")
-            return []
-        if not isinstance(entries, list):
-            self.report(
-                (key,),
-                f"'{key}' must be a list of tables, each headed [[{key}]] (double brackets), not {_describe(entries)}",
-            )
-            return []
-        if not entries:
-            self.report((key,), f"'{key}' is empty: a show needs at least one {noun}")
-        tables = []
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                self.report((key, index), f"each entry of '{key}' must be a table, not {_describe(entry)}")
-                continue
-            entry_id = entry.get("id")
-            label = f"{noun} '{entry_id}'" if isinstance(entry_id, str) else f"[[{key}]] #{index + 1}"
-            tables.append(_Table(entry, (key, index), label))
-        return tables
-
-    def identifier(self, table: _Table, noun: str, seen: dict[str, KeyPath]) -> str | None:
-        """The required, unique ``id``; ``seen`` maps the ids so far to their paths."""
-        value = self.value(table, "id", STRING, required=True)
-        if value is None:
-            return None
-        path = table.path + ("id",)
-        if value in seen:
-            first = self.locations.line(seen[value])
-            self.report(path, f"duplicate {noun} id '{value}' (first used on line {first}): ids must be unique")
-            return value
-        if not _ID.fullmatch(value):
-            self.report(
-                path, f"'id' must use only lowercase letters, digits, _ and - (like \"sales\"), not \"{value}\""
-            )
-        seen[value] = path  # even when malformed: references to it are not mistakes too
-        return value
+class _Checker(Checks):
+    """Walks a show file's parsed TOML, collecting problems; builds the Show only when there are none."""
 
     # -- the show ---------------------------------------------------------------------------
 
@@ -237,7 +105,7 @@ class _Checker:
             if key in SHOW_KEYS:
                 self.report((key,), f"'{key}' is outside any table: move it below the [show] header")
             elif key not in TABLES:
-                self.report((key,), f"unknown table '{key}' {_hint(key, TABLES, 'tables')}")
+                self.report((key,), f"unknown table '{key}' {hint(key, TABLES, 'tables')}")
         settings = self.settings(data)
         sounds = self.sounds(data, base_dir)
         section_tables = self.table_list(data, "sections", "section")
@@ -291,7 +159,7 @@ class _Checker:
             "language": language,
         }
 
-    def meter(self, settings: _Table) -> Meter | None:
+    def meter(self, settings: Table) -> Meter | None:
         text = self.value(settings, "meter", STRING, default="4/4")
         if text is None:
             return None
@@ -315,12 +183,12 @@ class _Checker:
         sounds: dict[str, Path] = {}
         for name, value in (table.data if table else {}).items():
             path = ("sounds", name)
-            if not _ID.fullmatch(name):
+            if not ID.fullmatch(name):
                 self.report(path, f"sound name '{name}' must use only lowercase letters, digits, _ and -")
             elif name in BUILTIN_SOUNDS:
                 self.report(path, f"sound '{name}' is already a built-in sound: give your sample another name")
             if not isinstance(value, str):
-                self.report(path, f"sound '{name}' must be a file path in quotes, not {_describe(value)}")
+                self.report(path, f"sound '{name}' must be a file path in quotes, not {describe(value)}")
                 continue
             if len(sounds) == MAX_SOUNDS:
                 self.report(path, f"too many sounds: a show can have at most {MAX_SOUNDS}, one per section")
@@ -339,7 +207,7 @@ class _Checker:
 
     # -- sections and moments ---------------------------------------------------------------
 
-    def section(self, table: _Table, index: int, sounds: dict[str, Path], seen: dict[str, KeyPath]) -> Section | None:
+    def section(self, table: Table, index: int, sounds: dict[str, Path], seen: dict[str, KeyPath]) -> Section | None:
         before = len(self.problems)
         self.known_keys(table, SECTION_KEYS)
         section_id = self.identifier(table, "section", seen)
@@ -364,7 +232,7 @@ class _Checker:
             sound=sound, pattern=pattern, steps_per_beat=steps_per_beat, gain=gain, midi_note=midi_note,
         )
 
-    def pattern(self, table: _Table) -> tuple[Step, ...] | None:
+    def pattern(self, table: Table) -> tuple[Step, ...] | None:
         text = self.value(table, "pattern", STRING, required=True)
         if text is None:
             return None
@@ -383,7 +251,7 @@ class _Checker:
             return steps
         return None
 
-    def moment(self, table: _Table, section_ids: dict[str, KeyPath], seen: dict[str, KeyPath]) -> Moment | None:
+    def moment(self, table: Table, section_ids: dict[str, KeyPath], seen: dict[str, KeyPath]) -> Moment | None:
         before = len(self.problems)
         self.known_keys(table, MOMENT_KEYS)
         moment_id = self.identifier(table, "moment", seen)
@@ -409,7 +277,7 @@ class _Checker:
             tempo=tempo, tempo_end=tempo_end, mode=mode, then=then,
         )
 
-    def moment_sections(self, table: _Table, section_ids: dict[str, KeyPath]) -> tuple[str, ...] | None:
+    def moment_sections(self, table: Table, section_ids: dict[str, KeyPath]) -> tuple[str, ...] | None:
         items = self.value(table, "sections", LIST, required=True)
         if items is None:
             return None
@@ -417,10 +285,10 @@ class _Checker:
         for index, item in enumerate(items):
             path = table.path + ("sections", index)
             if not isinstance(item, str):
-                self.report(path, f"'sections' must list section ids in quotes, not {_describe(item)}")
+                self.report(path, f"'sections' must list section ids in quotes, not {describe(item)}")
             elif section_ids and item not in section_ids:  # with no sections at all, that is the problem to report
-                hint = _hint(item, list(section_ids)[:MAX_SECTIONS], "sections")  # bounded, however many there are
-                self.report(path, f"unknown section '{item}' in 'sections' {hint}")
+                suggestion = hint(item, list(section_ids)[:MAX_SECTIONS], "sections")  # bounded, however many there are
+                self.report(path, f"unknown section '{item}' in 'sections' {suggestion}")
             elif item in listed:
                 self.report(path, f"'sections' lists '{item}' twice: list each section once")
             else:

@@ -19,7 +19,8 @@ from rockstar_cx.show.limits import (
     MAX_MOMENTS,
     MAX_NESTING,
 )
-from rockstar_cx.show.loader import MAX_PROBLEMS, MAX_SOUNDS
+from rockstar_cx.show.checks import MAX_PROBLEMS
+from rockstar_cx.show.loader import MAX_SOUNDS
 
 from .bombs import beat_bomb, dotted_key_bomb
 from .test_loader import MOMENT, SECTION, SHOW, SHOW_SECTION
