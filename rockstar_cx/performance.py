@@ -70,7 +70,7 @@ class Performance:
                 self.notices.append(f"{engine.health().message} — performing silently; "
                                     "the sound starts as soon as the device appears")
             self.view = EngineView.of(engine)
-            self.presenter = Presenter(self.view, engine.send)
+            self.presenter = Presenter(self.view, engine.send, revive=engine.revive)  # a dead engine: revived
             if config.midi is not None and config.midi.used:
                 self._start_midi(config.midi)
         except BaseException:

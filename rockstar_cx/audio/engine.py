@@ -44,6 +44,7 @@ from .health import HISTOGRAM_BINS, AudioState, Counters
 from .ipc import Applied, SharedState, health_row, transport_record
 from .kit import kit_for_show
 from .mixer import Mixer
+from .revival import Revival, take_revival
 
 WARMUP_S = 0.5  # underflows in a stream's first half second are counted apart
 LATE_FACTOR = 1.75  # a callback this many periods after the last came late (the GIL, the scheduler)
@@ -306,13 +307,18 @@ class Engine:
         self.renderer.stop()
 
 
-def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_process: bool = False) -> None:
+def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_process: bool = False,
+                revival: Revival | None = None) -> None:
     """Entry point of an engine process (or thread, for ``in_process`` benchmarks).
 
     Messages from the app: ``("handover",)`` → replies ``("state", bytes)`` and waits for
-    ``("exit",)``; ``("take", bytes)``; ``("quit",)`` → replies ``("bye",)``.  To the app:
+    ``("exit",)``; ``("take", bytes)``; ``("note", message)`` (the health's message, while this
+    engine writes it); ``("quit",)`` → replies ``("bye",)``.  To the app:
     ``("ready", state, message)`` once started (``("failed", message)`` for a standby engine
-    that found no device, and for any engine whose device has too few channels for the routing), ``("lost", message)`` when the device goes.  An engine process
+    that found no device, for any engine whose device has too few channels for the routing, and
+    for one that could not start at all: a sample it cannot load), ``("lost", message)`` when the device goes.
+    A ``revival`` engine (see :mod:`.revival`) takes a dead engine's conductor as soon as it is
+    ready, from its device or silently.  An engine process
     always ends in ``os._exit``: PortAudio's exit handler can abort after an audio server died.
     """
     if not in_process:
@@ -321,24 +327,32 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
     shared = SharedState.attach(shm_name)
     engine = None
     try:
-        conductor = None if standby else Conductor(config.show, config.samplerate, hold_bars=config.hold_bars)
-        engine = Engine(config, shared, conductor)
-        _serve(engine, conn, standby)
+        try:
+            conductor = None if standby or revival else Conductor(config.show, config.samplerate,
+                                                                  hold_bars=config.hold_bars)
+            engine = Engine(config, shared, conductor)
+        except Exception as error:  # the app says why at once, in the engine's own words
+            conn.send(("failed", str(error) if isinstance(error, ShowError) else
+                       f"the audio engine could not start: {type(error).__name__}: {error}"))
+            return
+        _serve(engine, conn, standby, revival)
     except (EOFError, BrokenPipeError):  # the app is gone: nothing left to play for
         pass
     finally:
         _leave(engine, shared, in_process)
 
 
-def _serve(engine: Engine, conn, standby: bool) -> None:
+def _serve(engine: Engine, conn, standby: bool, revival: Revival | None) -> None:
     if engine.renderer.conductor is not None:
         engine.publish_transport()  # before any driver runs: the transport has one writer at a time
         engine.renderer.prime()
-    if not engine.open_stream():
+    if revival is not None and revival.silent or not engine.open_stream():
         if standby or engine.unfit:  # a device without the channels asked: the app says so and stops
             conn.send(("failed", engine.message))
             return
         engine.start_silent(AudioState.SILENT)
+    if revival is not None:
+        take_revival(engine, revival)
     engine.publish_health()
     engine.renderer.start(engine.publish_health, HEALTH_S)  # from here on, the renderer publishes the health
     conn.send(("ready", engine.state, engine.message))
@@ -354,6 +368,8 @@ def _serve(engine: Engine, conn, standby: bool) -> None:
             return
         if message[0] == "take":
             engine.take_over(message[1])
+        elif message[0] == "note":
+            engine.message = message[1]
         elif message[0] == "quit":
             engine.shutdown()
             engine.publish_health()  # the last word, now that nothing plays

@@ -33,6 +33,7 @@ class AudioState(StrEnum):
     OK = "ok"
     LOST = "lost"  # the device went: the show goes on silently while the app looks for it
     SILENT = "silent"  # no device at all: the show goes on silently
+    DEAD = "dead"  # the engine process died: the supervisor says so (its only writer now) until one is revived
 
 
 @dataclass(slots=True)
@@ -53,6 +54,8 @@ class Counters:
     nonfinite_blocks: int = 0  # NaN or infinity on the master: silenced
     device_losses: int = 0
     recoveries: int = 0
+    engine_failures: int = 0  # the engine process died (killed, crashed) or stalled: counted by the supervisor
+    engine_recoveries: int = 0  # ... and a fresh one took over the conductor (counted by that one)
     refused_commands: int = 0  # invalid commands refused at the engine's door (AudioEngine.send counts them)
     stream_seconds: float = field(default=0.0, metadata=_CONVERTED)  # running time: callbacks due
     callback_max_us: float = field(default=0.0, metadata=_CONVERTED)

@@ -49,6 +49,7 @@ from ..conductor.commands import (Launch, LiveHit, Mute, Next, NudgeTempo, Panic
 from ..conductor.conductor import Transport
 from ..conductor.events import Event, MomentStart
 from .intent import VIEW_ACTIONS, Action, Target
+from .recovery import Recovery, Revive
 from .view import EngineView
 
 GO_INTERVAL_S = 0.3
@@ -78,11 +79,13 @@ class Teaching:
 
 class Presenter:
     def __init__(self, view: EngineView, send: Callable[[object], bool], *,
-                 clock: Callable[[], float] = time.monotonic, on_view: Callable[[Action], None] | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, on_view: Callable[[Action], None] | None = None,
+                 revive: Revive | None = None) -> None:
         self.view = view
         self.send = send
         self.clock = clock
         self.on_view = on_view  # the front-end's handler of VIEW_ACTIONS (the stage sets it)
+        self.recovery = None if revive is None else Recovery(view, revive)  # a dead engine's conductor, revived
         self.show = view.show
         self.rate = view.rate
         self.teaching: Teaching | None = None
@@ -272,6 +275,8 @@ class Presenter:
         """Catch the view up with the engine and keep a taught part looping; every front-end calls
         this often (the stage once a frame).  Returns the events played since the last update."""
         played = self.view.update()
+        if self.recovery is not None:
+            played += self.recovery.check()
         if self.restore_tempo is not None:
             self._restore_tempo()
         teaching = self.teaching

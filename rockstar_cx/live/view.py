@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Protocol
 
-from ..audio.commands import ENGINE_COMMANDS, SetClick, SetCue
+from ..audio.commands import ENGINE_COMMANDS, SetClick, SetCue, SetGain
 from ..audio.health import ClockFit, Health
 from ..audio.ipc import Applied, SharedState
 from ..audio.supervisor import AudioEngine
@@ -77,6 +77,7 @@ class EngineView:
         self.applied: deque[tuple[int, object]] = deque(maxlen=APPLIED)  # (sample, command) the engine applied
         self.click = False  # the click track (SetClick replayed)
         self.cue = cue  # the cue mix (SetCue replayed); None: no cue channels, nothing to toggle
+        self.levels: dict[int | None, float] = {}  # volumes set (SetGain replayed): what a revived engine restores
         self.panic_sample: int | None = None  # when a panic fade began, until the stop (or a Start)
         self.started_sample: int | None = None  # the last Start that started the show
         self.moment_sample = 0  # the last moment start played
@@ -133,7 +134,10 @@ class EngineView:
         if kind is SetCue:
             self.cue = None if self.cue is None else command.on
             return []
-        if kind in ENGINE_COMMANDS:  # volumes: nothing the replay shows
+        if kind is SetGain:
+            self.levels[command.section] = command.gain
+            return []
+        if kind in ENGINE_COMMANDS:
             return []
         played = self._played(self.follower.advance_to(sample))
         if kind is Start:
