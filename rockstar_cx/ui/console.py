@@ -28,6 +28,7 @@ from .briefing import ARMED, BY_ITSELF, ENDING, FADING, HOLDS, TEACHING, Briefin
 from .controls import help_rows
 from .cues import Frame
 from .dialogs import Dialog
+from .fit import wrap
 from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
 from .stage import cue_word
 from .text import Text
@@ -160,7 +161,7 @@ class ConsoleView:
 
     def _notes(self, surface: pygame.Surface, caption: str, box: pygame.Rect, y: int, lines: int) -> int:
         px = self.text.px_for_cap(self.s)
-        for line in self.text.wrap(caption, px, box.width, lines):
+        for line in wrap(self.text, caption, px, box.width, lines)[0]:
             self._label(surface, line, self.s, SOFT_INK, (box.x, y))
             y += round(self.s * 1.7)
         return y + round(self.s * 0.6)

@@ -131,9 +131,3 @@ class Text:
     def ascent(self, text: str, px: int) -> int:
         """Pixels from the top of :meth:`render`'s surface to the baseline."""
         return self.line(text, px, (255, 255, 255))[1]
-
-    def wrap(self, text: str, px: int, max_width: float, max_lines: int) -> list[str]:
-        """Words into at most ``max_lines`` lines; an ellipsis ends a text that does not fit (see :mod:`.fit`)."""
-        from .fit import wrap  # one rule for every caller
-
-        return list(wrap(self, text, px, max_width, max_lines)[0])
