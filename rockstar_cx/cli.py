@@ -1,7 +1,8 @@
 """The command line: ``rockstar-cx [COMMAND] [SHOW] [OPTIONS]``.
 
 User mistakes (a bad show file, a bad option, an unknown device) print one clear message and
-exit 2; anything unexpected exits 1 and leaves the full story in the log file.
+exit 2; anything unexpected exits 1 and leaves the full story in the log file.  ``play`` exits 3
+when the run lost its audio engine at least once (even if it was revived): a rehearsal script can tell.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 1
+EXIT_ENGINE_LOST = 3  # play: the audio engine died at least once during the run (revived or not)
 
 DESCRIPTION = """\
 Musical keynotes: split the audience into sections, teach each a rhythm, layer them moment by
@@ -41,6 +43,9 @@ examples:
   rockstar-cx render my-show.toml -o mix.wav --stems stems/
   rockstar-cx export-midi my-show.toml -o show.mid
   rockstar-cx devices                      list audio devices and MIDI ports
+
+exit status: 0 done; 1 unexpected error (see the log); 2 a user mistake; 3 play lost its audio
+engine at least once (even if revived: see the report's engine_failures); 130 Ctrl-C or SIGTERM
 """
 
 COMMANDS = ("play", "render", "export-midi", "check", "devices")
@@ -233,7 +238,7 @@ def _latency(text: str) -> str | float:
     return seconds
 
 
-def _play(args: argparse.Namespace) -> None:
+def _play(args: argparse.Namespace) -> int:
     import json
 
     from .audio.engine import EngineConfig
@@ -284,7 +289,8 @@ def _play(args: argparse.Namespace) -> None:
                 except OSError as error:
                     raise ShowError(f"cannot write {args.report}: {describe(error)}") from error
     finally:
-        performance.close()
+        report = performance.close()
+    return EXIT_ENGINE_LOST if report.get("engine_failures", 0) > 0 else 0
 
 
 def _require_midi(api: str) -> None:
