@@ -213,3 +213,62 @@ def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jac
     assert report["callbacks"] > 1000 and report["callback_errors"] == 0  # 3 s of 128-frame blocks: 1,125
     assert report["callback_renders"] <= 0.01 * report["callbacks"], report  # was nearly every block: 1,126 of 1,130
     assert len(renewed) >= 20  # every 0.1 s, when the health froze before
+
+
+def test_a_killed_engine_is_revived_on_the_grid_within_3_s(jack_server, capture):
+    """kill -9 of the engine mid-show (a segfault in PortAudio or libjack): noticed, said, and a
+    fresh engine carries the journey on from the app's replay of its conductor, in time."""
+    import os
+    import signal
+    import threading
+
+    from rockstar_cx.live.presenter import Presenter
+    from rockstar_cx.live.view import EngineView
+
+    show = make_show([section("a", "x...", sound="click")], [moment("pulse", ("a",), 0)], count_in=0)
+    with AudioEngine(EngineConfig(show, device="system")) as engine:
+        view = EngineView.of(engine)
+        presenter = Presenter(view, engine.send, revive=engine.revive)  # as Performance wires it
+        hits, states, stop = [], [], threading.Event()
+
+        def front_end() -> None:  # the front-end's thread: tick often
+            while not stop.is_set():
+                hits.extend(e.sample for e in presenter.tick() if type(e) is Hit)
+                states.append((time.monotonic(), view.health().state))
+                time.sleep(0.01)
+
+        ticker = threading.Thread(target=front_end, daemon=True)
+        ticker.start()
+        engine.send(Start(count_in=False))
+        started = time.monotonic()
+        time.sleep(2.0)
+        first = list(hits)
+        os.kill(engine.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        wait_for(lambda: any(s is AudioState.DEAD for _, s in states), timeout=2)
+        noticed = next(t for t, s in states if s is AudioState.DEAD) - killed
+        dead_message = view.health().message
+        wait_for(lambda: engine.health().counters.engine_recoveries == 1, timeout=10)
+        recovered_in = time.monotonic() - killed
+        after = capture(10)
+        after.connect()
+        time.sleep(0.3)
+        xruns, since = after.xruns, len(hits)
+        time.sleep(2.0)
+        later = hits[since:]
+        position, elapsed = engine.position(), time.monotonic() - started
+        health = engine.health()
+        xruns = after.xruns - xruns
+        stop.set()
+        ticker.join()
+        view.close()
+        report = engine.close()
+    assert noticed < 0.5 and dead_message.startswith("audio engine stopped — restarting"), (noticed, dead_message)
+    assert (report["engine_failures"], report["engine_recoveries"]) == (1, 1) and report["audio"] == "ok"
+    assert health.state is AudioState.OK and recovered_in < 3.0, recovered_in
+    assert abs(position / RATE - elapsed) < 0.3  # the journey kept pace with the wall clock through the death
+    assert len(first) >= 3 and set(np.diff(later)) == {24000} and (later[0] - first[0]) % 24000 == 0
+    onsets = [o for o in after.onsets() if o >= after.first_frame + int(0.3 * RATE)]
+    intervals = np.diff(onsets)
+    shifted = intervals[intervals != 24000]
+    assert len(onsets) >= 3 and len(shifted) <= xruns and all((shifted - 24000) % 128 == 0), (intervals, xruns)
