@@ -88,7 +88,14 @@ class App:
                                         stderr=subprocess.PIPE, text=True)
         found = self._xdotool("search", "--sync", "--classname", "__main__", timeout=30)  # its own X server: ours
         self.window = found.split()[0]
-        self._xdotool("windowfocus", "--sync", self.window)
+        deadline = time.monotonic() + 10
+        while True:  # the window is found before it is mapped, and an unmapped one cannot take the focus
+            try:
+                self._xdotool("windowfocus", "--sync", self.window)
+                break
+            except subprocess.CalledProcessError:
+                assert time.monotonic() < deadline, "the stage window never took the focus"
+                time.sleep(0.1)
 
     def _xdotool(self, *args: str, timeout: float = 10) -> str:
         return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, check=True,
