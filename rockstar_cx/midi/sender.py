@@ -23,6 +23,10 @@ Messages are sent once each: a tick only after the last one sent (and not within
 :data:`MIN_TICK_GAP_S` of it), everything else by its key.  A message found late (the process
 was starved) is sent at once, never dropped — except ticks more than :data:`STALE_S` late,
 skipped so a stall does not end in a burst of clocks.
+
+While the engine is dead or stalled (its position still for :data:`ENGINE_STALL_S`, or its
+health :attr:`~rockstar_cx.audio.health.AudioState.DEAD`) the planner plans nothing: no clock
+and no notes for a journey that is not playing; they resume with the revived engine.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..audio.health import AudioState
 from ..live.view import EngineView
 from ..threads import realtime
 from .clock import ORDER_TICK, ClockPlan, Timed
@@ -45,6 +50,7 @@ PLAN_S = 0.004  # how often the planner catches up with the engine
 AHEAD_S = 0.100  # how far ahead it plans (replanned long before that runs out)
 LATE_S = 0.250  # how far back it still plans: messages the sender has not got to yet
 STALE_S = 0.050
+ENGINE_STALL_S = 0.2  # the engine's position still this long: it is dead or hung, nothing is playing
 MIN_TICK_GAP_S = 0.002
 SPIN_S = 0.0003  # the last stretch is a busy wait
 FINE_S = 0.002  # before that, GIL-free sleeps of FINE_STEP_S
@@ -119,6 +125,7 @@ class MidiSender:
         self._last_tick: float | None = None  # sample of the last tick sent
         self._last_tick_host = -1.0
         self._sent_keys: dict[tuple, float] = {}  # key -> host time due (pruned as they age)
+        self._moved = (-1, 0.0)  # the replay's position, and the host time it last moved
         self._threads = [threading.Thread(target=self._plan_loop, name="midi-planner", daemon=True),
                          threading.Thread(target=self._send_loop, name="midi-sender", daemon=True)]
 
@@ -145,7 +152,14 @@ class MidiSender:
     def plan_once(self, now: float) -> None:
         played = self.replay.update()
         replay = self.replay
+        if replay.position != self._moved[0]:
+            self._moved = (replay.position, now)
         if replay.fit is None:
+            return
+        if now - self._moved[1] > ENGINE_STALL_S or replay.health().state is AudioState.DEAD:
+            if self._pending:  # the engine is dead or hung: send nothing for a journey that is not playing
+                self._pending = []
+                self._replanned.set()
             return
         start = replay.sample_at(now - LATE_S + self.offset_s)
         end = replay.sample_at(now + AHEAD_S + self.offset_s)

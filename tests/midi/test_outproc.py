@@ -41,3 +41,38 @@ def test_latest_status_never_waits_for_a_hung_or_dead_midi_out_process(jack_serv
     finally:
         midi.close()
         engine.close()
+
+
+def test_no_clock_or_notes_while_the_engine_is_dead_or_stalled():
+    """The engine killed: its position stands still (and the supervisor says DEAD).  MIDI out
+    must not send clock or notes for a journey that is not playing."""
+    from dataclasses import replace
+
+    from played import scripted_view
+
+    from rockstar_cx.audio.health import AudioState, ClockFit, Health
+    from rockstar_cx.conductor import Start
+    from rockstar_cx.midi.clock import ClockPlan
+    from rockstar_cx.midi.notes import NotePlan
+    from rockstar_cx.midi.sender import ENGINE_STALL_S, MidiSender
+
+    show = make_show([section("a", "x...")], [moment("one", ("a",), 0)], count_in=0)
+    rate = 48000
+    view, script = scripted_view(show, rate)
+    script.health = Health(state=AudioState.OK, clock=ClockFit(0.0, 100.0, 1.0 / rate, 0.0, 128))
+    sender = MidiSender(view, [], ClockPlan(show, rate), NotePlan(show, rate))  # not started: planned by hand
+    script.apply(0, Start(count_in=False))
+    for step in range(1, 6):  # playing: clock planned
+        script.position = step * 4800
+        sender.plan_once(100.0 + step * 0.1)
+    assert sender._pending
+    sender.plan_once(100.5 + ENGINE_STALL_S + 0.05)  # the position stood still: dead or hung
+    assert sender._pending == []
+    script.position += 4800  # moving again, but the supervisor says the engine is dead
+    script.health = replace(script.health, state=AudioState.DEAD)
+    sender.plan_once(100.8)
+    assert sender._pending == []
+    script.health = replace(script.health, state=AudioState.OK)  # revived: the plan resumes
+    script.position += 4800
+    sender.plan_once(100.9)
+    assert sender._pending
