@@ -86,6 +86,9 @@ def test_a_controllers_teach_loops_the_part_with_no_ui(silent_engine, pad, bars)
     assert commands[:4] == [Start(count_in=True), Solo(1, True), Launch(1, Quantize.BAR), Launch(1, Quantize.MOMENT)]
     loops = commands[3:]
     assert len(loops) >= 3 and set(loops) == {Launch(1, Quantize.MOMENT)}
+    moments = [(entry["id"], entry["left_by"]) for entry in report["moments"]]  # the run-through, timed
+    assert moments[0] == ("talk", "launch") and set(moments[1:-1]) == {("sales", "launch")}
+    assert moments[-1][0] == "sales" and moments[-1][1] in ("launch", None)
     assert report["callback_errors"] == 0 and report["midi"]["controllers"]["accepted"] >= 1
 
 
