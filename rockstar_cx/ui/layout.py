@@ -113,7 +113,7 @@ def layout(size: tuple[int, int], needs: Needs) -> Layout:
     header = pygame.Rect(margin, margin, width - 2 * margin, lines_height(caption_cap, 2))
     figure = pygame.Rect(0, 0, header.height, header.height)
     figure.topright = header.topright
-    status_w = min(round(needs.status_width), header.width // 3)
+    status_w = min(round(needs.status_width), header.width * 2 // 5)  # room for "NEXT MOMENT IN 2 BARS"
     status = pygame.Rect(figure.left - gap - status_w, header.y, status_w, header.height)
     title = pygame.Rect(header.x, header.y, status.left - gap - header.x, header.height)
     best = None
