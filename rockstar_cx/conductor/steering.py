@@ -67,8 +67,14 @@ class Steering:
                 out.append(Hit(sample, sample / self.rate, section, accent, self._moment, live=True))
 
     def _armed_or_current(self) -> int:
+        """The moment armed, else the one playing; the journey's end armed by GO counts as one past the
+        last moment, so back from it is back to where the show is: a disarm."""
         pending = self._pending
-        return pending.moment if pending is not None and pending.moment is not None else self._moment
+        if pending is None:
+            return self._moment
+        if pending.moment is None:
+            return len(self.show.moments) if pending.finished else self._moment
+        return pending.moment
 
     def _start(self, command: cmd.Start, sample: int) -> None:
         if self._span is not None:

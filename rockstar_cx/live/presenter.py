@@ -3,8 +3,8 @@ one set of rules whichever front-end asked — a key, a console button, a pad or
 
 * GO / back: at most one every :data:`GO_INTERVAL_S`, so a clicker's double click (or a pad's
   bounce) never skips a moment.  GO in the last moment arms the end; back cancels it before it
-  comes (the conductor has no disarm for an end: the moment is armed again at its own end, or on
-  the next bar line once past its bars, and plays on).  During a panic's fade both are refused.
+  comes (the conductor disarms: the moment plays on where it is).  During a panic's fade both
+  are refused.
 * Start/stop on one clicker button that sends F5 and Esc alternately: start when stopped; while
   playing, start/stop and panic both fade out by the next bar line (Panic), and a second press of
   either during the fade stops at once — the fade the engine reports (the view's panic sample),
@@ -197,8 +197,8 @@ class Presenter:
             self.send(Launch(target, Quantize.BAR) if now.playing else Start(moment=target, count_in=True))
             self.message = f"Teaching over: {self.show.moments[target].title}"
             return
-        if not go and now.playing and now.armed == -1:  # the end armed by GO: back cancels it
-            self.send(Launch(now.moment, Quantize.MOMENT))
+        if not go and now.playing and now.armed == -1:  # the end armed by GO: back disarms it
+            self.send(Previous(Quantize.BAR))
             self.message = f"Ending cancelled: {self.show.moments[now.moment].title} plays on"
             return
         if go and not now.playing and now.moment + 1 >= len(self.show.moments):

@@ -135,6 +135,21 @@ def test_second_go_arms_the_moment_after_and_previous_disarms():
     assert conductor.transport().armed is None
 
 
+def test_back_from_the_end_armed_by_go_disarms_it_and_the_last_moment_plays_on():
+    # the last moment holds after its bar; GO there arms the end, and back before it comes disarms
+    # it: no Stop, and no moment entered again (a Previous from the end once armed the one before)
+    show = make_show([section("a", "x", steps_per_beat=1)],
+                     [moment("first", ("a",), 1, then="hold"), moment("last", ("a",), 1, then="hold")])
+    conductor = live(show)
+    events = drive(conductor, 260096, [(120064, Next()), (250048, Next())])  # bars of 96000 samples
+    assert (conductor.transport().moment, conductor.transport().armed) == (1, -1)
+    events += drive(conductor, 8 * 96000, [(260096, Previous())])
+    transport = conductor.transport()
+    assert (transport.armed, transport.moment, transport.playing) == (None, 1, True)
+    assert not [e for e in events if type(e) is Stop]
+    assert [(e.sample, e.moment) for e in events if type(e) is MomentStart] == [(0, 0), (192000, 1)]
+
+
 def test_quantize_to_beat_and_to_the_end_of_the_moment():
     show = make_show([section("a", "x", steps_per_beat=1)], [moment("m1", ("a",), 4), moment("m2", ("a",), 1),
                                                               moment("m3", ("a",), 1)])

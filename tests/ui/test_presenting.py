@@ -11,7 +11,7 @@ import pytest
 
 from rockstar_cx.audio.commands import SetClick
 from rockstar_cx.audio.health import Counters
-from rockstar_cx.conductor import Launch, Next, NudgeTempo, Quantize, Reset, Start
+from rockstar_cx.conductor import Launch, Next, NudgeTempo, Previous, Quantize, Reset, Start
 from rockstar_cx.conductor.events import MomentStart, Stop
 from rockstar_cx.live.journey import journey
 from rockstar_cx.show import load_show
@@ -61,11 +61,14 @@ def test_the_console_says_the_bar_of_its_length_what_comes_and_what_go_does_in_t
     assert shows(app, "back (PgUp) cancels")
     ending = app.view.transport().armed_sample
     frames(app, 0.35)
+    bar = transport(app).bar
     press(app, pygame.K_PAGEUP)
-    until(app, lambda: len(applied(app, Launch)) == 2)  # the first chose where the show started
-    assert [c for _, c in applied(app, Launch)][1:] == [Launch(3, Quantize.MOMENT)]
+    until(app, lambda: applied(app, Previous))
+    assert [c for _, c in applied(app, Previous)] == [Previous(Quantize.BAR)]
     until(app, lambda: app.view.position > ending + BAR // 2, timeout=4)
-    assert transport(app).playing and not marks(app, Stop)  # the end never came
+    assert transport(app).playing and not marks(app, Stop)  # the end never came...
+    now = transport(app)  # ...and the moment played on where it was: disarmed, not launched again
+    assert now.armed is None and now.moment == 3 and now.bar > bar and len(applied(app, Launch)) == 1
 
     press(app, pygame.K_PLUS)  # a live tempo change, then the end for real
     sees(app, "(nudged; R resets)")
@@ -76,7 +79,7 @@ def test_the_console_says_the_bar_of_its_length_what_comes_and_what_go_does_in_t
     until(app, lambda: app.frame.state == "finished")
     assert origin < go
     press(app, pygame.K_F5)  # the restart after the finale plays the show's tempo
-    until(app, lambda: len(marks(app, MomentStart)) >= 3 and transport(app).moment == 0)
+    until(app, lambda: marks(app, MomentStart)[-1].moment == 0 and transport(app).moment == 0)
     assert transport(app).tempo == SHOW.tempo == 240.0
 
 
