@@ -11,6 +11,8 @@
     view.stopped_sample                # where the performance last stopped (None while playing)
     view.health(); view.fit            # the engine's health; its clock fit (None before the first)
     view.host_of(sample); view.sample_at(host)   # a sample <-> when it leaves the speakers
+    point = view.resume_point()        # where the replay is (picklable) ...
+    EngineView.resumed(show, rate, source, point)   # ... and a replay that starts there (MIDI out, restarted)
 
 Why a replay: the engine publishes the commands it applied, each with its sample, and its
 markers (beats, moment starts, stops), but not its hits (a block where every section hits
@@ -38,6 +40,7 @@ transport); :meth:`~EngineView.host_of` and friends only read :attr:`~EngineView
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..audio.commands import ENGINE_COMMANDS, SetClick, SetCue, SetGain
@@ -45,7 +48,7 @@ from ..audio.health import ClockFit, Health
 from ..audio.ipc import Applied, SharedState
 from ..audio.supervisor import AudioEngine
 from ..conductor.commands import Panic, Start
-from ..conductor.conductor import Transport
+from ..conductor.conductor import Conductor, Transport
 from ..conductor.events import Beat, Event, MomentStart, Stop
 from ..conductor.follower import Follower
 from ..show.model import Show
@@ -62,6 +65,15 @@ class EngineSource(Protocol):
     def read_position(self) -> int: ...
     def read_events(self) -> tuple[list, int]: ...
     def read_health(self) -> Health: ...
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where a replay is, to start another from (in another process: it pickles)."""
+
+    conductor: Conductor  # a fork of the replay's conductor, at its position
+    tail: int  # the replay's reader tail in the event ring: the events after it are not replayed yet
+    recent: tuple[Event, ...] = ()  # the last seconds of events played (its history): what may still be due
 
 
 class EngineView:
@@ -96,6 +108,22 @@ class EngineView:
         config = engine.config
         return cls(config.show, config.samplerate, SharedState.attach(engine.shared.name), hold_bars=config.hold_bars,
                    cue=True if config.cue_channels else None, owns_source=True)
+
+    @classmethod
+    def resumed(cls, show: Show, rate: int, source: SharedState, point: ResumePoint, *, hold_bars: int | None = None,
+                cue: bool | None = None, owns_source: bool = False) -> EngineView:
+        """A view that starts where another was (its :meth:`resume_point`), not at the ring's start:
+        its conductor is ``point``'s and its reader reads the ring from ``point.tail`` on."""
+        view = cls(show, rate, source, hold_bars=hold_bars, cue=cue, owns_source=owns_source)
+        view.follower.conductor = point.conductor
+        view.history.extend(point.recent)
+        view._transport = view.follower.transport()
+        source._event_tail = point.tail  # SharedState's reader tail: this reader goes on from there
+        return view
+
+    def resume_point(self) -> ResumePoint:
+        """Where this replay is now (on the updating thread, between updates): see :meth:`resumed`."""
+        return ResumePoint(self.follower.conductor.fork(), self.source._event_tail, tuple(self.history))
 
     def close(self) -> None:
         if self._owns_source:

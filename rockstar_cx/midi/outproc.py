@@ -16,6 +16,12 @@ Start it right after the engine, before the first command: its replay reads the 
 the beginning and must see every command the engine applied (the ring holds the last 4,096
 events, a minute or more of a show).  ``status()["lost"]`` counts events it missed.
 
+A process that died or stalled (:meth:`MidiOut.failure`) is replaced mid-show by one started
+from the app view's replay (``launch(view.resume_point())``, see
+:meth:`~rockstar_cx.live.view.EngineView.resumed`): it carries on from the ring's current
+position with the app's conductor, and sends nothing due before it started (what was due in the
+gap went with the old process).  :class:`~.session.MidiSession` watches and restarts it.
+
 Messages from the app: ``("status",)`` → ``("status", dict)``; ``("ticks",)`` → ``("ticks", [(due, sent)])``
 (host times of the recent clock ticks, for the benchmark); ``("quit",)`` → ``("quit", dict)`` (the
 final status).  Each reply names the request it answers, so a late one is never taken for another.
@@ -23,6 +29,7 @@ final status).  Each reply names the request it answers, so a late one is never 
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import sys
 import time
@@ -30,7 +37,7 @@ from dataclasses import dataclass, field
 
 from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
-from ..live.view import EngineView
+from ..live.view import EngineView, ResumePoint
 from ..show.model import Show
 from .clock import ClockPlan
 from .hotplug import HotPlug
@@ -41,6 +48,7 @@ from .sender import MidiSender, Output
 START_TIMEOUT_S = 30.0
 REPLY_TIMEOUT_S = 5.0
 LATEST_EVERY_S = 1.0  # the status (hot-plug, send figures) costs the sender's process a little
+STALL_S = 1.0  # a request unanswered this long: the process is hung (stopped, deadlocked)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,23 +72,68 @@ class MidiOut:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn = None
         self._final: dict | None = None
-        self._replies: dict[str, object] = {"status": {}, "ticks": [], "quit": {}}  # the last of each kind
-        self._asked: dict[str, int] = {"status": 0, "ticks": 0, "quit": 0}  # requests not yet answered
+        # the last reply of each kind, and the requests not yet answered ("ready": the start-up's)
+        self._replies: dict[str, object] = {"ready": {}, "status": {}, "ticks": [], "quit": {}}
+        self._asked: dict[str, int] = {"ready": 0, "status": 0, "ticks": 0, "quit": 0}
+        self._waiting_since = math.inf  # when the oldest request still unanswered was made (or last answered)
+        self._launched = 0.0
         self._latest_asked = -LATEST_EVERY_S
 
     def start(self) -> MidiOut:
+        """Start the process and wait until it is ready (a fresh show: before the first command)."""
+        self.launch()
+        if not self._conn.poll(START_TIMEOUT_S):
+            self.kill()
+            raise RuntimeError("the MIDI-out process did not start")
+        self._collect(0.0)  # ("ready", status)
+        return self
+
+    def launch(self, resume: ResumePoint | None = None) -> MidiOut:
+        """Start the process and return at once (:attr:`ready` says when it is); with ``resume``, its
+        replay starts there (a restart mid-show) instead of at the event ring's start."""
         engine = self.engine.config
         parent, child = multiprocessing.Pipe()
         self._process = multiprocessing.get_context("spawn").Process(
             target=midi_out_main, name="rockstar-cx-midi-out", daemon=True,
-            args=(self.config, engine.show, engine.samplerate, engine.hold_bars, self.engine.shared.name, child))
+            args=(self.config, engine.show, engine.samplerate, engine.hold_bars, self.engine.shared.name, child,
+                  resume))
         self._process.start()
         self._conn = parent
-        if not parent.poll(START_TIMEOUT_S):
-            self._process.kill()
-            raise RuntimeError("the MIDI-out process did not start")
-        parent.recv()  # ("ready", status)
+        self._asked["ready"] = 1
+        self._launched = self._waiting_since = time.monotonic()
         return self
+
+    @property
+    def ready(self) -> bool:
+        """The process has started and said so."""
+        return self._final is None and not self._asked["ready"]
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def failure(self, now: float | None = None) -> str | None:
+        """Why the process is of no more use — died, hung (a request unanswered for
+        :data:`STALL_S`), did not start within :data:`START_TIMEOUT_S` — or None.  Never waits."""
+        if self._final is not None or self._process is None:
+            return None
+        now = time.monotonic() if now is None else now
+        self._collect(0.0)
+        if not self._process.is_alive():
+            return f"exited with code {self._process.exitcode}"
+        if self._asked["ready"]:
+            return "did not start" if now - self._launched > START_TIMEOUT_S else None
+        if any(self._asked.values()) and now - self._waiting_since > STALL_S:
+            return f"did not answer for {now - self._waiting_since:.1f} s"
+        return None
+
+    def kill(self) -> None:
+        """End the process at once (it is dead or hung: nothing to ask it)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+        if self._process is not None:
+            self._process.join(REPLY_TIMEOUT_S)
+        self._final = self._final if self._final is not None else dict(self._replies["status"] or {})
 
     def status(self) -> dict:
         """Ports (asked for → connected to), messages sent, send-time figures, replay losses.
@@ -120,6 +173,8 @@ class MidiOut:
             self._conn.send((kind,))
         except (BrokenPipeError, OSError):
             return False
+        if not any(self._asked.values()):
+            self._waiting_since = time.monotonic()
         self._asked[kind] += 1
         return True
 
@@ -130,6 +185,9 @@ class MidiOut:
             while self._conn.poll(max(0.0, deadline - time.monotonic()) if until else 0.0):
                 kind, value = self._conn.recv()
                 self._replies[kind], self._asked[kind] = value, max(0, self._asked[kind] - 1)
+                self._waiting_since = time.monotonic()  # it answers: the next reply is due from now
+                if kind == "ready":
+                    self._replies["status"] = value
                 if until is not None and not self._asked[until]:
                     return
         except (EOFError, OSError):
@@ -151,17 +209,26 @@ def _options(config: MidiOutConfig, spec: str) -> tuple[bool, bool]:
 
 
 def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int | None, shm_name: str,
-                  conn) -> None:
+                  conn, resume: ResumePoint | None = None) -> None:
     """Entry point of the MIDI-out process (see the module docstring for its messages)."""
     sys.setswitchinterval(0.0005)  # the sender gets the GIL from the planner within half a millisecond
     shared = SharedState.attach(shm_name)
     outputs = [Output(OutPort(spec, config.api), *_options(config, spec)) for spec in config.outputs]
     for output in outputs:
         output.port.connect()
-    replay = EngineView(show, rate, shared, hold_bars=hold_bars)
-    sender = MidiSender(replay, outputs, ClockPlan(show, rate, run_while_stopped=config.run_while_stopped),
-                        NotePlan(show, rate), offset_s=config.offset_ms / 1000.0,
-                        jack=resolve_api(config.api) == "jack").start()
+    clock = ClockPlan(show, rate, run_while_stopped=config.run_while_stopped)
+    notes = NotePlan(show, rate)
+    if resume is None:
+        replay = EngineView(show, rate, shared, hold_bars=hold_bars)
+    else:  # a restart: the plans learn the recent past (the beat under way, hits still due) from the app's
+        replay = EngineView.resumed(show, rate, shared, resume, hold_bars=hold_bars)
+        clock.observe(resume.recent, -math.inf)
+        notes.observe(resume.recent, -math.inf)
+    sender = MidiSender(replay, outputs, clock, notes, offset_s=config.offset_ms / 1000.0,
+                        jack=resolve_api(config.api) == "jack")
+    if resume is not None:
+        sender.since = time.perf_counter()  # what was due before is the dead process's: sent, or gone with it
+    sender.start()
     hotplug = HotPlug([o.port for o in outputs], config.api, quiet=sender.quiet).start()
 
     def status() -> dict:

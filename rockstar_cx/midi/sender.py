@@ -31,6 +31,7 @@ and no notes for a journey that is not playing; they resume with the revived eng
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -126,6 +127,7 @@ class MidiSender:
         self._last_tick_host = -1.0
         self._sent_keys: dict[tuple, float] = {}  # key -> host time due (pruned as they age)
         self._moved = (-1, 0.0)  # the replay's position, and the host time it last moved
+        self.since = -math.inf  # nothing due before this host time is sent (a restarted process: the old one's)
         self._threads = [threading.Thread(target=self._plan_loop, name="midi-planner", daemon=True),
                          threading.Thread(target=self._send_loop, name="midi-sender", daemon=True)]
 
@@ -172,7 +174,7 @@ class MidiSender:
             self.notes.observe(played, start)
             messages += self.notes.plan(upcoming, start, end)
         messages.sort()
-        self._pending = [(self._due(m.sample), m) for m in messages]
+        self._pending = [(due, m) for m in messages if (due := self._due(m.sample)) >= self.since]
         self._replanned.set()
 
     def _due(self, sample: float) -> float:

@@ -18,6 +18,12 @@ A session is a :class:`~rockstar_cx.live.surface.MidiSurface`: what the front-en
   same name for its LEDs.
 * ``clock_in`` (``--clock-in``): follow that port's MIDI clock (:mod:`.follow`).
 * hot-plug (:mod:`.hotplug`) watches this process's ports; the MIDI-out process watches its own.
+* the MIDI-out process itself is watched by :meth:`~MidiSession.pump`: dead, or hung (a status
+  request unanswered for :data:`~.outproc.STALL_S`), it is killed and a fresh one started from the
+  app view's replay (:meth:`~rockstar_cx.live.view.EngineView.resume_point`), with the audio
+  engine's backoff (:class:`~rockstar_cx.audio.revival.Backoff`: 0.5, 1, 2 … s; given up after
+  3 failures within 30 s).  :attr:`~MidiSession.out_state` says so ("MIDI out stopped —
+  restarting"); the report counts ``midi_out_failures`` and ``midi_out_recoveries``.
 
 Start it before the first command (see :mod:`.outproc`).  Controllers need the
 :class:`~rockstar_cx.live.presenter.Presenter` they act through (and whose view lights their LEDs).
@@ -26,14 +32,17 @@ Threading contract: :meth:`pump`, :meth:`status`, :meth:`close` from the app's t
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio.ipc import SharedState
+from ..audio.revival import Backoff
 from ..audio.supervisor import AudioEngine
 from ..live.intent import Action, Target
 from ..live.presenter import Presenter
 from ..live.surface import MidiSummary
+from ..live.view import EngineView
 from ..show.model import Show
 from .controller import ControlHub, Device
 from .follow import ClockFollower
@@ -77,6 +86,14 @@ class MidiSession:
         self._ports: list = []
         self._shared: SharedState | None = None
         self._final: dict | None = None  # close()'s status, once closed
+        # the MIDI-out process's watch (pump): failures noticed, fresh processes that took over
+        self.out_failures = 0
+        self.out_recoveries = 0
+        self.out_state = ""  # in words while it is down or restarting ("" when it runs)
+        self._out_down = False  # the last process failed: a fresh one is due when the backoff allows
+        self._out_backoff = Backoff()
+        self._view: EngineView | None = None  # what a fresh process starts from (the presenter's, else our own)
+        self._own_view = False
 
     def start(self) -> MidiSession:
         options, engine = self.options, self.engine
@@ -90,6 +107,10 @@ class MidiSession:
                                              clock=options.clock, notes=options.notes,
                                              run_while_stopped=options.run_while_stopped,
                                              port_options=settings.outputs), engine).start()
+            if self.presenter is not None:
+                self._view = self.presenter.view  # updated by the presenter's tick, on this thread
+            else:
+                self._view, self._own_view = EngineView.of(engine), True
         devices = []
         skipped: set[tuple[str, Control, Target]] = set()  # learned rows naming what this show lacks
         for spec in options.inputs:
@@ -131,10 +152,37 @@ class MidiSession:
         return lines
 
     def pump(self) -> None:
-        """Carry out the controllers' actions since the last call, through the presenter."""
+        """Carry out the controllers' actions since the last call, through the presenter; notice a
+        dead or hung MIDI-out process and restart it (never waits on it)."""
         if self.hub is not None:
             for intent in self.hub.poll():
                 self.presenter.act(intent.target, intent.value)
+        if self.out is not None:
+            self._watch_out(time.monotonic())
+
+    def _watch_out(self, now: float) -> None:
+        if self._own_view:
+            self._view.update()
+        out, backoff = self.out, self._out_backoff
+        if not self._out_down:
+            out.latest()  # keeps a status request on its way (at most one a second): a hung process is one that never answers
+            reason = out.failure(now)
+            if reason is None:
+                if out.ready and self.out_state:
+                    self.out_recoveries += 1
+                    self.out_state = ""
+                return
+            out.kill()
+            self.out_failures += 1
+            backoff.failed(reason, now)
+            self._out_down = True
+            self.out_state = f"MIDI out stopped ({reason}) — restarting"
+        if backoff.exhausted(now):
+            self.out_state = f"MIDI out keeps failing ({backoff.reason}) — given up"
+            return
+        if backoff.ready(now):
+            self.out = MidiOut(out.config, self.engine).launch(self._view.resume_point())
+            self._out_down = False
 
     def status(self) -> dict:
         out = self.out.status() if self.out is not None else {}
@@ -146,10 +194,13 @@ class MidiSession:
             "learning": self.hub is not None and self.hub.learning,
             "clock_in": self.follower.status() if self.follower is not None else None,
             "warning": self.warning,
+            "out_state": self.out_state,
+            "midi_out_failures": self.out_failures,
+            "midi_out_recoveries": self.out_recoveries,
         }
 
     def summary(self) -> MidiSummary:
-        outputs = tuple((asked, port is not None) for asked, port in
+        outputs = tuple((asked, port is not None and not self.out_state) for asked, port in
                         (self.out.latest().get("outputs", ()) if self.out is not None else ()))
         inputs: dict[str, bool] = {}  # a controller's input and its LED output: connected when both are
         for asked, port in self.hotplug.connected() if self.hotplug is not None else ():
@@ -189,6 +240,8 @@ class MidiSession:
                 part.stop()
         if self.out is not None:
             status["out"] = self.out.close()
+        if self._own_view:
+            self._view.close()
         graph_changed()  # the MIDI-out process (or the audio engine) may just have left the graph
         for port in self._ports:
             port.close()
