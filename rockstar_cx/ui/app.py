@@ -47,14 +47,17 @@ from .dialogs import QuitGuard
 from .input import Input
 from .cues import CueTrack, Frame, display_sample, preview_reach
 from .options import StageOptions
+from .palette import ALERT, PANEL
 from .settings import Settings, load_settings, save_settings
 from .stage import StageView
 from .text import Text
-from .widgets import TextBox
+from .widgets import Painter, TextBox
 
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
 CONSOLE_SIZE = (1280, 800)
+IDLE_WAIT_MS = 50  # a still stage is neither drawn nor flipped: the loop waits for input, polling the engine at 20 Hz
+WARNING_SECONDS = 6.0  # one screen: how long the "the audience sees this" strip stays the first time
 
 def _on_display(index: int) -> tuple[int, int]:
     position = pygame.WINDOWPOS_CENTERED | index  # SDL's "centred on display N"
@@ -117,6 +120,14 @@ class StageApp(Input):
         if self.offer is not None:
             presenter.message = "Resume? Enter or GO resumes; Esc or back starts from the top"
         self._underflows_at_start: int | None = None  # the device's count when the show first started
+        # Draw only what changed: the key of the still picture last flipped (None: something moves)
+        self._stage_key: tuple | None = None
+        self.flips = 0  # stage window flips (the tests count them)
+        self.idle = False  # the last step drew nothing: the stage stands still
+        self._pending: list[pygame.event.Event] = []  # input that woke an idle wait
+        self._console_info: ConsoleInfo | None = None  # what the console window last showed
+        self._warned: set[Action] = set()  # one screen: overlays the audience has been warned about
+        self._warning_until = 0.0
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -127,7 +138,15 @@ class StageApp(Input):
         started = time.monotonic()
         while self.running and (duration is None or time.monotonic() - started < duration):
             self.step()
-            self.clock.tick(FPS)
+            if self.idle:  # nothing to draw: sleep until input comes (or poll the engine's news)
+                wait = IDLE_WAIT_MS if duration is None else min(IDLE_WAIT_MS, max(
+                    1, round(1000 * (duration - (time.monotonic() - started)))))
+                event = pygame.event.wait(wait)
+                if event.type != pygame.NOEVENT:
+                    self._pending.append(event)
+                self.clock.tick()
+            else:
+                self.clock.tick(FPS)
 
     def step(self) -> None:
         """One frame: the engine's news (the presenter's tick), input, the stage, the console."""
@@ -136,8 +155,12 @@ class StageApp(Input):
             self.keeper.observe(self.view)
         if self._underflows_at_start is None and self.view.started_sample is not None:
             self._underflows_at_start = self.view.health().counters.underflows
-        for event in pygame.event.get():
+        events = self._pending + pygame.event.get()
+        self._pending = []
+        for event in events:
             self.handle(event)
+        if events:
+            self._stage_key = None  # a key, a click, an expose: draw the stage once more
         if self.midi is not None:
             self.midi.pump()
             summary = self.midi_summary = self.midi.summary()
@@ -153,24 +176,55 @@ class StageApp(Input):
                               resume=None if teaching is None else teaching.resume)
         self.stage_view.coming = self.briefing.stage_line
         surface = self.stage.get_surface()  # fetched every frame: resizing and fullscreen replace it
+        overlaid = self.console_window is None and self.console  # the console overlay changes as the show goes
+        key = None
+        if self.calibration is None and not overlaid:
+            key = self.stage_view.still_key(surface.get_size(), frame, blackout=self.blackout, teach=teach)
+            if key is not None:
+                key += (self.help, self._warning_shown())
+        self._frames += 1
+        if self.console_window is not None and (self._console_due or self._frames % CONSOLE_EVERY == 0):
+            due, info = self._console_due, self._info(now, frame, teach)
+            if due or info != self._console_info:  # redrawn only when what it shows changed
+                self._console_info = info
+                self._draw_console(surface, now, frame, teach, info)
+                self.console_window.flip()
+        self.idle = key is not None and key == self._stage_key
+        if self.idle:
+            return  # the same still picture is on the screen: neither drawn nor flipped
+        self._stage_key = key
         if self.calibration is not None:
             draw_calibration(surface, self.text, frame, self.calibration)
         else:
             self.stage_view.draw(surface, frame, blackout=self.blackout, teach=teach)
-        self._frames += 1
-        console_shown = self.console_window is not None or self.console
-        if console_shown and (self._console_due or self._frames % CONSOLE_EVERY == 0):
-            self._draw_console(surface, now, frame, teach)
-            if self.console_window is not None:
-                self.console_window.flip()
         if self.console_window is None:  # one screen: the presenter's overlays go over the stage
+            if self.console and (self._console_due or self._frames % CONSOLE_EVERY == 0):
+                self._draw_console(surface, now, frame, teach)
             if self.console:
                 surface.blit(self._console_surface, (0, 0))
             if self.help:
                 self.help_texts = draw_help(surface, self.text).boxes
+            if self._warning_shown():
+                self._draw_warning(surface)
         self.stage.flip()
+        self.flips += 1
 
-    def _draw_console(self, stage: pygame.Surface, now: Transport, frame: Frame, teach: Teach | None) -> None:
+    def _warning_shown(self) -> bool:
+        return self.console_window is None and (self.help or self.console) and time.monotonic() < self._warning_until
+
+    def _draw_warning(self, surface: pygame.Surface) -> None:
+        """One screen: the first time the help or the console shows, a strip says the room sees it too."""
+        w, h = surface.get_size()
+        cap = max(10, round(h * 0.028))
+        strip = pygame.Rect(0, 0, w, round(cap * 2.6))
+        surface.fill(PANEL, strip)
+        pygame.draw.rect(surface, ALERT, strip, 3)
+        words = "ONE SCREEN: THE AUDIENCE SEES THIS TOO  —  Tab hides the console, H the help"
+        px = self.text.fit(words, cap, w - 4 * cap, 6)
+        Painter(self.text).line(surface, "info", words, cap, ALERT, strip.center, anchor="center", px=px)
+
+    def _draw_console(self, stage: pygame.Surface, now: Transport, frame: Frame, teach: Teach | None,
+                      info: ConsoleInfo | None = None) -> None:
         self._console_due = False
         if self.console_window is not None:
             target = self.console_window.get_surface()
@@ -178,7 +232,7 @@ class StageApp(Input):
             if self._console_surface.get_size() != stage.get_size():
                 self._console_surface = pygame.Surface(stage.get_size())
             target = self._console_surface
-        self.console_view.draw(target, self._info(now, frame, teach), stage)
+        self.console_view.draw(target, info or self._info(now, frame, teach), stage)
         if self.console_window is not None and self.help:
             self.help_texts = draw_help(target, self.text).boxes
 
@@ -204,8 +258,10 @@ class StageApp(Input):
             presenter.message = "Stage blacked out (the sound goes on)" if self.blackout else "Stage back"
         elif action is Action.HELP:
             self.help = not self.help
+            self._warn(action, self.help)
         elif action is Action.CONSOLE:
             self.console = not self.console
+            self._warn(action, self.console)
         elif action is Action.LEARN:
             self.learn(not self.learning)
         elif action is Action.QUIT:
@@ -230,6 +286,17 @@ class StageApp(Input):
             else:
                 self.calibration = Calibration.begin(self.offset_ms, now, self.view.click, len(self.show.sections),
                                                      presenter.send)
+
+    def _warn(self, action: Action, shown: bool) -> None:
+        """One screen (a mirrored projector): the help and the console show only when asked for, and the first
+        time each shows, a strip and the message say that the audience sees it."""
+        self._console_due = True
+        if not shown or self.console_window is not None or action in self._warned:
+            return
+        self._warned.add(action)
+        self._warning_until = time.monotonic() + WARNING_SECONDS
+        self.presenter.message = "One screen: the audience sees the " + ("help" if action is Action.HELP else
+                                                                        "console") + " too"
 
     def toggle_fullscreen(self, save: bool = True) -> None:
         self.fullscreen = not self.fullscreen

@@ -98,6 +98,18 @@ class StageView:
                 self._scene_boxes, self._scene_zones = list(self.painter.boxes), list(self.zones)
         scene(False)
 
+    def still_key(self, size: tuple[int, int], frame: Frame, *, blackout: bool = False,
+                  teach: Teach | None = None) -> tuple | None:
+        """A key for the whole picture :meth:`draw` would draw, when nothing in it moves (blacked out, stopped,
+        finished, a lesson between plays): the same key, the same pixels, so the app need not draw or flip
+        again.  None while something moves (the baton, cues, rings)."""
+        if blackout:
+            return ("blackout", size)
+        if frame.state in ("playing", "count-in"):
+            return None
+        what = ("teach", teach, frame.state) if teach is not None else ("stopped", frame.state)
+        return what + (size, frame.moment, frame.bar, frame.beat, self.badge, self.coming)
+
     def say(self, key: str, **values: object) -> str:
         return say(self.language, key, **values)
 
