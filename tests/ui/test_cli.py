@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import pygame
 import pytest
 
 from jackcapture import XrunMonitor
+from xserver import xvfb
 
 from . import vision
 
@@ -69,32 +68,15 @@ def test_bad_stage_options_are_user_mistakes(args, message):
     assert result.returncode == 2 and message in result.stderr
 
 
-def _free_display() -> int:
-    for number in range(90, 140):
-        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture
-def xvfb():
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian/Ubuntu: apt-get install xvfb; scripts/setup does)")
-    number = _free_display()
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield f":{number}"
-    server.terminate()
-    server.wait(10)
+def display():
+    with xvfb("1920x1080") as name:
+        yield name
 
 
-def test_a_real_x_window_goes_fullscreen_on_the_display(jack_server, xvfb, tmp_path):
+def test_a_real_x_window_goes_fullscreen_on_the_display(jack_server, display, tmp_path):
     stage = tmp_path / "stage.png"
-    env = dict(os.environ, DISPLAY=xvfb, SDL_VIDEODRIVER="x11")
+    env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11")
     result = play("--duration", "3", "--moment", "2", "--fullscreen", "--screenshot", str(stage), env=env)
     assert result.returncode == 0, result.stderr
     image = pygame.image.load(str(stage))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from xserver import xvfb
 
 REPO = Path(__file__).resolve().parents[2]
 SHOW = """\
@@ -59,21 +60,9 @@ bars = 2
 
 
 @pytest.fixture
-def xvfb():
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        pytest.skip("Xvfb and xdotool are needed (Debian/Ubuntu: apt-get install xvfb xdotool)")
-    number = 300 + os.getpid() % 400  # this process's own: suites side by side never share one
-    while Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
-        number += 1
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert server.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    yield f":{number}"
-    server.terminate()
-    server.wait(10)
+def display():
+    with xvfb(tools=("xdotool",)) as name:
+        yield name
 
 
 class App:
@@ -139,9 +128,9 @@ def show_file(tmp_path) -> Path:
     return path
 
 
-def test_a_killed_app_resumes_at_the_same_moment_with_the_same_mutes_and_tempo(jack_server, xvfb, tmp_path,
+def test_a_killed_app_resumes_at_the_same_moment_with_the_same_mutes_and_tempo(jack_server, display, tmp_path,
                                                                                show_file):
-    first = App(xvfb, tmp_path, show_file)
+    first = App(display, tmp_path, show_file)
     try:
         first.key("F5")  # start; then GO to "groove", mute Sales, a tempo nudge
         first.wait_state(playing=True)
@@ -155,7 +144,7 @@ def test_a_killed_app_resumes_at_the_same_moment_with_the_same_mutes_and_tempo(j
         first.kill()
     assert first.state()["moment"] == 1
 
-    again = App(xvfb, tmp_path, show_file)
+    again = App(display, tmp_path, show_file)
     try:
         time.sleep(1.0)
         again.key("Right")  # the clicker's GO accepts the offer: parked at "groove", stopped
@@ -175,9 +164,9 @@ def test_a_killed_app_resumes_at_the_same_moment_with_the_same_mutes_and_tempo(j
     assert again.state()["playing"] is True  # quit mid-show: the next start offers to resume
 
 
-def test_quitting_asks_while_playing_and_a_stopped_quit_or_the_finale_clears_the_state(jack_server, xvfb, tmp_path,
+def test_quitting_asks_while_playing_and_a_stopped_quit_or_the_finale_clears_the_state(jack_server, display, tmp_path,
                                                                                        show_file):
-    app = App(xvfb, tmp_path, show_file)
+    app = App(display, tmp_path, show_file)
     try:
         app.key("F5")
         app.wait_state(playing=True, moment=0)
