@@ -48,6 +48,21 @@ def _hang_watchdog():
     faulthandler.cancel_dump_traceback_later()
 
 
+# A fixed name: JACK reuses a dead server's registry slot only for the same name.  Two suites run
+# side by side on one machine must each set their own (ROCKSTAR_JACK_SERVER).
+SERVER_NAME = os.environ.get("ROCKSTAR_JACK_SERVER", "rockstar-cx-test")
+
+
+def _started(server: JackServer) -> JackServer:
+    if not jackd_available():
+        pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup; see docs/setup.md",
+                    pytrace=False)
+    try:
+        return server.start()
+    except JackServerError as e:
+        pytest.fail(str(e), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def jack_server():
     """A running private ``jackd -d dummy`` (48 kHz), exported as JACK_DEFAULT_SERVER.
@@ -56,16 +71,7 @@ def jack_server():
     ``.period``, ``.realtime`` and ``.start()/.stop()/.kill()/.restart()``.
     A test that kills it must ``start()`` it again before it returns.
     """
-    if not jackd_available():
-        pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup; "
-                    "see docs/setup.md", pytrace=False)
-    # A fixed name: JACK reuses a dead server's registry slot only for the same name.  Two suites
-    # run side by side on one machine must each set their own (ROCKSTAR_JACK_SERVER).
-    server = JackServer(name=os.environ.get("ROCKSTAR_JACK_SERVER", "rockstar-cx-test"))
-    try:
-        server.start()
-    except JackServerError as e:
-        pytest.fail(str(e), pytrace=False)
+    server = _started(JackServer(name=SERVER_NAME))
     try:
         yield server
     finally:
@@ -80,14 +86,7 @@ def jack_server_4out():
     """A second private JACK dummy server whose device has 4 outputs (``-P 4``), for the cue mix;
     not exported: a test points its engine at it with ``monkeypatch.setenv("JACK_DEFAULT_SERVER", ...)``
     and its clients with the server's name.  The session's ``jack_server`` (2 outputs) is untouched."""
-    if not jackd_available():
-        pytest.fail("jackd is not installed (Debian/Ubuntu: jackd2): run scripts/setup", pytrace=False)
-    server = JackServer(name=os.environ.get("ROCKSTAR_JACK_SERVER", "rockstar-cx-test") + "-4out", playback=4,
-                        export_env=False)
-    try:
-        server.start()
-    except JackServerError as e:
-        pytest.fail(str(e), pytrace=False)
+    server = _started(JackServer(name=SERVER_NAME + "-4out", playback=4, export_env=False))
     try:
         yield server
     finally:
