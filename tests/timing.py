@@ -23,6 +23,9 @@ ONSET_NOTICE_EARLY = 960
 #: Runs of ~8 s; a noisy phase had 20–70 xruns in every run: the loop ends as soon as every
 #: interval has been checked clear of one.
 ONSET_ATTEMPTS = 14
+#: The cue mix's 4-output run (tests/audio/test_cue_jack.py, ~8 s): played again till every
+#: interval, main and cue, was clear of an xrun.
+CUE_ATTEMPTS = 6
 #: A live hit sent just after a cycle began sounds from that cycle's first frame if its callback
 #: had not yet read the commands (the callback woke 36 frames into a cycle here), so its latency
 #: may be below zero — but never by a whole period: that block began before the hit was sent.

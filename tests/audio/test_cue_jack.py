@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from jackcapture import JackCapture
+from timing import CUE_ATTEMPTS, ONSET_NOTICE_EARLY, ONSET_NOTICE_LATE
 from rockstar_cx.audio.commands import SetClick
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.kit import PRE_ENTRY_GAP_S, synthesize
@@ -18,10 +19,9 @@ from rockstar_cx.errors import ShowError
 
 from ..conductor.shows import make_show, moment, section
 from .test_cue import expected_pre_entries
-from .test_engine import NOTICE_EARLY, NOTICE_LATE, wait_for
+from .test_engine import wait_for
 
 RATE = 48000
-ATTEMPTS = 6  # this VM's dummy driver drops a cycle now and then: the show is played again till every interval was clear
 # Hits on the 8th notes of every other beat: the odd beats are silent in the room, so a click there would show,
 # and the room is silent from 15 ms after every hit (the click sound's length), where a pre-entry cue would show.
 SHOW = make_show([section("a", "x.x. ....", sound="click")],
@@ -64,7 +64,7 @@ def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_
     room = sorted(count_in + hits)  # what the main channels play: the count-in and the hits, nothing else
     lengths = {**{s: len(synthesize("count", RATE)) for s in count_in}, **{s: len(synthesize("click", RATE)) for s in hits}}
     checked = np.zeros(len(room) - 1, bool)  # the room's intervals seen exact, clear of a JACK xrun
-    for _attempt in range(ATTEMPTS):
+    for _attempt in range(CUE_ATTEMPTS):
         recorder, report, xruns = play_once()
         assert report["callback_errors"] == 0
         assert report["channels"] == {"main": [1, 2], "cue": [3, 4]} and report["click_in_main"] is False
@@ -90,14 +90,14 @@ def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_
         cue_clear = np.ones(len(beats) - 1, bool)
         for xrun in recorder.xrun_frames[len(recorder.xrun_frames) - xruns:]:
             xrun -= recorder.first_frame
-            clear &= (heard[1:] < xrun - NOTICE_LATE) | (heard[:-1] > xrun + NOTICE_EARLY)
-            cue_clear &= (cued[1:] < xrun - NOTICE_LATE) | (cued[:-1] > xrun + NOTICE_EARLY)
+            clear &= (heard[1:] < xrun - ONSET_NOTICE_LATE) | (heard[:-1] > xrun + ONSET_NOTICE_EARLY)
+            cue_clear &= (cued[1:] < xrun - ONSET_NOTICE_LATE) | (cued[:-1] > xrun + ONSET_NOTICE_EARLY)
         assert list(np.diff(heard)[clear]) == list(np.diff(room)[clear])
         assert list(np.diff(cued)[cue_clear]) == list(np.diff(beats)[cue_clear])  # the cue mix on every beat
         checked |= clear
         if checked.all():
             break
-    assert checked.all(), f"intervals never clear of a JACK xrun in {ATTEMPTS} runs: {np.flatnonzero(~checked)}"
+    assert checked.all(), f"intervals never clear of a JACK xrun in {CUE_ATTEMPTS} runs: {np.flatnonzero(~checked)}"
 
 
 def test_cue_channels_the_device_does_not_have_are_refused_at_start(jack_server):
