@@ -22,6 +22,13 @@ from the app view's replay (``launch(view.resume_point())``, see
 position with the app's conductor, and sends nothing due before it started (what was due in the
 gap went with the old process).  :class:`~.session.MidiSession` watches and restarts it.
 
+What it cannot help: over JACK its MIDI port is a JACK client, and the JACK graph waits for every
+client each cycle.  A *stopped* (SIGSTOP, hung in the kernel) MIDI-out process therefore starves
+the audio: stopped for 2 s it cost the engine 439 underflows (1,320 JACK xruns; a plain JACK client
+with a no-op callback, stopped as long: 404), while a killed one cost 5.  That is JACK's to bound
+(its client timeout); ours is to notice the stall (:data:`STALL_S`) and kill it — about 200
+underflows, once, measured with the session watching.
+
 Messages from the app: ``("status",)`` → ``("status", dict)``; ``("ticks",)`` → ``("ticks", [(due, sent)])``
 (host times of the recent clock ticks, for the benchmark); ``("quit",)`` → ``("quit", dict)`` (the
 final status).  Each reply names the request it answers, so a late one is never taken for another.
