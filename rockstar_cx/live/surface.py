@@ -27,6 +27,7 @@ class MidiSummary:
     learning: bool
     selected: Target | None  # what the next control moved will do
     learned: str | None  # the last binding made, in words
+    out_state: str = ""  # the MIDI-out process down or restarting, in words ("" while it runs)
 
 
 class MidiSurface(Protocol):

@@ -216,7 +216,8 @@ class MidiSession:
         return MidiSummary(inputs=tuple(inputs.items()), outputs=outputs, clock_in=clock_in, following=following,
                            can_learn=hub is not None, learning=hub is not None and hub.learning,
                            selected=hub.selected if hub is not None else None,
-                           learned=None if last is None else f"{last.control} → {last.target}")
+                           learned=None if last is None else f"{last.control} → {last.target}",
+                           out_state=self.out_state)
 
     def learn(self, on: bool) -> bool:
         """MIDI learn on or off; False when there is no controller to learn from."""

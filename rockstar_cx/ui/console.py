@@ -283,6 +283,8 @@ def _midi_lines(midi: MidiSummary) -> list[tuple[str, Color]]:
         if ports:
             words = " · ".join(f"{name} {'✓' if up else '✗ (unplugged)'}" for name, up in ports)
             lines.append((f"{heading}  {words}", OK if all(up for _, up in ports) else ALERT))
+    if midi.out_state:
+        lines.append((midi.out_state, ALERT))
     if midi.clock_in is not None:
         lines.append((f"CLOCK IN  {midi.clock_in}", OK if midi.following else WARN))
     if midi.learning:

@@ -13,13 +13,16 @@ from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Next, Quantize, Start
 from rockstar_cx.live.intent import Action, Target
 from rockstar_cx.live.presenter import Presenter
+from rockstar_cx.live.surface import MidiSummary
 from rockstar_cx.live.view import EngineView
 from rockstar_cx.midi import mapping
 from rockstar_cx.midi.mapping import CC, Control
 from rockstar_cx.midi.session import MidiOptions, MidiSession
 from rockstar_cx.show.model import Moment
 from rockstar_cx.ui.app import StageApp
+from rockstar_cx.ui.console import _midi_lines
 from rockstar_cx.ui.options import StageOptions
+from rockstar_cx.ui.palette import ALERT
 
 from ..midi.test_controller import FakeDevice, MemoryDevice
 from .conftest import make_show
@@ -138,3 +141,11 @@ def test_the_keys_and_a_pad_drive_one_presenter_with_one_set_of_rules(bus, silen
         pad.close()
     assert commands == [Start(count_in=True), Next(Quantize.BAR), Next(Quantize.BAR)]
     assert report["callback_errors"] == 0
+
+
+def test_the_console_says_when_midi_out_is_down():
+    down = MidiSummary(inputs=(), outputs=(("virtual", False),), clock_in=None, following=False, can_learn=False,
+                       learning=False, selected=None, learned=None,
+                       out_state="MIDI out stopped (killed by SIGKILL) — restarting")
+    assert _midi_lines(down) == [("MIDI OUT  virtual ✗ (unplugged)", ALERT),
+                                 ("MIDI out stopped (killed by SIGKILL) — restarting", ALERT)]
