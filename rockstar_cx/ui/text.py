@@ -19,7 +19,9 @@ import pygame
 from .fonts import FontChain, Run, assets_font
 
 FONT_FILE = "DejaVuSans-Bold.ttf"
-CACHE_LINES = 768  # enough for two windows' worth of lines at two sizes each
+#: Rendered lines kept, by their pixels' size: a count would let big lines (a cue word at 4K is
+#: megabytes) grow the app by hundreds of MB over a show whose numbers change (the chaos's "+83 ms").
+CACHE_LINE_BYTES = 64 << 20
 CACHE_WIDTHS = 8192
 Color = tuple[int, int, int]
 
@@ -35,6 +37,7 @@ class Text:
         self.chain = chain or FontChain()
         self._fonts: dict[tuple[int, int, str | None], pygame.font.Font] = {}
         self._lines: OrderedDict[tuple, tuple[pygame.Surface, int]] = OrderedDict()
+        self._line_bytes = 0  # the cached lines' pixels
         self._widths: OrderedDict[tuple[str, int], int] = OrderedDict()
         probe = self.font(200)
         self.cap_ratio = probe.metrics("H")[0][3] / 200  # cap height per pixel of font size
@@ -95,8 +98,9 @@ class Text:
         cached = self._lines.get(key)
         if cached is None:
             cached = self._lines[key] = self._compose(text, px, color)
-            if len(self._lines) > CACHE_LINES:
-                self._lines.popitem(last=False)
+            self._line_bytes += _bytes(cached[0])
+            while self._line_bytes > CACHE_LINE_BYTES and len(self._lines) > 1:
+                self._line_bytes -= _bytes(self._lines.popitem(last=False)[1][0])
         else:
             self._lines.move_to_end(key)
         return cached
@@ -131,3 +135,7 @@ class Text:
     def ascent(self, text: str, px: int) -> int:
         """Pixels from the top of :meth:`render`'s surface to the baseline."""
         return self.line(text, px, (255, 255, 255))[1]
+
+
+def _bytes(surface: pygame.Surface) -> int:
+    return surface.get_pitch() * surface.get_height()

@@ -18,6 +18,7 @@ from rockstar_cx.show.model import Moment
 from rockstar_cx.ui.controls import BINDINGS, help_rows, target_for
 from rockstar_cx.ui.cues import display_sample
 from rockstar_cx.ui.settings import Settings, load_settings, save_settings, settings_path
+from rockstar_cx.ui.text import CACHE_LINE_BYTES, Text
 
 from .conftest import RATE, advance, apply, frame_at, make_show, make_track
 
@@ -184,3 +185,13 @@ def test_damaged_settings_keep_what_is_readable(private_settings):
     private_settings.write_text("visual_offset_ms = [")
     settings, warning = load_settings()
     assert settings == Settings() and "unreadable" in warning
+
+
+def test_rendered_lines_are_kept_by_their_size_not_their_number():
+    text = Text()
+    # a show whose numbers change (the chaos's "+83 ms", the clocks) renders new lines all along
+    for n in range(400):
+        text.line(f"+{n} ms", 160, (255, 255, 255))
+    kept = sum(surface.get_pitch() * surface.get_height() for surface, _ in text._lines.values())
+    assert kept == text._line_bytes <= CACHE_LINE_BYTES
+    assert text.line("+399 ms", 160, (255, 255, 255)) is text._lines[("+399 ms", 160, (255, 255, 255))]
