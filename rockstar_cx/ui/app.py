@@ -25,6 +25,8 @@ process, and pygame's mixer would only spam the log on machines without a sound 
 
 from __future__ import annotations
 
+import ctypes
+import os
 import sys
 import time
 from dataclasses import replace
@@ -53,6 +55,11 @@ from .stage import StageView
 from .text import Text
 from .widgets import Painter, TextBox
 
+# A software window surface goes to the display as it is (X11: shared memory, ~1 ms for 1080p), not through an
+# OpenGL texture SDL would make for it (on Xvfb or Mesa's llvmpipe a 1080p frame took ~20 ms to present, and a
+# rectangle as long as the whole window).  Set SDL_FRAMEBUFFER_ACCELERATION=1 to have SDL's texture back.
+os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
+
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
 CONSOLE_SIZE = (1280, 800)
@@ -62,6 +69,38 @@ WARNING_SECONDS = 6.0  # one screen: how long the "the audience sees this" strip
 def _on_display(index: int) -> tuple[int, int]:
     position = pygame.WINDOWPOS_CENTERED | index  # SDL's "centred on display N"
     return position, position
+
+
+class _SDLRect(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("w", ctypes.c_int), ("h", ctypes.c_int)]
+
+
+def _update_rects():
+    """SDL's ``SDL_UpdateWindowSurfaceRects`` of the SDL pygame loaded (``pygame.Window`` has only ``flip``, which
+    pushes the whole window to the display: 8 MB a frame at 1080p); None when it cannot be found."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/libSDL2-2" in line}  # not SDL2_ttf, SDL2_image...
+        if len(paths) != 1:
+            return None
+        sdl = ctypes.CDLL(paths.pop())
+        by_id, update = sdl.SDL_GetWindowFromID, sdl.SDL_UpdateWindowSurfaceRects
+        by_id.argtypes, by_id.restype = [ctypes.c_uint32], ctypes.c_void_p
+        update.argtypes, update.restype = [ctypes.c_void_p, ctypes.POINTER(_SDLRect), ctypes.c_int], ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+
+    def push(window: pygame.Window, rects: list[pygame.Rect]) -> bool:
+        handle = by_id(window.id)
+        if not handle:
+            return False
+        array = (_SDLRect * len(rects))(*(_SDLRect(r.x, r.y, r.w, r.h) for r in rects))
+        return update(handle, array, len(rects)) == 0
+
+    return push
+
+
+_PUSH = _update_rects()
 
 
 class StageApp(Input):
@@ -123,6 +162,8 @@ class StageApp(Input):
         # Draw only what changed: the key of the still picture last flipped (None: something moves)
         self._stage_key: tuple | None = None
         self.flips = 0  # stage window flips (the tests count them)
+        self.partial_flips = 0  # of them, those that pushed only what moved
+        self._moved: list[pygame.Rect] | None = None  # where the last flipped frame differed from its still picture
         self.idle = False  # the last step drew nothing: the stage stands still
         self._pending: list[pygame.event.Event] = []  # input that woke an idle wait
         self._console_info: ConsoleInfo | None = None  # what the console window last showed
@@ -161,6 +202,7 @@ class StageApp(Input):
             self.handle(event)
         if events:
             self._stage_key = None  # a key, a click, an expose: draw the stage once more
+            self._moved = None  # ... and push it whole
         if self.midi is not None:
             self.midi.pump()
             summary = self.midi_summary = self.midi.summary()
@@ -206,8 +248,23 @@ class StageApp(Input):
                 self.help_texts = draw_help(surface, self.text).boxes
             if self._warning_shown():
                 self._draw_warning(surface)
-        self.stage.flip()
+        self._flip(surface)
+
+    def _flip(self, surface: pygame.Surface) -> None:
+        """Push the stage to the display: only where it moved since the last frame when the still picture under it
+        is the same (this frame's moving parts and the last frame's, to wipe them), else all of it."""
+        moving = self.stage_view.moving if self.calibration is None and not (
+            self.console_window is None and (self.console or self.help or self._warning_shown())) else None
+        area = pygame.Rect((0, 0), surface.get_size())
+        rects = None if moving is None or self._moved is None else [r.clip(area) for r in moving + self._moved]
+        self._moved = moving
         self.flips += 1
+        if rects is not None and _PUSH is not None:
+            rects = [r for r in rects if r.w > 0 and r.h > 0]
+            if not rects or _PUSH(self.stage, rects):
+                self.partial_flips += 1
+                return
+        self.stage.flip()
 
     def _warning_shown(self) -> bool:
         return self.console_window is None and (self.help or self.console) and time.monotonic() < self._warning_until

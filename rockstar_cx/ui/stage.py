@@ -31,7 +31,7 @@ from .lanes import draw_lanes, draw_spread, draw_together, spread_ms, spread_nee
 from .layout import COUNT_CAP, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
 from .text import Text
-from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_zone
+from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_zone, hit_light
 
 def cue_word(sound: str, language: str = DEFAULT_LANGUAGE) -> str:
     return word_in(language, sound)
@@ -58,6 +58,9 @@ class StageView:
         self.badge: str | None = None  # a word for the audience beside the bar count (the app sets it)
         # A change that comes by itself, discreetly beside the bar count ("NEXT MOMENT IN 3 BARS"; the app sets it)
         self.coming: str | None = None
+        # Where the last frame differs from its beat's still picture (the baton, cues, rings, playheads), when
+        # that picture came from the cache; None: anything may have changed (the app then flips it all)
+        self.moving: list[pygame.Rect] | None = None
 
     @property
     def texts(self) -> list[TextBox]:
@@ -68,6 +71,7 @@ class StageView:
         """The stage at ``frame``.  What only changes on a beat (zones at rest, text) is drawn once per beat
         and kept; each frame copies it and draws what moves (cues, rings, playheads, the baton) over it."""
         self.painter.boxes, self.zones = [], []
+        self.moving = None
         if blackout:
             surface.fill((0, 0, 0))
             return
@@ -87,7 +91,9 @@ class StageView:
         if key is not None and key == self._scene_key:
             surface.blit(self._scene, (0, 0))
             self.painter.boxes, self.zones = list(self._scene_boxes), list(self._scene_zones)
+            self.moving = []
         else:
+            self.moving = None
             surface.fill(BACKGROUND)
             scene(True)
             self._scene_key = key
@@ -180,6 +186,7 @@ class StageView:
                         step = int(position) % len(look.pattern)
                     self._cue(surface, zone, index, frame, step)
             if lanes and not (shared and frame.armed is not None):
+                self._moved(lay.lanes)
                 draw_lanes(surface, lay, frame, list(current), self.looks, off, returning)
             return
         self._header(surface, lay, moment.title, frame, chaos)
@@ -315,8 +322,22 @@ class StageView:
                     align="right")
         self.painter.block(surface, "info", block, SOFT_INK)
 
+    def _moved(self, rect: pygame.Rect | None, margin: int = 4) -> None:
+        """Note where a moving part draws (None: somewhere unknown, so everywhere)."""
+        if self.moving is not None:
+            if rect is None:
+                self.moving = None
+            else:
+                self.moving.append(rect.inflate(2 * margin, 2 * margin))
+
     def _cue(self, surface: pygame.Surface, zone: Zone, index: int, frame: Frame, step: int | None) -> None:
         look = self.looks[index]
+        if hit_light(frame.cues.get(index)) > 0.0:  # the zone brightens, its border thickens, the word lights
+            self._moved(zone.rect)
+        else:  # the ring closing onto the disc, the playhead on the pattern
+            self._moved(zone.disc)
+            if zone.pattern is not None:
+                self._moved(zone.pattern, margin=zone.pattern.height)
         resting = [b for b in self.painter.boxes if b.role == "cue" and zone.word.contains(b.rect)]
         if draw_cue(surface, self.painter, zone, look, frame.cues.get(index), step=step,
                     beat_seconds=frame.beat_seconds, height=surface.get_height()):
@@ -326,6 +347,7 @@ class StageView:
         """The conductor's baton (moves every frame)."""
         if frame.state in ("playing", "count-in"):
             inset = -lay.figure.height // 8
+            self._moved(lay.figure.inflate(inset, inset), margin=max(8, lay.figure.height // 8))
             draw_conductor(surface, lay.figure.inflate(inset, inset), self.show.meter.beats, frame.beat,
                            frame.beat_phase, chaos=chaos, color=ALERT if chaos else INK)
 

@@ -9,6 +9,7 @@ import pygame
 
 from rockstar_cx.conductor import Start
 from rockstar_cx.live.intent import Action
+from rockstar_cx.ui import app as app_module
 from rockstar_cx.ui.app import StageApp
 from rockstar_cx.ui.palette import ALERT
 
@@ -52,7 +53,11 @@ def test_a_playing_stage_flips_every_frame(stage):
     while app.frame.state != "playing" and time.monotonic() < deadline:
         app.step()
     assert app.frame.state == "playing"
+    partial = app.partial_flips
     assert still(app, 20) == 20 and not app.idle
+    if app_module._PUSH is not None:  # only what moved goes to the display, most frames
+        assert app.partial_flips - partial >= 10
+        assert app.stage_view.moving is not None and app.stage_view.moving
 
 
 def test_the_idle_loop_sleeps_on_events(stage):
