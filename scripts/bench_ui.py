@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+# As the caller set it (the stage app sets a default when imported: each tree measured must choose its own)
+CALLER_FB = os.environ.get("SDL_FRAMEBUFFER_ACCELERATION")
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 REPO = Path(__file__).resolve().parents[1]
@@ -216,6 +218,9 @@ def _ensure_display() -> subprocess.Popen | None:
 
 def _run_worker(root: Path, driver: str, kind: str, seconds: float) -> dict:
     env = dict(os.environ, SDL_VIDEODRIVER=driver, PYTHONPATH=str(root))
+    env.pop("SDL_FRAMEBUFFER_ACCELERATION", None)
+    if CALLER_FB is not None:
+        env["SDL_FRAMEBUFFER_ACCELERATION"] = CALLER_FB
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--root", str(root),
                            "--seconds", str(seconds)], env=env, capture_output=True, text=True, timeout=seconds + 120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -249,7 +254,8 @@ def compare(baseline: str, rounds: int, seconds: float) -> bool:
                     result = _run_worker(root, driver, kind, length)
                     results.setdefault((driver, kind, name), []).append(result)
                     print(f"  round {r + 1}: {driver:<5} {kind:<7} {name:<8} cpu {result['cpu']:6.1f} %  "
-                          f"p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms  ({result['state']})", flush=True)
+                          f"p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms  underflows {result['underflows']}  "
+                          f"({result['state']})", flush=True)
     finally:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)

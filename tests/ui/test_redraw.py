@@ -65,7 +65,7 @@ def test_the_idle_loop_sleeps_on_events(stage):
     frames(app, 0.3)
     before = app._frames
     app.run(0.5)
-    assert app._frames - before <= 0.5 * 1000 / 50 + 3  # about 20 steps a second, not 60
+    assert app._frames - before <= 0.5 * 1000 / app_module.IDLE_WAIT_MS + 3  # about 10 steps a second, not 60
 
 
 def test_one_screen_warns_the_first_time_the_audience_sees_help_or_console(stage):
