@@ -307,6 +307,8 @@ def _why_ended(worker, doing: str) -> str:
     """Why an engine process is gone, in words."""
     if doing == "stalled":
         return f"it stalled for {ENGINE_STALL_S:g} s"
+    if isinstance(worker, multiprocessing.process.BaseProcess):
+        worker.join(0.2)  # its pipe closes a moment before its exit status can be read
     code = getattr(worker, "exitcode", None)
     if code is not None and code < 0:
         try:
