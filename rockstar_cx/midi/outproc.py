@@ -167,7 +167,7 @@ class MidiOut:
         return self._replies["status"]
 
     def ticks(self) -> list[tuple[float, float]]:
-        """(due, sent) host times of the most recent clock ticks (up to 65,536)."""
+        """(due, sent) host times of the most recent clock ticks (up to 8,192)."""
         return self._ask("ticks", REPLY_TIMEOUT_S)
 
     def _ask(self, kind: str, timeout: float):

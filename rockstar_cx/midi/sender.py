@@ -62,7 +62,7 @@ FINE_STEP_S = 0.0001
 #: with the MIDI clock scenario under steal (two SCHED_FIFO hogs busy 1.4 ms of every ~3 ms):
 #: ticks a period late 18/2157 and 13/1311 sending at 0.5; 1/1869 and 1/1192 at 0.4; none early.
 JACK_SEND_PHASE = 0.4
-STATS = 1 << 16  # send-time errors kept for the benchmark and the console
+STATS = 1 << 13  # send-time errors kept for the benchmark and the console (the last ~3 min: more only grows the process)
 # Both threads ask for realtime scheduling where the OS allows it: see rockstar_cx.threads.
 
 
