@@ -19,6 +19,12 @@ only that question's or calibration's keys act.  With a :class:`~rockstar_cx.liv
 the state is kept on every change, an interrupted run is offered for resuming, and a clean end
 (finished, or quit while stopped) clears it.
 
+Only what changed is drawn (issue 14.6): a still stage (stopped, finished, blacked out) is neither drawn
+nor flipped while its :meth:`~.stage.StageView.still_key` stands, and the loop naps; while playing, only the
+rectangles where the moving parts were and are go to the display; the console window is redrawn when what it
+shows changed.  With one screen (a mirrored projector) the help and the console show only when asked for,
+the first time each with a strip saying the audience sees it.
+
 Only ``pygame.display`` and ``pygame.font`` are initialised: the audio belongs to the engine
 process, and pygame's mixer would only spam the log on machines without a sound card.
 """
