@@ -223,6 +223,59 @@ class Sample:
     moment: int | None
     playing: bool
     pids: dict[str, list[int]] = field(default_factory=dict)
+    health: dict[str, float] = field(default_factory=dict)  # the engine's counters, read live
+
+
+class HealthReader:
+    """The engine's health counters, live, from the app's shared memory (read-only, seqlocked: the
+    record the app's console reads), so the summary can say *when* the engine failed a block."""
+
+    def __init__(self, app_pid: int) -> None:
+        self.app_pid = app_pid
+        self.state = None
+
+    def _attach(self) -> None:
+        from multiprocessing import resource_tracker, shared_memory
+
+        from rockstar_cx.audio.ipc import SharedState
+        try:
+            maps = Path(f"/proc/{self.app_pid}/maps").read_text(errors="replace")
+        except OSError:
+            return
+        names = sorted({line.split("/dev/shm/")[1].split()[0] for line in maps.splitlines() if "/dev/shm/psm_" in line})
+        for name in names:
+            try:
+                memory = shared_memory.SharedMemory(name=name)
+            except OSError:
+                continue
+            if sys.version_info < (3, 13):  # borrowed, not ours: our resource tracker must never unlink it
+                resource_tracker.unregister(memory._name, "shared_memory")
+            if memory.size >= SharedState.size():
+                self.state = SharedState(memory, owner=False)
+                return
+            memory.close()
+
+    def read(self) -> dict[str, float]:
+        if self.state is None:
+            self._attach()
+        if self.state is None:
+            return {}
+        try:
+            return dict(self.state.read_health().counters.values())
+        except Exception:
+            return {}
+
+    def close(self) -> None:
+        if self.state is not None:
+            try:
+                self.state.close()
+            except Exception:  # a view still held: the process's end releases it
+                pass
+            self.state = None
+
+
+def engine_caused(health: dict) -> int:
+    return int(sum(health.get(k, 0) for k in ("dropped_blocks", "callback_errors", "nonfinite_blocks")))
 
 
 class Watcher:
@@ -396,6 +449,7 @@ class Record:
     reconnects: int = 0
     moments_seen: list[tuple[float, int | None, bool]] = field(default_factory=list)  # (minute, moment, playing)
     end: int | None = None  # capture frame when the soak's time was up
+    journey_ends: list[float] = field(default_factory=list)  # minutes when a show finished
 
 
 def snapshot(rev: str, work: Path) -> Path:
@@ -434,14 +488,16 @@ def soak(args: argparse.Namespace, work: Path, tree: Path | None) -> tuple[Recor
         capture.connect(PORTAUDIO_OUT, timeout=60)
         capture.connect(MIDI_PORT, capture.midi_ports[0], timeout=60)
         watcher = Watcher(app.pid)
-        code = "the working tree" if tree is None else subprocess.run(
+        health = HealthReader(app.pid)
+        code = "the working tree" if tree is None else f"the tree {tree}" if args.tree else subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "--short", args.snapshot], capture_output=True, text=True).stdout.strip()
         info["code"] = code
         print(f"soak: {code}; {args.minutes:g} min of {show.title!r} ({show.source}); stage {args.size} on {args.display} "
               f"(x11, fullscreen); JACK {server.name!r} {'-R' if server.realtime else '--no-realtime'} "
               f"-p {server.period} @ {server.samplerate} Hz; app pid {app.pid}; {os.cpu_count()} CPUs", flush=True)
         print(f"{'min':>5} {'app MB':>7} {'engine':>7} {'midi':>7} {'other':>6} | {'app%':>5} {'eng%':>5} "
-              f"{'midi%':>5} | {'load1':>5} | {'xruns':>5} {'onsets':>7} {'ticks':>7} | moment", flush=True)
+              f"{'midi%':>5} | {'load1':>5} | {'engine':>6} {'undfl':>5} {'xruns':>5} | {'onsets':>7} {'ticks':>7} | moment",
+              flush=True)
         time.sleep(2.0)  # the window's first frames
         started = time.monotonic()
         end = started + args.minutes * 60
@@ -466,6 +522,7 @@ def soak(args: argparse.Namespace, work: Path, tree: Path | None) -> tuple[Recor
                     moment_since = now
                 if state_before[1] and not playing:
                     record.journeys += 1
+                    record.journey_ends.append(round((now - started) / 60, 3))
                 record.moments_seen.append((round((now - started) / 60, 3), moment, playing))
                 state_before = (moment, playing)
             chaos_now = playing and moment in chaos_moments
@@ -476,9 +533,10 @@ def soak(args: argparse.Namespace, work: Path, tree: Path | None) -> tuple[Recor
             in_chaos = chaos_now
             if now >= next_sample:
                 rss, cpu, pids = watcher.sample()
+                counters = health.read()
                 record.reconnects += capture.ensure_connected()
                 sample = Sample(round((now - started) / 60, 3), rss, cpu, load_average(), capture.xruns,
-                                len(capture.onset_frames), len(capture.tick_frames), moment, playing, pids)
+                                len(capture.onset_frames), len(capture.tick_frames), moment, playing, pids, counters)
                 record.samples.append(sample)
                 other = sum(v for k, v in rss.items() if k not in ("app", "engine", "midi-out"))
                 where = ("—" if moment is None else f"{moment + 1} {show.moments[min(moment, len(show.moments) - 1)].id}"
@@ -486,7 +544,8 @@ def soak(args: argparse.Namespace, work: Path, tree: Path | None) -> tuple[Recor
                 print(f"{sample.minute:5.1f} {rss.get('app', 0):7.1f} {rss.get('engine', 0):7.1f} "
                       f"{rss.get('midi-out', 0):7.1f} {other:6.1f} | {cpu.get('app', 0):5.1f} "
                       f"{cpu.get('engine', 0):5.1f} {cpu.get('midi-out', 0):5.1f} | {sample.load[0]:5.2f} | "
-                      f"{sample.xruns:5d} {sample.onsets:7d} {sample.ticks:7d} | {where}", flush=True)
+                      f"{engine_caused(counters) if counters else '?':>6} {int(counters.get('underflows', 0)):5d} "
+                      f"{sample.xruns:5d} | {sample.onsets:7d} {sample.ticks:7d} | {where}", flush=True)
                 next_sample += args.sample_every
                 if now >= end:
                     break
@@ -515,6 +574,7 @@ def soak(args: argparse.Namespace, work: Path, tree: Path | None) -> tuple[Recor
         if in_chaos:
             record.chaos[-1][1] = capture.position
         record.end = capture.position  # what follows is the app ending (SIGTERM stops the show at once)
+        health.close()
         report = app.end()
         info["app_status"] = app.process.returncode
         info["app_stderr"] = app.stderr_tail(10)
@@ -550,8 +610,10 @@ def slope_per_10min(minutes: list[float], values: list[float]) -> float | None:
     return float(np.polyfit(minutes, values, 1)[0]) * 10
 
 
-def rss_figures(samples: list[Sample], warmup: float) -> dict:
+def rss_figures(samples: list[Sample], warmup: float, first_journey: float | None) -> dict:
     after = [s for s in samples if s.minute >= warmup]
+    # every screen of the show drawn once: the stage's caches have seen it all
+    later = [s for s in samples if first_journey is not None and s.minute >= first_journey]
     roles = [r for r in Watcher.ROLES if any(r in s.rss_mb for s in samples)]
     figures: dict = {}
     for name in roles + ["total"]:
@@ -566,6 +628,7 @@ def rss_figures(samples: list[Sample], warmup: float) -> dict:
             "max_mb": round(max(value(s) for s in samples), 1) if samples else None,
             "slope_mb_per_10min": _round(slope_per_10min([s.minute for s in after], series)),
             "slope_second_half": _round(slope_per_10min([s.minute for s in half], [value(s) for s in half])),
+            "slope_after_first_show": _round(slope_per_10min([s.minute for s in later], [value(s) for s in later])),
         }
     return figures
 
@@ -629,14 +692,21 @@ def clock_figures(capture: OnsetCapture, record: Record, show, rate: int, period
     figures.update(settled=spread(settled), clear_of_chaos=spread(held), exact_grid=exact,
                    excluded={"chaos": int(chaos.sum()), "first_count_in_beat": int(first_beats.sum()),
                              "near_xrun": int((held & unsettled).sum()), "off_grid": int((~on_grid).sum())})
-    # per 5 minutes, settled: how the offset moves over the run
+    # per 5 minutes of the show, settled: how the offset moves over the run — on the sound's block,
+    # a period or two off (MIDI late or early), or matched to a neighbouring tick (beyond 4 periods:
+    # its own tick was skipped by a sender too late to send it, or never came)
     windows = []
-    minutes = (onsets - onsets[0]) / rate / 60
-    for w in range(int(minutes[-1] // 5) + 1):
+    minutes = (onsets - (record.starts[0] if record.starts else onsets[0])) / rate / 60
+    for w in range(int(max(0.0, minutes[-1]) // 5) + 1):
         mask = settled & (minutes >= 5 * w) & (minutes < 5 * (w + 1))
         if mask.any():
-            windows.append({"from_min": 5 * w, "n": int(mask.sum()), "mean_frames": round(float(residual[mask].mean()), 2),
-                            "max_abs_frames": int(np.abs(residual[mask]).max())})
+            r = residual[mask]
+            windows.append({"from_min": 5 * w, "n": int(mask.sum()), "exact": int((r == 0).sum()),
+                            "late_1": int((r == period).sum()), "late_2": int((r == 2 * period).sum()),
+                            "early_1_2": int(((r == -period) | (r == -2 * period)).sum()),
+                            "other_le_4": int(((np.abs(r) <= 4 * period) & (np.abs(r) > 2 * period)).sum()),
+                            "beyond_4": int((np.abs(r) > 4 * period).sum()),
+                            "mean_frames": round(float(r.mean()), 2), "max_abs_frames": int(np.abs(r).max())})
     figures["per_5min"] = windows
     if len(notes):  # the sections' notes against their sounds (the count-in and the click have none)
         note_residual = nearest(notes, blocks) - blocks
@@ -662,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the recorded frames (sounds, ticks, notes, transport, xruns, starts) as .npz")
     parser.add_argument("--snapshot", metavar="REV", default=None,
                         help="soak this commit (git archive REV, e.g. HEAD), not the working tree as it is")
+    parser.add_argument("--tree", type=Path, default=None,
+                        help="soak the package in this folder instead (e.g. a patched copy of a snapshot, for an A/B)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the app's report, logs and state here (default: a temporary folder, removed)")
     args = parser.parse_args(argv)
@@ -674,10 +746,11 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="rockstar-cx-soak-"))
     work.mkdir(parents=True, exist_ok=True)
     loads_before = load_average()
-    tree = None
+    tree = args.tree.resolve() if args.tree else None
     try:
-        if args.snapshot:
+        if args.snapshot and not tree:
             tree = snapshot(args.snapshot, work)
+        if tree:
             sys.path.insert(0, str(tree))  # the show read as the app reads it
         record, report, capture, server, info = soak(args, work, tree)
     except Failed as error:
@@ -690,11 +763,11 @@ def main(argv: list[str] | None = None) -> int:
     from rockstar_cx.show import load_show
     show = load_show(args.show)
     rate, period = server.samplerate, server.period
-    rss = rss_figures(record.samples, args.warmup)
+    rss = rss_figures(record.samples, args.warmup, record.journey_ends[0] if record.journey_ends else None)
     clock = clock_figures(capture, record, show, rate, period)
     report = report or {}
-    engine_caused = {k: report.get(k) for k in ("dropped_blocks", "callback_errors", "nonfinite_blocks")}
-    engine_total = sum(v for v in engine_caused.values() if v is not None) if report else None
+    faults = {k: report.get(k) for k in ("dropped_blocks", "callback_errors", "nonfinite_blocks")}
+    engine_total = sum(v for v in faults.values() if v is not None) if report else None
     loads = [s.load[0] for s in record.samples]
 
     print()
@@ -703,15 +776,28 @@ def main(argv: list[str] | None = None) -> int:
           f"{record.gos} GO; JACK {'-R' if info['jack']['realtime'] else '--no-realtime'} -p {period}")
     print(f"load average (1 min) during the run: mean {np.mean(loads):.2f}, max {max(loads):.2f} "
           f"(before {loads_before[0]:.2f}; {os.cpu_count()} CPUs)" if loads else "load average: no samples")
-    print(f"RSS, MB (10^6 B): slope per 10 min after {args.warmup:g} min (least squares; second half of that)")
+    first = f"{record.journey_ends[0]:.1f}" if record.journey_ends else "—"
+    print(f"RSS, MB (10^6 B): slope per 10 min after {args.warmup:g} min (least squares); over the second half of "
+          f"that; after the first show finished (min {first})")
+
+    def signed(value: float | None) -> str:
+        return "    n/a" if value is None else f"{value:+7.3f}"
     for name, f in rss.items():
-        slope, half = f["slope_mb_per_10min"], f["slope_second_half"]
         print(f"  {name:9s} start {f['start_mb']:7.1f}  after warm-up {f['after_warmup_mb'] or 0:7.1f}  end "
-              f"{f['end_mb'] or 0:7.1f}  max {f['max_mb']:7.1f}  slope "
-              f"{'n/a' if slope is None else f'{slope:+.3f}'}  ({'n/a' if half is None else f'{half:+.3f}'})")
+              f"{f['end_mb'] or 0:7.1f}  max {f['max_mb']:7.1f}  slope {signed(f['slope_mb_per_10min'])}  "
+              f"{signed(f['slope_second_half'])}  {signed(f['slope_after_first_show'])}")
     counters = ("underflows", "underflows_after_warmup", "late_callbacks", "callbacks_missed", "callback_renders",
                 "callbacks", "device_losses", "recoveries", "refused_commands")
-    print(f"engine-caused underflows: {engine_total} ({', '.join(f'{k} {v}' for k, v in engine_caused.items())})")
+    print(f"engine-caused underflows: {engine_total} ({', '.join(f'{k} {v}' for k, v in faults.items())})")
+    rises, before = [], 0
+    for sample in record.samples:
+        if sample.health:
+            now_faults = engine_caused(sample.health)
+            if now_faults > before:
+                rises.append(f"+{now_faults - before} by min {sample.minute:.1f} ({sample.load[0]:.2f} load)")
+            before = now_faults
+    if rises:
+        print(f"  when (sampled live): {', '.join(rises)}")
     print("  not the engine's: " + ", ".join(f"{k} {report.get(k)}" for k in counters) +
           f"; JACK xruns {capture.xruns} (jackd's log: {info.get('jackd_xrun_lines')})")
     midi = (report.get("midi") or {}).get("out") or {}
@@ -730,6 +816,12 @@ def main(argv: list[str] | None = None) -> int:
                       f"{f['max_abs_periods']:.2f} periods  mean {f['mean_frames']:+.2f}  slope "
                       f"{f['slope_samples_per_min'] if f['slope_samples_per_min'] is not None else 'n/a'} samples/min  "
                       f"offsets {f['offsets']}")
+        print("  settled, per 5 min of the show: exact / +1 period / +2 / -1 or -2 / other ≤4 / beyond 4 periods (a "
+              "neighbouring tick: its own skipped or missing)")
+        for w in clock["per_5min"]:
+            print(f"    {w['from_min']:3d}-{w['from_min'] + 5:<3d} n {w['n']:5d}: {w['exact']:5d} / {w['late_1']:4d} / "
+                  f"{w['late_2']:4d} / {w['early_1_2']:4d} / {w['other_le_4']:4d} / {w['beyond_4']:4d}   mean "
+                  f"{w['mean_frames']:+.1f} frames")
         notes = clock.get("notes_vs_audio") or {}
         print(f"  not held: {clock['excluded']}")
         print(f"  MIDI notes vs audio, settled: {notes.get('n')} sounds with a note within 4 periods, max |offset| "
@@ -769,8 +861,9 @@ def main(argv: list[str] | None = None) -> int:
         payload = {"args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
                    "load_before": loads_before, "jack": info.get("jack"), "record": {
                        "starts": len(record.starts), "gos": record.gos, "journeys": record.journeys,
+                       "journey_ends_min": record.journey_ends,
                        "chaos_windows": record.chaos, "moments_seen": record.moments_seen},
-                   "rss": rss, "clock": clock, "engine_caused": engine_caused, "report": report,
+                   "rss": rss, "clock": clock, "engine_caused": faults, "report": report,
                    "jack_xruns": capture.xruns, "jackd_xrun_lines": info.get("jackd_xrun_lines"),
                    "samples": [vars(s) for s in record.samples],
                    "verdicts": [{"check": n, "pass": ok, "figure": w} for n, ok, w in verdicts], "pass": passed}
