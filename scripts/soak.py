@@ -23,7 +23,8 @@ Measured:
   connected to ``PortAudio:out_0`` and the app's MIDI port: the frame of every sound start (a
   nonzero sample after 64 exact zeros, found cycle by cycle) and of every MIDI clock tick, note-on
   and transport message, all on one frame timeline, and JACK's own xruns;
-* from the run report: the engine's health counters.
+* the engine's health counters, every sample live from the app's shared memory (what its console
+  shows), and at the end from the run report.
 
 Summary, and the verdict against issue 16's *done means*:
 
@@ -43,8 +44,13 @@ Summary, and the verdict against issue 16's *done means*:
   (known late by design: its MIDI follows the Start command).  All sounds clear of chaos are shown
   as well.  Within one period: PASS.
 
+RSS is also given after the first show finished: the stage's caches fill as each screen is first
+drawn, so the first pass through the journey grows by design.
+
 Exit status 0 on PASS, 1 on FAIL, 2 if the soak could not run.  ``--json FILE`` writes every
-sample and figure.
+sample and figure, ``--raw FILE.npz`` the recorded frames.  ``--snapshot HEAD`` soaks a commit
+(``git archive``) rather than a shared working tree that may change during the run (an engine or
+MIDI-out process restarted mid-run imports the files as they are then).
 """
 
 from __future__ import annotations
