@@ -270,7 +270,7 @@ class Conductor(Steering, TempoControl):
         if held or tempo_end is None:
             tempo_end = self._tempo if held else span.tempo_end
         self._set_span(Span(self.rate, span.moment, time, beat, beats, self._tempo, tempo_end, span.bar_origin,
-                            moment_beat, False, span.entries, span.chaos))
+                            moment_beat, False, span.entries, span.chaos, span.origin or span))
 
     def _set_span(self, span: Span) -> None:
         self._span = span

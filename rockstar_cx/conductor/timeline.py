@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..show.model import Show
 from .events import COUNT_IN, Beat, Event, Hit, MomentStart
@@ -55,6 +55,7 @@ class Span:
     begins_moment: bool
     entries: tuple[tuple[int, int], ...]  # (section index, global beat where its pattern started)
     chaos: bool = False
+    origin: Span | None = None  # the span that began this moment (None: this one, or a count-in)
 
     @property
     def end_beat(self) -> int:
@@ -207,31 +208,73 @@ def _conducted_hits(show: Show, span: Span, section_index: int, entry: int, seed
 
 
 def _chaos_hits(show: Show, span: Span, section_index: int, entry: int, seed: int):
-    """A section on its own: its own tempo, speeding up, with human jitter.  Deterministic per seed."""
+    """A section on its own: its own tempo, speeding up over the moment's bars, with human jitter;
+    held on past them at the tempo it reached, so the sections go on drifting apart until the
+    conductor returns.  Each section's time runs from the moment's start, whichever span of the
+    moment asks (a held bar, a nudged tempo: nobody is conducting).  Deterministic per seed.
+
+    The moment's bars draw their jitter from one generator per section, in order (the offline
+    render's hits, unchanged); each held step draws its own, so a held bar costs the same
+    however long the hold has lasted.
+    """
+    first = span.origin or span
     section = show.sections[section_index]
     per_beat = section.steps_per_beat
     pattern = section.pattern
     steps_per_bar = show.meter.beats * per_beat
-    rng = random.Random(f"{seed}:{span.moment}:{span.moment_beat}:{section_index}")
+    rng = random.Random(f"{seed}:{first.moment}:{first.moment_beat}:{section_index}")
     rate = 1.0 + rng.uniform(-CHAOS_TEMPO_SPREAD, CHAOS_TEMPO_SPREAD)
-    step_seconds = 60.0 / (span.tempo * per_beat)
-    duration = span.seconds_at(span.beats)
+    step_seconds = 60.0 / (first.tempo * per_beat)
+    duration = first.seconds_at(first.beats)
     speedup = (1.0 + rng.uniform(*CHAOS_SPEEDUP)) ** (step_seconds / duration)
+    k = (first.start_beat - entry) * per_beat
+    bar_step = (entry - first.bar_origin) * per_beat
+    # The span's window in seconds from the moment's start; a hit lands inside it.
+    since = float(span.start - first.start)
+    until = duration if span is first else float(span.end - first.start)
     last = span.end_sample - 1
-    k = (span.start_beat - entry) * per_beat
-    bar_step = (entry - span.bar_origin) * per_beat
-    seconds = previous = 0.0
+
+    def hit(base: float, step: int, jitter: float, step_rate: float, previous: float) -> tuple[int, float, bool, float]:
+        offset = base
+        if (bar_step + step) % steps_per_bar % 2:
+            offset += show.swing * step_seconds / step_rate
+        jitter = max(-CHAOS_JITTER_LIMIT_S, min(CHAOS_JITTER_LIMIT_S, jitter))
+        offset = min(max(offset + jitter, previous, since), until)  # nobody plays a step before the last
+        seconds = offset - since
+        return min(span.sample_at_seconds(seconds), last), seconds, pattern[step % len(pattern)] == 2, offset
+
+    previous = since
+    steps, seconds, rate_reached = _speedup(step_seconds, rate, speedup, duration)
+    if since < duration:  # the moment's bars: replayed from its start (only a nudged tempo starts a span inside them)
+        seconds = 0.0
+        for n in range(steps):
+            if pattern[(k + n) % len(pattern)]:
+                jitter = rng.gauss(0.0, CHAOS_JITTER_S)
+                if since <= seconds < until:
+                    sample, at, accent, previous = hit(seconds, k + n, jitter, rate, previous)
+                    yield sample, at, accent
+            seconds += step_seconds / rate
+            rate *= speedup
+    if span is first:
+        return
+    interval = step_seconds / rate_reached
+    n = max(0, math.floor((since - seconds) / interval))
+    while (base := seconds + n * interval) < until:
+        step = k + steps + n
+        if base >= since and pattern[step % len(pattern)]:
+            jitter = random.Random(f"{seed}:{first.moment}:{section_index}:{steps + n}").gauss(0.0, CHAOS_JITTER_S)
+            sample, at, accent, previous = hit(base, step, jitter, rate_reached, previous)
+            yield sample, at, accent
+        n += 1
+
+
+@lru_cache(maxsize=256)
+def _speedup(step_seconds: float, rate: float, speedup: float, duration: float) -> tuple[int, float, float]:
+    """(steps, seconds, rate) where a chaos section's speeding up ends: the steps that start
+    within ``duration``, the time the next one starts, and the rate it has reached."""
+    seconds, steps = 0.0, 0
     while seconds < duration:
-        step = pattern[k % len(pattern)]
-        if step:
-            offset = seconds
-            if (bar_step + k) % steps_per_bar % 2:
-                offset += show.swing * step_seconds / rate
-            jitter = max(-CHAOS_JITTER_LIMIT_S, min(CHAOS_JITTER_LIMIT_S, rng.gauss(0.0, CHAOS_JITTER_S)))
-            offset = min(max(offset + jitter, previous, 0.0), duration)  # nobody plays a step before the last
-            previous = offset
-            sample = min(span.sample_at_seconds(offset), last)
-            yield sample, offset, step == 2
         seconds += step_seconds / rate
         rate *= speedup
-        k += 1
+        steps += 1
+    return steps, seconds, rate

@@ -92,8 +92,7 @@ def test_to_the_end_of_a_holding_moment_past_its_bars_is_the_next_bar_line():
 
 def test_the_builtin_show_holds_in_every_moment_until_go():
     show = builtin_show()
-    by_itself = [m.id for m in show.moments if m.then == "next"]
-    assert by_itself == ["no-conductor"]  # the drift ends by itself: the conductor steps in (see the show)
+    assert [m.then for m in show.moments] == ["hold"] * len(show.moments)  # the chaos too: GO calls the conductor in
     tempi = show.moment_tempi()
     for index, moment_ in enumerate(show.moments):
         conductor = Conductor(show, RATE)
@@ -234,3 +233,43 @@ def test_reset_resumes_the_written_ramp():
 
 def test_reset_crosses_the_engines_wire():
     assert decode_command(*encode_command(Reset())) == Reset()
+
+
+# -- a held chaos goes on drifting ------------------------------------------------------------
+
+TWO_ALONE = [section("a", "x", steps_per_beat=1), section("b", "x", steps_per_beat=1)]
+
+
+def _held_chaos(**kw):
+    return make_show(TWO_ALONE, [moment("chaos", ("a", "b"), 2, then="hold", mode="chaos")], seed=3, **kw)
+
+
+def test_a_held_chaos_goes_on_drifting_from_where_its_bars_left_it():
+    from rockstar_cx.conductor.timeline import CHAOS_JITTER_LIMIT_S
+
+    events = drive(live(_held_chaos()), 12 * BAR)
+    moved_on = make_show(TWO_ALONE, [moment("chaos", ("a", "b"), 2, then="next", mode="chaos")], seed=3)
+    in_bars = [e for e in events if type(e) is Hit and e.sample < 2 * BAR]
+    assert in_bars == [e for e in drive(live(moved_on), 2 * BAR) if type(e) is Hit]  # its bars: as rendered
+    limit = round(CHAOS_JITTER_LIMIT_S * RATE)
+    reached = []
+    for section_index in (0, 1):
+        own = hits(events, section_index)
+        held = [s for s in own if s >= 2 * BAR]
+        steps = [b - a for a, b in zip(own, own[1:]) if b >= 2 * BAR - BEAT]
+        reached.append(sorted(steps)[len(steps) // 2])
+        # every step from the end of its bars on is a step of its own tempo: no bar line pulls it back
+        assert all(abs(step - reached[-1]) <= 2 * limit for step in steps), (section_index, steps)
+        assert len(held) >= 10 * 4 * BEAT // reached[-1] - 1
+    assert reached[0] != reached[1] and all(step < BEAT for step in reached)  # each sped up, by its own amount
+    a, b = hits(events, 0), hits(events, 1)
+    spread = [abs(x - y) for x, y in zip(a, b)]
+    assert spread[-1] > spread[len(a) // 4] + 4 * limit  # the sections keep drifting apart through the hold
+
+
+def test_a_tempo_nudge_in_a_chaos_changes_nobodys_time():
+    plain = drive(live(_held_chaos()), 8 * BAR)
+    nudged = drive(live(_held_chaos()), 8 * BAR, [(BAR + BEAT, NudgeTempo(+6.0)), (4 * BAR, NudgeTempo(-6.0))])
+    assert plain != nudged  # the conducted beats moved…
+    for section_index in (0, 1):  # …the sections, playing alone, did not
+        assert hits(nudged, section_index) == hits(plain, section_index)
