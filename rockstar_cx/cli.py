@@ -20,6 +20,8 @@ from . import __version__
 from .errors import ShowError, printable
 from .files import check_output, describe, write_atomically
 from .paths import log_file
+from .room_commands import COMMANDS as ROOM_COMMANDS
+from .room_commands import add_commands as add_room_commands
 
 if TYPE_CHECKING:
     from .audio.cue import Routing
@@ -43,12 +45,14 @@ examples:
   rockstar-cx render my-show.toml -o mix.wav --stems stems/
   rockstar-cx export-midi my-show.toml -o show.mid
   rockstar-cx devices                      list audio devices and MIDI ports
+  rockstar-cx listen room.wav --json room.json   measure the room in a recording of the show
+  rockstar-cx report room.json -o room.png  draw the room's tempo and spread across the journey
 
 exit status: 0 done; 1 unexpected error (see the log); 2 a user mistake; 3 play lost its audio
 engine at least once (even if revived: see the report's engine_failures); 130 Ctrl-C or SIGTERM
 """
 
-COMMANDS = ("play", "render", "export-midi", "check", "devices")
+COMMANDS = ("play", "render", "export-midi", "check", "devices") + ROOM_COMMANDS
 SHOW_HELP = "show file (TOML); the built-in keynote show when left out"
 
 
@@ -92,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--midi-api", choices=("auto", "alsa", "jack"), default="auto",
                          help="MIDI system on Linux (default: ALSA if there is one, else JACK)")
     devices.set_defaults(run=_devices)
+    add_room_commands(commands, SHOW_HELP)  # listen, report: the room measured from a recording
     return parser
 
 

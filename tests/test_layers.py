@@ -2,7 +2,7 @@
 import each other, and the import graph has no cycle — lazy imports and ``TYPE_CHECKING`` blocks
 included (an import hidden in a function or behind ``if TYPE_CHECKING`` is still an arrow).
 
-    show ← conductor ← audio ← live ← {ui, midi, terminal} ← {performance, devices} ← cli
+    show ← conductor ← audio ← listening ← live ← {ui, midi, terminal} ← {performance, devices} ← cli
 
 The walk reads every module with :mod:`ast` (nothing is imported), resolving relative imports.
 """
@@ -31,10 +31,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("show", ("rockstar_cx.show",), False),
     ("conductor", ("rockstar_cx.conductor",), False),
     ("audio", ("rockstar_cx.audio",), False),
+    ("listening", ("rockstar_cx.listening",), False),
     ("live", ("rockstar_cx.live",), False),
     ("front-ends", ("rockstar_cx.ui", "rockstar_cx.midi", "rockstar_cx.terminal"), True),
     ("performance", ("rockstar_cx.performance", "rockstar_cx.devices"), False),
-    ("command line", ("rockstar_cx.cli", "rockstar_cx.__main__"), False),
+    ("command line", ("rockstar_cx.cli", "rockstar_cx.room_commands", "rockstar_cx.__main__"), False),
 )
 
 

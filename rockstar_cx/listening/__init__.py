@@ -1,0 +1,43 @@
+"""The conductor listens: what the room did, measured from a microphone, offline on numpy arrays.
+
+Cheat-sheet (everything mono float arrays at one sample rate; no devices)::
+
+    from rockstar_cx.listening import (onset_strength, fold, follow, bar_tempo, measure_latency, log_sweep,
+                                       take_out_guide, find_start, listen)
+
+    env = onset_strength(audio, 48000)            # band power 1.5-6 kHz, its rise per 1 ms frame
+    spread = fold(env, beat_times)                # circular statistics on the known grid:
+    spread.r, spread.sigma_ms, spread.ahead_ms    #   R, σ = T/(2π)·√(−2 ln R), mean phase (negative: ahead)
+    spread.clapping                               # False for speech, music, silence, the guide alone
+    fold(env, times, kernel_ms=k.sigma_ms)        # a smear kernel removed: √(σ² − σ_k²) (see measure_kernel)
+    track = follow(env, first_beat_s, period_s, beats)  # the room's own pulse from the conductor's grid
+    bar_tempo(track, 4)                           # Tempo(start_bpm, end_bpm, bars): first and last bar
+    pulse(pulse_shape(env, track.grid, track.periods), guide_shape)   # "same", "half" or "double"
+    room = take_out_guide(recording, guide_aligned, 48000)            # the PA's bleed out
+    lat = measure_latency(recording, log_sweep(48000))   # Latency(samples (fractional), polarity, ...)
+    start = find_start(recording, rendered_guide)  # sample where the show's start is heard
+    result = listen(recording, 48000, show)        # Listening: start_s, kernel, per-moment MomentMeasures
+    result.as_dict()["moments"]                    # [{id, clapping, spread_ms, ahead_ms, tempo_start_bpm, ...}]
+    draw_report(run_dict, Path("report.png"))      # the journey's tempo and spread (.png, .html, .pdf)
+
+Layer: above show, conductor and audio; below live.  Pure numpy/scipy (matplotlib only in
+:mod:`.report`, imported when drawing).
+"""
+
+from .align import find_start
+from .bleed import aligned, remove_guide, subtract_path, take_out_guide
+from .circular import Spread, fold, sigma_from_r
+from .kernel import Kernel, measure_kernel
+from .latency import Latency, impulse_response, log_sweep, measure_latency
+from .listen import Listening, listen
+from .onset import Envelope, onset_strength
+from .report import draw_report
+from .room import MomentMeasures
+from .tempo import PulseShape, Tempo, Track, bar_tempo, follow, pulse, pulse_shape
+
+__all__ = [
+    "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo", "Track",
+    "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "impulse_response", "listen",
+    "log_sweep", "measure_kernel", "measure_latency", "onset_strength", "pulse", "pulse_shape", "remove_guide",
+    "sigma_from_r", "subtract_path", "take_out_guide",
+]

@@ -1,0 +1,66 @@
+"""A recorded performance, analysed offline: where it starts, the guide taken out, every moment measured.
+
+    result = listen(recording, 48000, show)            # finds the start by the guide it hears
+    result = listen(recording, 48000, show, start_s=12.5)
+    result.as_dict()                                   # {"start_s": ..., "moments": [{id, clapping, ...}]}
+
+The recording must follow the show as rendered (every moment its bars, held ones
+``HOLD_RENDER_BARS``), as an unattended ``play --no-ui`` run or a render played in the room does.
+The smear kernel is the guide's own: it is perfectly on the grid, so however spread it reads
+through the room and the detector is what the room adds to the claps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..audio.render import render_show
+from ..conductor.events import Hit
+from ..errors import ShowError
+from ..show.model import Show
+from .align import find_start
+from .bleed import aligned, take_out_guide
+from .circular import fold
+from .kernel import Kernel
+from .onset import onset_strength
+from .room import MomentMeasures, expected_times, measure_moment
+
+
+@dataclass(frozen=True)
+class Listening:
+    start_s: float  # where the performance's start is heard in the recording
+    sample_rate: int
+    kernel: Kernel
+    moments: tuple[MomentMeasures, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"start_s": round(self.start_s, 4), "sample_rate": self.sample_rate,
+                "kernel_ms": round(self.kernel.sigma_ms, 2),
+                "moments": [moment.as_dict() for moment in self.moments]}
+
+
+def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None = None) -> Listening:
+    """Measure every moment of ``show`` in ``recording`` (mono, at ``rate``).  ShowError when the
+    recording cannot hold the show (too short, or the guide is nowhere in it)."""
+    recording = np.asarray(recording, dtype=np.float64)
+    guide, _, events = render_show(show, rate)
+    start = find_start(recording, guide) if start_s is None else round(start_s * rate)
+    if start + len(guide) > len(recording) + rate or start < -rate:
+        raise ShowError(f"the recording ({len(recording) / rate:.1f} s) does not hold the show's "
+                        f"{len(guide) / rate:.1f} s from {start / rate:.2f} s on: check --start or the show file")
+    placed = aligned(guide.astype(np.float64), start, len(recording))
+    room = take_out_guide(recording, placed, rate)
+    heard_guide = onset_strength(recording - room, rate)
+    on_grid = [e for e in events if type(e) is Hit and show.moments[e.moment].mode != "chaos"]
+    kernel = Kernel.none()
+    if on_grid:
+        own = fold(heard_guide, expected_times(on_grid, start / rate))
+        if math.isfinite(own.raw_sigma_ms):
+            kernel = Kernel(own.raw_sigma_ms, own.ahead_ms)
+    envelope = onset_strength(room, rate)
+    moments = tuple(measure_moment(show, index, events, envelope, heard_guide, start / rate, kernel)
+                    for index in range(len(show.moments)))
+    return Listening(start / rate, rate, kernel, moments)

@@ -1,0 +1,128 @@
+"""The room's own pulse: a beat follower started from the conductor's grid, and its tempo by the bar.
+
+The follower predicts each beat one period after the last, takes the centroid of the onset
+strength (above its floor) within ±20 % of a period around the prediction, and corrects both the
+phase and, gently, the period — a phase-locked loop, so it holds through a bar of silence and
+follows a ramp.  The tempo is then a regression over whole bars: each bar's tempo from its
+beats, and a line through those (a tempo changing linearly per beat, as groups and the conductor's
+ramps do), read at the first and the last bar.  Window edges at ±20 % keep steps a sixteenth or an eighth off the beat out.
+
+A room that halves its pulse (claps every other beat) or doubles it (adds the off-beats) is told
+apart by comparing the on-beat, alternate-beat and mid-beat strength with what the guide itself
+plays there.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .onset import Envelope
+
+WINDOW = 0.2  # of a period, either side of the predicted beat
+PHASE_GAIN = 0.5
+PERIOD_GAIN = 0.15
+QUIET = 0.1  # a window with less than this share of a typical beat's strength is a missed beat
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """The beats followed: ``heard[k]`` where beat k was heard (NaN: missed), ``grid[k]`` the loop's own beat."""
+
+    heard: np.ndarray
+    grid: np.ndarray
+    periods: np.ndarray
+
+    @property
+    def found(self) -> int:
+        return int(np.count_nonzero(np.isfinite(self.heard)))
+
+
+@dataclass(frozen=True)
+class Tempo:
+    start_bpm: float  # over the first bar
+    end_bpm: float  # over the last bar
+    bars: int
+
+
+def floor_of(envelope: Envelope, start_s: float, end_s: float) -> float:
+    """The envelope's floor between two times: its median (claps fill far less than half the time)."""
+    _, values = envelope.window(start_s, end_s)
+    return float(np.median(values)) if len(values) else 0.0
+
+
+def follow(envelope: Envelope, first_beat_s: float, period_s: float, beats: int) -> Track:
+    """Follow ``beats`` beats from ``first_beat_s`` at ``period_s`` (the conductor's grid at the start)."""
+    floor = floor_of(envelope, first_beat_s - period_s, first_beat_s + beats * period_s)
+    masses: list[float] = []
+    heard, grid, periods = np.full(beats, np.nan), np.zeros(beats), np.zeros(beats)
+    beat, period = first_beat_s, period_s
+    for k in range(beats):
+        times, values = envelope.window(beat - WINDOW * period, beat + WINDOW * period)
+        weights = np.maximum(values - floor, 0.0)
+        mass = float(weights.sum())
+        typical = float(np.median(masses)) if masses else 0.0
+        if mass > 0 and mass >= QUIET * typical:
+            masses.append(mass)
+            heard[k] = float(np.dot(weights, times) / mass)
+            error = heard[k] - beat
+            beat += PHASE_GAIN * error
+            period += PERIOD_GAIN * error
+        grid[k], periods[k] = beat, period
+        beat += period
+    return Track(heard, grid, periods)
+
+
+def bar_tempo(track: Track, beats_per_bar: int) -> Tempo | None:
+    """The tempo over the first and the last whole bar: each bar's tempo from a line through its beats heard
+    (and the next downbeat), then a line through the bars' tempi (a ramp is linear per beat); None with
+    fewer than two bars measured."""
+    bars = len(track.heard) // beats_per_bar
+    index, tempi = [], []
+    for bar in range(bars):
+        k = np.arange(bar * beats_per_bar, min((bar + 1) * beats_per_bar + 1, len(track.heard)))
+        k = k[np.isfinite(track.heard[k])]
+        if len(k) >= 2:
+            slope = np.polynomial.Polynomial.fit(k, track.heard[k], 1).convert().coef[1]
+            index.append(bar)
+            tempi.append(60.0 / slope)
+    if len(index) < 2:
+        return None
+    line = np.polynomial.Polynomial.fit(index, tempi, 1)
+    return Tempo(float(line(0)), float(line(bars - 1)), bars)
+
+
+@dataclass(frozen=True)
+class PulseShape:
+    """Strength on the beats, the weaker of the two alternate-beat halves against the stronger, and between beats."""
+
+    alternate: float  # weaker alternate half / stronger; ~1 when every beat is clapped
+    between: float  # mid-beat / on-beat
+
+
+def pulse_shape(envelope: Envelope, grid: np.ndarray, periods: np.ndarray) -> PulseShape:
+    floor = floor_of(envelope, grid[0] - periods[0], grid[-1] + periods[-1]) if len(grid) else 0.0
+
+    def mass(centre: float, period: float) -> float:
+        _, values = envelope.window(centre - WINDOW * period, centre + WINDOW * period)
+        return float(np.maximum(values - floor, 0.0).sum())
+
+    on = np.array([mass(t, p) for t, p in zip(grid, periods)])
+    mid = np.array([mass(t + p / 2, p) for t, p in zip(grid, periods)])
+    even, odd = on[0::2].sum(), on[1::2].sum()
+    strongest = max(even, odd)
+    return PulseShape(min(even, odd) / strongest if strongest > 0 else math.nan,
+                      mid.sum() / on.sum() if on.sum() > 0 else math.nan)
+
+
+def pulse(room: PulseShape, guide: PulseShape | None = None) -> str:
+    """``"same"``, ``"half"`` (every other beat gone) or ``"double"`` (the off-beats added), against the guide
+    (or, without one, against a plain pulse on every beat)."""
+    expected = guide or PulseShape(1.0, 0.0)
+    if room.alternate < 0.3 and not expected.alternate < 0.3:
+        return "half"
+    if room.between > 0.5 and room.between > 2 * max(expected.between, 0.1):
+        return "double"
+    return "same"
