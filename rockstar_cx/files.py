@@ -37,7 +37,8 @@ def replacing(*paths: Path) -> Iterator[list[Path]]:
     temporary: list[Path] = []
     try:
         for target in targets:
-            temporary.append(_temporary_beside(target))
+            temporary.append(_beside(target))  # listed before it exists: a Ctrl-C as it is made still removes it
+            _create(temporary[-1], temporary)
             _copy_mode(target, temporary[-1])
         yield temporary
         for path in temporary:
@@ -105,12 +106,19 @@ def _either(suffixes: tuple[str, ...]) -> str:
     return ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
 
 
-def _temporary_beside(target: Path) -> Path:
+def _beside(target: Path) -> Path:
     # A short hidden name: the target's own name may already be as long as the system allows.
-    # Created exclusively, with the permissions a new file gets (the umask applies).
-    path = target.with_name(f".{target.name[:32]}.{secrets.token_hex(4)}.part")
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666))
-    return path
+    return target.with_name(f".{target.name[:32]}.{secrets.token_hex(4)}.part")
+
+
+def _create(path: Path, listed: list[Path]) -> None:
+    """Create ``path`` exclusively, with the permissions a new file gets (the umask applies); one
+    that is somebody else's (it existed) is taken off ``listed``, never to be removed as ours."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666))
+    except FileExistsError:
+        listed.remove(path)
+        raise
 
 
 def _copy_mode(target: Path, temporary: Path) -> None:

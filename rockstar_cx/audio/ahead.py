@@ -20,8 +20,10 @@ an interrupt to the other core.  What that changes:
 * A block's events and transport are published when it plays, not when it is rendered: the
   app never sees the engine ahead of its sound.
 * With no block ready (the renderer stalled), the callback renders its own (at the old cost,
-  that once).  If the renderer is rendering that very block, the callback plays silence rather
-  than wait for it, and counts a dropped block.
+  that once).  If the renderer is rendering that very block, the callback hands it the GIL for
+  at most :data:`WAIT` of a period (a block takes the renderer 0.1-0.2 ms: seen here when the
+  virtual machine had stalled both threads); if the block is still not ready, it plays silence
+  and counts a dropped block.
 
 Threading contract: the conductor and the mixer belong to whoever holds the *token*, a one-item
 list whose ``pop`` and ``append`` are single operations under the GIL and never wait.  The
@@ -64,6 +66,7 @@ IDLE = 4  # ...but when no block was played for this long (no stream runs), it l
 BURST = 0.2  # blocks played closer together than this: the device is catching up, more may follow at once
 MARGIN = 0.3  # render only with this much time left before the next block is due
 CHORES_BY = 0.5  # the chores (about 0.3 ms) start no later than this after a block played
+WAIT = 0.25  # the longest the callback waits for a renderer in the middle of its block
 
 
 @dataclass
@@ -113,6 +116,7 @@ class Renderer:
         # live hits begun without the token, (hit, sample heard from): the mixer takes them over at the next block
         self._sounding: list[tuple[LiveHit, int]] = []
         self._scratch = np.zeros((2, blocksize), np.float32)  # the callback's, for those
+        self.pause: Callable[[], None] = lambda: time.sleep(0)  # releases the GIL for a moment (a test's hook)
         self._thread = Worker("renderer", self._run)
         # Work of the engine's to do in the gap after a render, every so often (the health report):
         # done there, it never holds the GIL when a callback comes.  Set by start().
@@ -153,10 +157,16 @@ class Renderer:
 
     def next_block(self) -> Block | None:
         """The block due now: the oldest rendered, else one rendered now (there must be a
-        conductor).  None (silence) when the renderer is in the middle of this very block."""
+        conductor).  When the renderer is in the middle of this very block, the block once it
+        has finished, or None (silence) if that takes longer than :data:`WAIT` of a period."""
         if self._ready:
             return self._ready.popleft()
-        if not self.take():  # never wait for it
+        if not self.take():
+            deadline = time.perf_counter() + WAIT * self.period
+            while not self._ready and time.perf_counter() < deadline:
+                self.pause()  # lets the renderer, waiting for the GIL, finish its block
+            if self._ready:
+                return self._ready.popleft()
             self.counters.dropped_blocks += 1
             return None
         try:

@@ -13,7 +13,7 @@ import cffi
 import numpy as np
 import pytest
 
-from rockstar_cx.audio.ahead import LEAD, POLL, Renderer
+from rockstar_cx.audio.ahead import LEAD, POLL, WAIT, Renderer
 from rockstar_cx.audio.cue import Routing
 from rockstar_cx.audio.engine import Engine, EngineConfig
 from rockstar_cx.audio.ipc import Applied, SharedState
@@ -106,13 +106,38 @@ def test_a_callback_that_finds_the_renderer_busy_plays_silence_and_the_show_goes
     engine, _ = engines()
     engine.shared.push_command(Start(count_in=False))
     heard = [play(engine, ahead=i > 0) for i in range(10)]
-    assert engine.renderer.take()  # the renderer, in the middle of a block
+    assert engine.renderer.take()  # the renderer, in the middle of a block, and stalled there
+    started = time.perf_counter()
     assert not np.any(play(engine, ahead=False)) and engine.counters.dropped_blocks == 1
+    assert WAIT * engine.renderer.period <= time.perf_counter() - started < WAIT * engine.renderer.period + 0.05  # a moment
     engine.renderer.give()
     heard += [play(engine, ahead=True) for _ in range(190)]
     early, _ = engines()
     early.shared.push_command(Start(count_in=False))
     # the block the renderer was on is played next: the show lost a block of time, none of its sound
+    assert np.array_equal(np.concatenate(heard), np.concatenate([play(early, ahead=i > 0) for i in range(200)]))
+
+
+def test_a_callback_that_finds_the_renderer_busy_waits_a_moment_for_the_block(engines):
+    engine, _ = engines()
+    engine.shared.push_command(Start(count_in=False))
+    heard = [play(engine, ahead=i > 0) for i in range(10)]
+    renderer = engine.renderer
+    assert renderer.take()  # the renderer, in the middle of the block due now
+    pauses = []
+
+    def renderer_finishes():  # what the GIL handed over lets the renderer do
+        pauses.append(1)
+        if len(pauses) == 3:
+            renderer.give()
+            assert renderer.render_ahead()
+
+    renderer.pause = renderer_finishes
+    heard.append(play(engine, ahead=False))
+    assert len(pauses) == 3 and engine.counters.dropped_blocks == 0 and renderer.ready == 0
+    heard += [play(engine, ahead=True) for _ in range(189)]
+    early, _ = engines()
+    early.shared.push_command(Start(count_in=False))
     assert np.array_equal(np.concatenate(heard), np.concatenate([play(early, ahead=i > 0) for i in range(200)]))
 
 
