@@ -54,7 +54,9 @@ def build_midi(show: Show, events: list[Event]) -> mido.MidiFile:
         conductor.append((i * ticks_per_beat, mido.MetaMessage("set_tempo", tempo=tempo)))
     conductor.append(((len(grid) - 1) * ticks_per_beat, mido.MetaMessage("end_of_track")))
 
-    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_QUARTER)
+    # names in any script: the text events in UTF-8, as DAWs and MIDI libraries read them (mido's
+    # default, Latin-1, cannot hold a Japanese title)
+    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_QUARTER, charset="utf-8")
     midi.tracks.append(_track(conductor))
     for index, section in enumerate(show.sections):
         notes = [(tick_of(e.time), section.midi_note, velocity(e.accent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import mido
@@ -98,3 +99,21 @@ def test_a_show_written_before_moments_waited_exports_the_same_bytes(count_in):
     out = io.BytesIO()
     build_midi(show, perform(show, RATE, count_in=count_in)).save(file=out)
     assert before.sha256(out.getvalue()) == before.MIDI[count_in]
+
+
+def test_titles_and_names_in_any_script_are_read_back_by_mido_and_pretty_midi(tmp_path):
+    import pretty_midi
+
+    from rockstar_cx.midi.export import export_midi
+
+    names = ("Ventes ça va", "マーケティング", "خدمة العملاء", "सेवा 🎸")
+    show = make_show([section(f"s{i}", "x...") for i in range(len(names))],
+                     [moment("m", tuple(f"s{i}" for i in range(len(names))), 1)])
+    show = dataclasses.replace(show, title="ロックスター CX 🥁", sections=tuple(
+        dataclasses.replace(s, name=name) for s, name in zip(show.sections, names)))
+    path = tmp_path / "show.mid"
+    export_midi(show, perform(show, RATE), path)
+    by_mido = [m.name for track in mido.MidiFile(path, charset="utf-8").tracks for m in track if m.type == "track_name"]
+    assert by_mido[:len(names) + 1] == [show.title, *names]
+    by_pretty = pretty_midi.PrettyMIDI(str(path), charset="utf-8")
+    assert [i.name for i in by_pretty.instruments][:len(names)] == list(names)
