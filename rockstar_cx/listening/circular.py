@@ -4,8 +4,8 @@ Each expected time ``t_k`` (a beat, or a step the sections play) gets a window o
 ``T_k`` centred on it; every frame in it has a phase 2π(t − t_k)/T_k.  The folded profile's
 floor (its quietest quarter: noise, reverb, claps far off the grid) is removed, and what is left
 gives the mean resultant length R, the circular SD σ = T/(2π)·√(−2 ln R) and the mean phase
-(negative: ahead of the grid).  A smear kernel σ_k known from calibration (the room's reverb and
-the detector's own width) is removed as σ² − σ_k².
+(negative: ahead of the grid).  What the room's reverberation and the detector add (the smear
+kernel) is removed by :mod:`.kernel`.
 
 Whether there is clapping at all is asked per window: claps lock each window's phase to the
 same place (a Rayleigh test over windows), noise, speech and unrelated music do not.
@@ -28,10 +28,9 @@ CONTRAST_MIN = 0.35  # the share of the profile's mass above its floor
 
 @dataclass(frozen=True)
 class Spread:
-    """The room around the grid.  ``sigma_ms`` has the smear kernel removed; ``raw_sigma_ms`` not."""
+    """The room around the grid, as read: the smear kernel is still in (see :meth:`.kernel.Kernel.correct`)."""
 
     r: float
-    sigma_ms: float
     raw_sigma_ms: float
     ahead_ms: float  # negative: ahead of (before) the grid
     period_ms: float
@@ -59,8 +58,7 @@ def sigma_from_r(r: float, period_s: float) -> float:
     return period_s / (2 * math.pi) * math.sqrt(-2.0 * math.log(min(max(r, 1e-12), 1.0)))
 
 
-def fold(envelope: Envelope, times: np.ndarray, period_s: np.ndarray | None = None,
-         kernel_ms: float = 0.0) -> Spread:
+def fold(envelope: Envelope, times: np.ndarray, period_s: np.ndarray | None = None) -> Spread:
     """The spread of ``envelope`` around ``times`` (seconds), each with its period (default: :func:`periods`)."""
     times = np.asarray(times, dtype=float)
     period_s = periods(times) if period_s is None else np.asarray(period_s, dtype=float)
@@ -93,8 +91,7 @@ def fold(envelope: Envelope, times: np.ndarray, period_s: np.ndarray | None = No
             phases.append(vector / abs(vector))
     locking = len(phases) * abs(np.mean(phases)) ** 2 if phases else 0.0
     return Spread(
-        r=r, sigma_ms=math.sqrt(max(raw * raw - kernel_ms * kernel_ms, 0.0)) if mass > 0 else math.nan,
-        raw_sigma_ms=raw, ahead_ms=math.degrees(math.atan2(resultant.imag, resultant.real)) / 360 * mean_period * 1000
+        r=r, raw_sigma_ms=raw, ahead_ms=math.degrees(math.atan2(resultant.imag, resultant.real)) / 360 * mean_period * 1000
         if mass > 0 else math.nan,
         period_ms=mean_period * 1000, n_beats=len(phases), locking=float(locking),
         contrast=mass / float(np.sum(profile)) if np.sum(profile) > 0 else 0.0,

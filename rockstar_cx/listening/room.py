@@ -77,9 +77,9 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
     track = follow(room, start, period, len(beats))
     chaos = moment.mode == "chaos"
     if chaos:
-        spread: Spread = fold(room, track.grid, track.periods, kernel.sigma_ms)
+        spread: Spread = fold(room, track.grid, track.periods)
     else:
-        spread = fold(room, expected_times(hits, offset_s) if hits else beat_times, kernel_ms=kernel.sigma_ms)
+        spread = fold(room, expected_times(hits, offset_s) if hits else beat_times)
     common = dict(id=moment.id, title=moment.title, mode=moment.mode, start_s=start, seconds=seconds,
                   conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo,
                   n_beats=spread.n_beats)
@@ -87,8 +87,9 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
         return MomentMeasures(clapping=False, spread_ms=None, ahead_ms=None, tempo_start_bpm=None,
                               tempo_end_bpm=None, r=None, pulse=None, **common)
     tempo = bar_tempo(track, show.meter.beats)
+    sigma, ahead = kernel.correct(spread)
     expected = pulse_shape(guide, track.grid, track.periods) if guide is not None and hits else None
     return MomentMeasures(
-        clapping=True, spread_ms=spread.sigma_ms, ahead_ms=None if chaos else spread.ahead_ms - kernel.ahead_ms,
+        clapping=True, spread_ms=sigma, ahead_ms=None if chaos else ahead,
         tempo_start_bpm=tempo.start_bpm if tempo else None, tempo_end_bpm=tempo.end_bpm if tempo else None,
         r=spread.r, pulse=pulse(pulse_shape(room, track.grid, track.periods), expected), **common)
