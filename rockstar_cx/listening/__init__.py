@@ -8,7 +8,8 @@ Cheat-sheet (everything mono float arrays at one sample rate; no devices)::
     env = onset_strength(audio, 48000)            # band power 1.5-6 kHz, its rise per 1 ms frame
     spread = fold(env, beat_times)                # circular statistics on the known grid:
     spread.r, spread.sigma_ms, spread.ahead_ms    #   R, σ = T/(2π)·√(−2 ln R), mean phase (negative: ahead)
-    spread.clapping                               # False for speech, music, silence, the guide alone
+    spread.clapping                               # False for speech, music, silence
+    heard_clapping(room_spread, guide_spread)     # and False for what is left of the guide once taken out
     fold(env, times, kernel_ms=k.sigma_ms)        # a smear kernel removed: √(σ² − σ_k²) (see measure_kernel)
     track = follow(env, first_beat_s, period_s, beats)  # the room's own pulse from the conductor's grid
     bar_tempo(track, 4)                           # Tempo(start_bpm, end_bpm, bars): first and last bar
@@ -26,7 +27,7 @@ Layer: above show, conductor and audio; below live.  Pure numpy/scipy (matplotli
 
 from .align import find_start
 from .bleed import aligned, remove_guide, subtract_path, take_out_guide
-from .circular import Spread, fold, sigma_from_r
+from .circular import Spread, fold, heard_clapping, sigma_from_r
 from .kernel import Kernel, measure_kernel
 from .latency import Latency, impulse_response, log_sweep, measure_latency
 from .listen import Listening, listen
@@ -37,7 +38,7 @@ from .tempo import PulseShape, Tempo, Track, bar_tempo, follow, pulse, pulse_sha
 
 __all__ = [
     "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo", "Track",
-    "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "impulse_response", "listen",
+    "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "heard_clapping", "impulse_response", "listen",
     "log_sweep", "measure_kernel", "measure_latency", "onset_strength", "pulse", "pulse_shape", "remove_guide",
     "sigma_from_r", "subtract_path", "take_out_guide",
 ]

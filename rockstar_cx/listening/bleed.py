@@ -49,22 +49,29 @@ def remove_guide(recording: np.ndarray, guide: np.ndarray, block: int = BLOCK) -
 PATH_S = (-0.05, 1.0)  # the path's lags kept: the guide is placed where it is heard, then its reverberation
 
 
-def subtract_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.ndarray:
-    """``recording`` less ``guide`` sent through the path estimated from them (one spectral division over
-    the whole recording, cut to the lags of PATH_S).  It takes out a guide that does not repeat (a chaos
-    moment's drifting sections); a repeating one it identifies only modulo its repeat, which
-    :func:`remove_guide`, run after it, takes out."""
+def estimate_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.ndarray:
+    """The path from ``guide`` to ``recording`` (aligned, same rate) as a FIR over the lags of PATH_S (index
+    0 is lag PATH_S[0]): one spectral division over the whole recording, cut to those lags.  A guide that
+    repeats identifies it only modulo its repeat; one that changes (moments, a chaos moment's drift) fully."""
     n = len(recording)
     size = fft.next_fast_len(2 * n, real=True)
     played = fft.rfft(np.asarray(guide[:n], dtype=np.float64), size)
     power = np.abs(played) ** 2
     if not power.any():
-        return np.asarray(recording, dtype=np.float64).copy()
+        return np.zeros(int((PATH_S[1] - PATH_S[0]) * rate))
     path = fft.irfft(fft.rfft(np.asarray(recording, dtype=np.float64), size) * np.conj(played)
                      / (power + 1e-3 * power.max()), size)
     before, after = int(-PATH_S[0] * rate), int(PATH_S[1] * rate)
-    taper = signal.windows.tukey(2 * after, 0.2)[after:]
-    heard = signal.oaconvolve(guide[:n], np.concatenate((path[-before:], path[:after] * taper)))[before:before + n]
+    return np.concatenate((path[-before:], path[:after] * signal.windows.tukey(2 * after, 0.2)[after:]))
+
+
+def subtract_path(recording: np.ndarray, guide: np.ndarray, rate: int, path: np.ndarray | None = None) -> np.ndarray:
+    """``recording`` less ``guide`` sent through its path (:func:`estimate_path` unless given).  It takes out a
+    guide that does not repeat; a repeating one's remainder :func:`remove_guide`, run after it, takes out."""
+    n = len(recording)
+    path = estimate_path(recording, guide, rate) if path is None else path
+    before = int(-PATH_S[0] * rate)
+    heard = signal.oaconvolve(guide[:n], path)[before:before + n]
     return np.asarray(recording, dtype=np.float64) - np.pad(heard, (0, n - len(heard)))
 
 
@@ -77,6 +84,7 @@ def aligned(guide: np.ndarray, start: int, length: int) -> np.ndarray:
     return out
 
 
-def take_out_guide(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.ndarray:
+def take_out_guide(recording: np.ndarray, guide: np.ndarray, rate: int,
+                   path: np.ndarray | None = None) -> np.ndarray:
     """The room without the guide: its path subtracted, then whatever is still coherent with it removed."""
-    return remove_guide(subtract_path(recording, guide, rate), guide)
+    return remove_guide(subtract_path(recording, guide, rate, path), guide)

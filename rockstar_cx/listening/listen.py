@@ -6,27 +6,24 @@
 
 The recording must follow the show as rendered (every moment its bars, held ones
 ``HOLD_RENDER_BARS``), as an unattended ``play --no-ui`` run or a render played in the room does.
-The smear kernel is the guide's own: it is perfectly on the grid, so however spread it reads
-through the room and the detector is what the room adds to the claps.
+The smear kernel is measured through the path from the PA to the mic as the guide reveals it
+(:func:`.bleed.estimate_path`): the same path the claps take when the mic is on the PA's axis.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..audio.render import render_show
-from ..conductor.events import Hit
 from ..errors import ShowError
 from ..show.model import Show
 from .align import find_start
-from .bleed import aligned, take_out_guide
-from .circular import fold
-from .kernel import Kernel
+from .bleed import aligned, estimate_path, take_out_guide
+from .kernel import Kernel, measure_kernel
 from .onset import onset_strength
-from .room import MomentMeasures, expected_times, measure_moment
+from .room import MomentMeasures, measure_moment
 
 
 @dataclass(frozen=True)
@@ -52,14 +49,10 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
         raise ShowError(f"the recording ({len(recording) / rate:.1f} s) does not hold the show's "
                         f"{len(guide) / rate:.1f} s from {start / rate:.2f} s on: check --start or the show file")
     placed = aligned(guide.astype(np.float64), start, len(recording))
-    room = take_out_guide(recording, placed, rate)
+    path = estimate_path(recording, placed, rate)
+    room = take_out_guide(recording, placed, rate, path)
     heard_guide = onset_strength(recording - room, rate)
-    on_grid = [e for e in events if type(e) is Hit and show.moments[e.moment].mode != "chaos"]
-    kernel = Kernel.none()
-    if on_grid:
-        own = fold(heard_guide, expected_times(on_grid, start / rate))
-        if math.isfinite(own.raw_sigma_ms):
-            kernel = Kernel(own.raw_sigma_ms, own.ahead_ms)
+    kernel = measure_kernel(path, rate, 60.0 / show.tempo) if np.any(path) else Kernel.none()
     envelope = onset_strength(room, rate)
     moments = tuple(measure_moment(show, index, events, envelope, heard_guide, start / rate, kernel)
                     for index in range(len(show.moments)))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..conductor.events import Beat, Event, Hit
 from ..show.model import Show
-from .circular import Spread, fold
+from .circular import Spread, fold, heard_clapping
 from .kernel import Kernel
 from .onset import Envelope
 from .tempo import bar_tempo, follow, pulse, pulse_shape
@@ -76,14 +76,13 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
     seconds = float(beat_times[-1] - beat_times[0]) + 60.0 / beats[-1].tempo
     track = follow(room, start, period, len(beats))
     chaos = moment.mode == "chaos"
-    if chaos:
-        spread: Spread = fold(room, track.grid, track.periods)
-    else:
-        spread = fold(room, expected_times(hits, offset_s) if hits else beat_times)
+    grid, periods = (track.grid, track.periods) if chaos else (
+        expected_times(hits, offset_s) if hits else beat_times, None)
+    spread: Spread = fold(room, grid, periods)
     common = dict(id=moment.id, title=moment.title, mode=moment.mode, start_s=start, seconds=seconds,
                   conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo,
                   n_beats=spread.n_beats)
-    if not spread.clapping:
+    if not heard_clapping(spread, fold(guide, grid, periods) if guide is not None else None):
         return MomentMeasures(clapping=False, spread_ms=None, ahead_ms=None, tempo_start_bpm=None,
                               tempo_end_bpm=None, r=None, pulse=None, **common)
     tempo = bar_tempo(track, show.meter.beats)
