@@ -38,7 +38,7 @@ def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
         "report", help="draw the room's tempo and spread across the journey",
         description="Draw the room's tempo and spread per moment, chaos next to conducted, from the JSON written "
                     "by `rockstar-cx listen`: a picture to share with the audience afterwards.")
-    report.add_argument("run", type=Path, metavar="RUN.json", help="the measures (from `rockstar-cx listen`)")
+    report.add_argument("run_json", type=Path, metavar="RUN.json", help="the measures (from `rockstar-cx listen`)")
     report.add_argument("-o", "--output", type=Path, required=True, help="the picture: .png, .html or .pdf")
     report.set_defaults(run=run_report)
 
@@ -68,13 +68,13 @@ def run_report(args: argparse.Namespace) -> None:
 
     check_output(args.output, FORMATS)
     try:
-        run = json.loads(args.run.read_text(encoding="utf-8"))
+        run = json.loads(args.run_json.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ShowError(f"cannot read {args.run}: {describe(error)}") from error
+        raise ShowError(f"cannot read {args.run_json}: {describe(error)}") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ShowError(f"{args.run}: not a JSON run ({error})") from error
+        raise ShowError(f"{args.run_json}: not a JSON run ({error})") from error
     if not isinstance(run, dict):
-        raise ShowError(f"{args.run}: not a run: expected an object with `moments`")
+        raise ShowError(f"{args.run_json}: not a run: expected an object with `moments`")
     try:
         draw_report(run, args.output, title=str(run.get("show") or "The room"))
     except OSError as error:
