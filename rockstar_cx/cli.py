@@ -115,6 +115,9 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
                         help="the presenter's in-ear cue mix on these channels (a device with 4 or more): the click, "
                              "the count-in and a cue a bar before every moment change; the click then never reaches "
                              "the room (default: none, the click plays in the room's mix)")
+    parser.add_argument("--room-input", metavar="CHANNEL",
+                        help="the room microphone: this input channel of the same device, counted from 1 (duplex: "
+                             "one clock for what is played and heard); best at the back of the hall, on the PA's axis")
     parser.add_argument("--no-ui", action="store_true",
                         help="no stage window: start the journey at once (held moments play 4 bars)")
     parser.add_argument("--duration", type=float, metavar="SECONDS",
@@ -231,6 +234,15 @@ def _routing(args: argparse.Namespace) -> Routing:
     return check_routing(parse_channels("--main-channels", args.main_channels), cue)
 
 
+def _room_input(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ShowError(f"--room-input {printable(text[:20])}: give the microphone's input channel of the "
+                        "device, from 1, e.g. 1")
+    return int(text)
+
+
 def _latency(text: str) -> str | float:
     if text in ("low", "high"):
         return text
@@ -274,7 +286,7 @@ def _play(args: argparse.Namespace) -> int:
     config = PerformanceConfig(
         engine=EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
                             latency=_latency(args.latency), main_channels=routing.main, cue_channels=routing.cue,
-                            hold_bars=4 if args.no_ui else None),
+                            hold_bars=4 if args.no_ui else None, room_channel=_room_input(args.room_input)),
         midi=MidiOptions(inputs=tuple(args.midi_in), outputs=tuple(args.midi_out), api=args.midi_api,
                          clock_in=args.clock_in, offset_ms=args.midi_offset,
                          run_while_stopped=args.midi_clock_while_stopped),

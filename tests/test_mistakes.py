@@ -48,6 +48,8 @@ def one_line(result: subprocess.CompletedProcess, *expected: str) -> None:
     (("play", "--no-ui", "--duration", "nan"), ["--duration nan"]),
     (("play", "--no-ui", "--duration", "inf"), ["--duration inf"]),
     (("play", "--no-ui", "--duration", "-1"), ["--duration -1"]),
+    (("play", "--no-ui", "--room-input", "0"), ["--room-input 0: give the microphone's input channel"]),
+    (("play", "--no-ui", "--room-input", "left\x1b[2J"), ["--room-input left\\x1b[2J: give"]),
 ])
 def test_a_mistake_is_one_line_and_exit_2(args, expected, tmp_path):
     one_line(_run_in(tmp_path, *args), *expected)

@@ -32,6 +32,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..conductor.conductor import Conductor
 from ..errors import ShowError
 from ..show.model import Show
@@ -45,6 +47,7 @@ from .ipc import Applied, SharedState, health_row, transport_record
 from .kit import kit_for_show
 from .mixer import Mixer
 from .revival import Revival, take_revival
+from .room import RoomRing, ring_name
 
 WARMUP_S = 0.5  # underflows in a stream's first half second are counted apart
 LATE_FACTOR = 1.75  # a callback this many periods after the last came late (the GIL, the scheduler)
@@ -65,6 +68,7 @@ class EngineConfig:
     main_channels: tuple[int, ...] = (1, 2)  # device channels (from 1) of the main mix...
     cue_channels: tuple[int, ...] = ()  # ...and of the presenter's cue mix (none: the click is in the main mix)
     hold_bars: int | None = None  # None: held moments wait for the presenter; N: they play N bars
+    room_channel: int | None = None  # the device's input channel (from 1) with the room microphone (.room)
 
     @property
     def routing(self) -> Routing:
@@ -99,6 +103,8 @@ class Engine:
         self._first_callback = 0.0  # of the stream running now: callbacks are due from here on
         self._supervised = 0.0
         self._silent = Worker("silent-clock", self._silent_loop)
+        self.room = RoomRing.attach(ring_name(shared.name)) if config.room_channel else None
+        self._inputs = config.room_channel or 0  # input channels opened: up to the room's
 
     # -- the block ------------------------------------------------------------------------------
 
@@ -178,6 +184,16 @@ class Engine:
         if elapsed > counters.callback_max_us:
             counters.callback_max_us = elapsed
 
+    def _duplex_callback(self, indata, outdata, frames, time_info, status) -> None:
+        """The callback with the room microphone: its channel into the room ring, at the show
+        position of the block played now; then the block."""
+        try:
+            heard = np.frombuffer(indata, np.float32)[self.config.room_channel - 1::self._inputs]
+            self.room.write(int(self._sample_cell[0]), heard)
+        except Exception:  # the room is heard, or not: the show plays on
+            self.counters.callback_errors += 1
+        self._callback(outdata, frames, time_info, status)
+
     def publish_transport(self) -> None:
         SharedState.write_record(self.shared.transport, transport_record(self.renderer.conductor.transport(),
                                                                           self.mixer.click))
@@ -193,28 +209,38 @@ class Engine:
             return False
         try:
             index, self.device_name = choose_output(sounddevice, self.config.device)
-            if not self._fits(sounddevice.query_devices(index)["max_output_channels"]):
+            device = sounddevice.query_devices(index)
+            if not self._fits(device["max_output_channels"], device["max_input_channels"]):
                 return False
             self._last_callback = 0.0
             self._stream_started = time.perf_counter()
-            stream = sounddevice.RawOutputStream(  # raw: a bare buffer to copy into, no array to build
-                samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
-                channels=self.routing.channels, dtype="float32", latency=self.config.latency,
-                callback=self._callback)
+            # raw: bare buffers to copy into, no arrays to build; duplex with the room microphone
+            common = dict(samplerate=self.config.samplerate, blocksize=self.config.blocksize, device=index,
+                          dtype="float32", latency=self.config.latency)
+            if self.room is None:
+                stream = sounddevice.RawOutputStream(channels=self.routing.channels, callback=self._callback, **common)
+            else:
+                stream = sounddevice.RawStream(channels=(self._inputs, self.routing.channels),
+                                               callback=self._duplex_callback, **common)
             self._stream = stream  # before it starts: a callback plays only for the engine's stream
             stream.start()
         except (ShowError, sounddevice.PortAudioError, ValueError) as error:
             self._stream = None
             self.message = f"no audio: {error}"
             return False
-        self.output_latency = stream.latency
+        self.output_latency = stream.latency if self.room is None else stream.latency[1]  # duplex: (input, output)
         self.clock.reset()
         self.state, self.message = AudioState.OK, ""
         return True
 
-    def _fits(self, outputs: int) -> bool:
-        """Whether the device has every channel the routing asks (else :attr:`message` says so)."""
-        routing = self.routing
+    def _fits(self, outputs: int, inputs: int) -> bool:
+        """Whether the device has every channel the routing and the room input ask (else :attr:`message` says so)."""
+        routing, room = self.routing, self.config.room_channel
+        if room is not None and inputs < room:
+            self.unfit = True
+            self.message = (f"the audio device '{self.device_name}' has {inputs} input channels: no "
+                            f"--room-input {room} (give one of its inputs, or play without --room-input)")
+            return False
         if outputs >= routing.channels:
             return True
         self.unfit = True
@@ -338,6 +364,8 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
         _serve(engine, conn, standby, revival)
     except (EOFError, BrokenPipeError):  # the app is gone: nothing left to play for
         pass
+    except Exception as error:  # a starting app hears why at once; a running one sees the engine end
+        conn.send(("failed", f"the audio engine stopped: {type(error).__name__}: {error}"))
     finally:
         _leave(engine, shared, in_process)
 
@@ -383,6 +411,8 @@ def _leave(engine: Engine | None, shared: SharedState, in_process: bool) -> None
     elif engine is not None:
         engine.stop_silent()
         engine.renderer.stop()
+    if in_process and engine is not None and engine.room is not None:
+        engine.room.close()  # (an engine process leaves it to os._exit: a callback may still be writing)
     shared.close()  # (left to the garbage collector, closing can fail on views still alive)
     if in_process:
         return

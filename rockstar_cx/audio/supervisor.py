@@ -40,6 +40,7 @@ from .engine import EngineConfig, engine_main
 from .health import AudioState, ClockFit, Health, run_report
 from .ipc import SharedState, health_row
 from .revival import Backoff, Revival
+from .room import RoomRing, ring_name
 from .validate import check_command
 
 START_TIMEOUT_S = 60.0
@@ -55,6 +56,7 @@ class AudioEngine:
         self.config = config
         self.in_process = in_process
         self.shared: SharedState | None = None
+        self.room: RoomRing | None = None  # the room microphone's ring, with --room-input (see .room)
         self._worker = None  # the engine's Process (or Thread)
         self._conn: Connection | None = None
         self._send_lock = threading.Lock()  # several app threads (keys, MIDI) may send commands
@@ -73,10 +75,12 @@ class AudioEngine:
 
     def start(self) -> AudioEngine:
         self.shared = SharedState.create()
+        if self.config.room_channel:  # before any engine: every engine attaches to it, revived ones too
+            self.room = RoomRing.create(ring_name(self.shared.name), self.config.samplerate)
         worker, conn, reply = self._spawn(standby=False)
         if reply[0] != "ready":  # a device without the channels asked, a sample it cannot load: its words
             _stop_worker(worker)
-            self.shared.close()
+            self._close_memory()
             raise ShowError(reply[1])
         self._worker, self._conn = worker, conn
         self.start_state = reply[1]
@@ -92,8 +96,13 @@ class AudioEngine:
             if self._watcher is not None:
                 self._watcher.join()
             self._final = self.report()
-            self.shared.close()
+            self._close_memory()
         return self._final
+
+    def _close_memory(self) -> None:
+        if self.room is not None:
+            self.room.close()
+        self.shared.close()
 
     def __enter__(self) -> AudioEngine:
         return self.start()

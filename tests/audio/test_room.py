@@ -1,0 +1,105 @@
+"""The room microphone's ring: by show position, exact, lock-free — and on a real JACK device, the
+show heard back through a loop from the engine's output to its input, one constant round trip later."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jack
+import numpy as np
+import pytest
+
+from jackcapture import PORTAUDIO_OUT, XrunMonitor
+from played import Played
+from rockstar_cx.audio.engine import EngineConfig
+from rockstar_cx.audio.room import RoomRing
+from rockstar_cx.audio.supervisor import AudioEngine
+from rockstar_cx.conductor import Hit, Start
+from rockstar_cx.errors import ShowError
+
+from ..conductor.shows import make_show, moment, section
+
+RATE = 48000
+ROUND_TRIP_MAX = 8 * 128  # a few periods through JACK's loop, and no more
+
+
+@pytest.fixture
+def ring():
+    made = RoomRing.create(f"rcx-test-{uuid.uuid4().hex[:8]}", 100)  # 20 s at "100 Hz": 2,000 samples
+    yield made
+    made.close()
+
+
+def test_samples_are_read_back_by_show_position_across_the_wrap(ring):
+    assert ring.capacity == 2000 and ring.position == 0 and ring.read(0, 1) is None  # nothing heard yet
+    interleaved = np.arange(2 * 2600, dtype=np.float32).reshape(-1, 2)  # a stereo input: the room is channel 2
+    for start in range(0, 2600, 128):
+        ring.write(start, interleaved[start:start + 128, 1])
+    assert ring.position == 2600
+    np.testing.assert_array_equal(ring.read(1900, 2600), interleaved[1900:2600, 1])  # across the wrap
+    assert ring.read(599, 700) is None  # written over by the wrap
+    assert ring.read(2500, 2601) is None  # not heard yet
+    np.testing.assert_array_equal(ring.read(600, 2600), interleaved[600:2600, 1])  # the whole ring
+
+
+def test_a_block_played_again_at_the_same_position_is_heard_once(ring):
+    ring.write(0, np.ones(128, np.float32))
+    ring.write(0, np.full(128, 2, np.float32))  # a dropped block: the show's time stood still
+    ring.write(128, np.full(128, 3, np.float32))
+    np.testing.assert_array_equal(ring.read(0, 256), np.repeat(np.float32([2, 3]), 128))
+
+
+def test_a_reader_in_another_process_sees_the_same_samples(ring):
+    ring.write(0, np.linspace(-1, 1, 512, dtype=np.float32))
+    other = RoomRing.attach(ring.memory.name)
+    try:
+        np.testing.assert_array_equal(other.read(100, 400), ring.read(100, 400))
+        assert other.capacity == ring.capacity and other.position == 512
+    finally:
+        other.close()
+
+
+CLICKS = make_show([section("a", "x...", sound="click")], [moment("m", ("a",), 0, tempo=240.0)], count_in=0)
+
+
+def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
+    with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine:
+        assert engine.start_state == "ok"
+        played = Played(engine)
+        monitor = XrunMonitor("room-xruns")
+        looper = jack.Client("room-loop", no_start_server=True)
+        looper.activate()
+        try:
+            inputs = [p.name for p in looper.get_ports("PortAudio", is_audio=True, is_input=True)]
+            for port in looper.get_all_connections(inputs[0]):  # the dummy device's silent capture
+                looper.disconnect(port.name, inputs[0])
+            looper.connect(PORTAUDIO_OUT, inputs[0])  # the PA heard by the mic: a cable, no room
+            time.sleep(0.5)  # connecting may cost JACK a cycle: let it pass
+            xruns = monitor.xruns
+            engine.send(Start(count_in=False))
+            time.sleep(3.0)
+            hits = [e.sample for e in played() if type(e) is Hit]
+            end = engine.room.position
+            heard = engine.room.read(end - 3 * RATE, end)
+            xruns = monitor.xruns - xruns
+        finally:
+            looper.deactivate()
+            looper.close()
+            monitor.close()
+    assert heard is not None and len(hits) >= 10
+    start = end - 3 * RATE
+    loud = np.flatnonzero(np.abs(heard) > 1e-4)
+    onsets = loud[np.insert(np.diff(loud) > 2000, 0, True)] + start  # a click after silence
+    # each hit heard once, a little later (a hit at the very start of the read may be cut)
+    delays = [int(onsets[(onsets >= hit) & (onsets <= hit + ROUND_TRIP_MAX)][0]) - hit
+              for hit in hits if start <= hit and np.any((onsets >= hit) & (onsets <= hit + ROUND_TRIP_MAX))]
+    assert len(delays) >= 10 and len(onsets) <= len(hits), (hits, list(onsets))
+    if xruns == 0:  # a dropped JACK cycle shifts the input against the output by a period
+        assert len(set(delays)) == 1, delays
+    assert len(delays) >= len(hits) - 2, (hits, list(onsets))  # every hit but one cut at either end
+
+
+def test_a_device_without_the_input_says_so_at_once(jack_server):
+    with pytest.raises(ShowError, match="has 2 input channels: no --room-input 3"):
+        AudioEngine(EngineConfig(CLICKS, device="system", room_channel=3)).start()
