@@ -24,7 +24,10 @@ from .onset import Envelope
 
 BINS = 96
 FLOOR_QUANTILE = 0.25  # the profile's quietest quarter is its floor
-RAYLEIGH_MIN = 12.0  # n·R² over windows; noise reaches it with p ≈ e^-12
+#: n·R² over windows: noise reaches it with p ≈ e^-6 (speech, music and silence, simulated, stayed under 3.3);
+#: a clapping room's windows lock near R = 1, so 6 windows suffice (a 4-bar moment with 2 clear steps a bar).
+RAYLEIGH_MIN = 6.0
+MIN_WINDOWS = 6
 CONTRAST_MIN = 0.35  # the share of the profile's mass above its floor
 #: Taking the guide out leaves ~0.6 % of its on-grid onset strength (simulated, RT60 0-1.5 s); a crowd
 #: 10 dB under the guide keeps ~10 %, 15 dB under ~4 %.  Below 2 % the room is the guide's remainder.
@@ -46,7 +49,7 @@ class Spread:
 
     @property
     def clapping(self) -> bool:
-        return self.n_beats >= 4 and self.locking >= RAYLEIGH_MIN and self.contrast >= CONTRAST_MIN
+        return self.n_beats >= MIN_WINDOWS and self.locking >= RAYLEIGH_MIN and self.contrast >= CONTRAST_MIN
 
 
 def heard_clapping(room: Spread, guide: Spread | None) -> bool:

@@ -52,8 +52,15 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
     path = estimate_path(recording, placed, rate)
     room = take_out_guide(recording, placed, rate, path)
     heard_guide = onset_strength(recording - room, rate)
-    kernel = measure_kernel(path, rate, 60.0 / show.tempo) if np.any(path) else Kernel.none()
+    kernels: dict[int, Kernel] = {}
+
+    def kernel_for(period_s: float) -> Kernel:  # the reverberation's share depends on the grid's period
+        key = round(period_s * 1000)
+        if key not in kernels:
+            kernels[key] = measure_kernel(path, rate, key / 1000) if np.any(path) else Kernel.none()
+        return kernels[key]
+
     envelope = onset_strength(room, rate)
-    moments = tuple(measure_moment(show, index, events, envelope, heard_guide, start / rate, kernel)
+    moments = tuple(measure_moment(show, index, events, envelope, heard_guide, start / rate, kernel_for)
                     for index in range(len(show.moments)))
-    return Listening(start / rate, rate, kernel, moments)
+    return Listening(start / rate, rate, kernel_for(60.0 / show.tempo), moments)

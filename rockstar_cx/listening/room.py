@@ -10,25 +10,27 @@ A moment without clapping gets ``clapping = False`` and no figures.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..conductor.events import Beat, Event, Hit
 from ..show.model import Show
-from .circular import Spread, fold, heard_clapping
+from .circular import Spread, fold, heard_clapping, periods
 from .kernel import Kernel
 from .onset import Envelope
 from .tempo import bar_tempo, follow, pulse, pulse_shape
 
 SAME_STEP_S = 0.002  # sections hitting the same step are one expected time
+MIN_WINDOWS = 6  # clear steps to fold on, at least, for a spread (fewer: clapping, but no figure)
 
 
 @dataclass(frozen=True)
 class MomentMeasures:
-    """One moment as the room played it.  Figures are None when no clapping was heard (or, for a chaos
-    moment's ahead/behind, when there is no conductor's grid to be ahead of)."""
+    """One moment as the room played it.  Figures are None when no clapping was heard; the spread also
+    when the sections' steps are too close together to tell apart (fewer than MIN_WINDOWS clear of their
+    neighbours); ahead/behind in a chaos moment, with no conductor's grid to be ahead of."""
 
     id: str
     title: str
@@ -44,7 +46,7 @@ class MomentMeasures:
     conductor_tempo_end_bpm: float
     r: float | None
     n_beats: int
-    pulse: str | None  # same, half or double: the room's pulse against the guide's
+    pulse: str | None  # same, half or double: the room's pulse against the one the sections play
 
     def as_dict(self) -> dict[str, object]:
         return {key: _plain(value) for key, value in asdict(self).items()}
@@ -65,9 +67,31 @@ def expected_times(hits: Sequence[Hit], offset_s: float) -> np.ndarray:
     return times[np.concatenate(([True], np.diff(times) > SAME_STEP_S))]
 
 
+def clear_times(times: np.ndarray) -> tuple[np.ndarray, float]:
+    """The expected times whose neighbours are at least the median gap away, and that gap: a window of one
+    gap around each holds no neighbour's claps (a sixteenth before a downbeat, say, would read as spread).
+    The first and the last are left out: the moments around may play next to them."""
+    if len(times) < 2:
+        return times, 1.0
+    gaps = np.diff(times)
+    period = float(np.median(gaps))
+    nearest = np.minimum(np.concatenate(([0.0], gaps)), np.concatenate((gaps, [0.0])))
+    return times[nearest >= period - SAME_STEP_S], period
+
+
+def played(times: np.ndarray, start_s: float, end_s: float) -> Envelope:
+    """What the sections play as an onset strength: one unit at each time (for the pulse they imply)."""
+    rate = 1000.0
+    values = np.zeros(int((end_s - start_s) * rate) + 1)
+    frames = np.round((times - start_s) * rate).astype(int)
+    np.add.at(values, frames[(frames >= 0) & (frames < len(values))], 1.0)
+    return Envelope(values, rate, start_s)
+
+
 def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelope, guide: Envelope | None,
-                   offset_s: float, kernel: Kernel) -> MomentMeasures:
-    """The measures of moment ``index`` from the room's onset strength (the guide already taken out)."""
+                   offset_s: float, kernel_for: Callable[[float], Kernel]) -> MomentMeasures:
+    """The measures of moment ``index`` from the room's onset strength (the guide already taken out) and
+    the guide as heard; ``kernel_for(period_s)`` gives the smear kernel on a grid of that period."""
     moment = show.moments[index]
     beats = [e for e in events if type(e) is Beat and e.moment == index]
     hits = [e for e in events if type(e) is Hit and e.moment == index]
@@ -76,19 +100,25 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
     seconds = float(beat_times[-1] - beat_times[0]) + 60.0 / beats[-1].tempo
     track = follow(room, start, period, len(beats))
     chaos = moment.mode == "chaos"
-    grid, periods = (track.grid, track.periods) if chaos else (
-        expected_times(hits, offset_s) if hits else beat_times, None)
-    spread: Spread = fold(room, grid, periods)
+    expected = expected_times(hits, offset_s) if hits else beat_times
+    grid, periods_s = (track.grid, track.periods) if chaos else (expected, periods(expected))
+    heard = fold(room, grid, periods_s)  # every step, each in its own window: enough to tell clapping
     common = dict(id=moment.id, title=moment.title, mode=moment.mode, start_s=start, seconds=seconds,
-                  conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo,
-                  n_beats=spread.n_beats)
-    if not heard_clapping(spread, fold(guide, grid, periods) if guide is not None else None):
+                  conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo)
+    if not heard_clapping(heard, fold(guide, grid, periods_s) if guide is not None else None):
         return MomentMeasures(clapping=False, spread_ms=None, ahead_ms=None, tempo_start_bpm=None,
-                              tempo_end_bpm=None, r=None, pulse=None, **common)
+                              tempo_end_bpm=None, r=None, pulse=None, n_beats=heard.n_beats, **common)
     tempo = bar_tempo(track, show.meter.beats)
-    sigma, ahead = kernel.correct(spread)
-    expected = pulse_shape(guide, track.grid, track.periods) if guide is not None and hits else None
+    if not chaos:  # the figures only from steps clear of their neighbours, on one period
+        grid, period_s = clear_times(expected)
+        periods_s = np.full(len(grid), period_s)
+    spread: Spread = fold(room, grid, periods_s)
+    sigma, ahead = kernel_for(float(np.mean(periods_s))).correct(spread) if spread.n_beats >= MIN_WINDOWS \
+        else (math.nan, math.nan)
+    implied = None if chaos else pulse_shape(played(expected, start - period, start + seconds + period),
+                                             track.grid, track.periods)
     return MomentMeasures(
         clapping=True, spread_ms=sigma, ahead_ms=None if chaos else ahead,
         tempo_start_bpm=tempo.start_bpm if tempo else None, tempo_end_bpm=tempo.end_bpm if tempo else None,
-        r=spread.r, pulse=pulse(pulse_shape(room, track.grid, track.periods), expected), **common)
+        r=spread.r if math.isfinite(sigma) else None, n_beats=spread.n_beats,
+        pulse=pulse(pulse_shape(room, track.grid, track.periods), implied), **common)
