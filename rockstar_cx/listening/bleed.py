@@ -47,19 +47,22 @@ def remove_guide(recording: np.ndarray, guide: np.ndarray, block: int = BLOCK) -
 
 
 PATH_S = (-0.05, 1.0)  # the path's lags kept: the guide is placed where it is heard, then its reverberation
+PATH_FIT_S = 180.0  # of the recording, from the guide's first sound, the path is estimated from (memory)
 
 
 def estimate_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.ndarray:
     """The path from ``guide`` to ``recording`` (aligned, same rate) as a FIR over the lags of PATH_S (index
-    0 is lag PATH_S[0]): one spectral division over the whole recording, cut to those lags.  A guide that
+    0 is lag PATH_S[0]): one spectral division over up to PATH_FIT_S of it, cut to those lags.  A guide that
     repeats identifies it only modulo its repeat; one that changes (moments, a chaos moment's drift) fully."""
-    n = len(recording)
-    size = fft.next_fast_len(2 * n, real=True)
-    played = fft.rfft(np.asarray(guide[:n], dtype=np.float64), size)
-    power = np.abs(played) ** 2
-    if not power.any():
+    sounding = np.flatnonzero(guide[:len(recording)])
+    if not len(sounding):
         return np.zeros(int((PATH_S[1] - PATH_S[0]) * rate))
-    path = fft.irfft(fft.rfft(np.asarray(recording, dtype=np.float64), size) * np.conj(played)
+    lo = int(sounding[0])
+    hi = min(len(recording), lo + int(PATH_FIT_S * rate))
+    size = fft.next_fast_len(2 * (hi - lo), real=True)
+    played = fft.rfft(np.asarray(guide[lo:hi], dtype=np.float64), size)
+    power = np.abs(played) ** 2
+    path = fft.irfft(fft.rfft(np.asarray(recording[lo:hi], dtype=np.float64), size) * np.conj(played)
                      / (power + 1e-3 * power.max()), size)
     before, after = int(-PATH_S[0] * rate), int(PATH_S[1] * rate)
     return np.concatenate((path[-before:], path[:after] * signal.windows.tukey(2 * after, 0.2)[after:]))

@@ -60,6 +60,7 @@ def test_a_steady_room_is_not_a_ramp_and_a_ramp_is_not_steady():
 def test_a_halved_and_a_doubled_pulse_are_told_from_the_same_one():
     for every, offbeats, expected in ((1, False, "same"), (2, False, "half"), (1, True, "double")):
         _, envelope, track = room(100, 100, 15, every=every, offbeats=offbeats)
+        assert track.found == BARS * 4 // every  # a halved room's empty beats are missed, not invented
         assert pulse(pulse_shape(envelope, track.grid, track.periods)) == expected, (every, offbeats)
         assert bar_tempo(track, 4).start_bpm == pytest.approx(100, abs=0.5)  # the grid is still the beat
 
