@@ -47,12 +47,13 @@ import numpy as np
 from ..conductor.commands import LiveHit, Panic, Quantize, Start
 from ..conductor.conductor import Conductor
 from ..conductor.events import Hit
-from .commands import SetClick, SetCue, SetGain
+from .commands import PlayProbe, SetClick, SetCue, SetGain
 from .cue import Routing, pre_entry
 from .health import Counters
 from .ipc import TRANSPORT, Applied, event_rows, record_row, transport_record
 from ..threads import RENDER_PRIORITY, Worker, realtime
 from .mixer import Mixer, all_finite
+from .probe import add_probe
 
 LEAD = 2  # blocks rendered ahead: the renderer may miss a period and the callback still finds one ready
 # Times in block periods.  The renderer sleeps till a quarter period after the next block is
@@ -93,7 +94,7 @@ class Renderer:
     """
 
     def __init__(self, conductor: Conductor | None, mixer: Mixer, blocksize: int, period: float, routing: Routing,
-                 counters: Counters) -> None:
+                 counters: Counters, sweep: np.ndarray | None = None) -> None:
         self.conductor = conductor  # None while an engine stands by for a handover
         self.mixer = mixer
         self.blocksize = blocksize
@@ -117,6 +118,8 @@ class Renderer:
         self._sounding: list[tuple[LiveHit, int]] = []
         self._scratch = np.zeros((2, blocksize), np.float32)  # the callback's, for those
         self.pause: Callable[[], None] = lambda: time.sleep(0)  # releases the GIL for a moment (a test's hook)
+        self._sweep = sweep  # the calibration probe (with a room input), and where it began playing
+        self._probe_began: int | None = None
         self._thread = Worker("renderer", self._run)
         # Work of the engine's to do in the gap after a render, every so often (the health report):
         # done there, it never holds the GIL when a callback comes.  Set by start().
@@ -319,6 +322,8 @@ class Renderer:
             events = conductor.advance(frames)
             entry = pre_entry(conductor, events) if self._cued and events else None
             np.copyto(audio, mixer.process(start, frames, events if entry is None else [*events, entry]))
+            if self._probe_began is not None and not add_probe(audio, start, self._probe_began, self._sweep):
+                self._probe_began = None
             for view in main:
                 np.copyto(view, audio[:, None])
             for view in cue:
@@ -342,6 +347,8 @@ class Renderer:
             self.mixer.cue_on = command.on and self._cued
         elif kind is SetGain:
             self.mixer.set_level(command.section, command.gain)
+        elif kind is PlayProbe:
+            self._probe_began = start if self._sweep is not None else None
         else:
             if kind is Panic:  # the conductor stops at the bar line; the sound fades out by then
                 end = self.conductor.next_boundary(Quantize.BAR)

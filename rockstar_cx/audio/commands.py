@@ -33,4 +33,9 @@ class SetCue:
     on: bool
 
 
-ENGINE_COMMANDS = (SetClick, SetGain, SetCue)  # the engine's own: the conductor never sees them
+@dataclass(frozen=True)
+class PlayProbe:
+    """The calibration sweep (:mod:`.probe`) into the main mix, from the next block on."""
+
+
+ENGINE_COMMANDS = (SetClick, SetGain, SetCue, PlayProbe)  # the engine's own: the conductor never sees them

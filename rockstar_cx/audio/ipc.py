@@ -36,7 +36,7 @@ import numpy as np
 from ..conductor import commands as cmd
 from ..conductor.conductor import Transport
 from ..conductor.events import Beat, Event, Hit, MomentStart, Stop
-from .commands import SetClick, SetCue, SetGain
+from .commands import PlayProbe, SetClick, SetCue, SetGain
 from .health import COUNTER_NAMES, COUNTER_TYPES, HISTOGRAM_BINS, AudioState, ClockFit, Counters, Health
 
 EVENT_SLOTS = 4096
@@ -84,7 +84,8 @@ _LAYOUT = (("transport", TRANSPORT, 1), ("health", HEALTH, 1), ("counters", COUN
 # -- commands on the wire ------------------------------------------------------------------
 
 _COMMAND_TYPES = (cmd.Start, cmd.Stop, cmd.Next, cmd.Previous, cmd.Launch, cmd.SetTempo, cmd.NudgeTempo,
-                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain, cmd.Reset, SetCue)
+                  cmd.TapTempo, cmd.Mute, cmd.Solo, cmd.LiveHit, SetClick, cmd.Panic, SetGain, cmd.Reset, SetCue,
+                  PlayProbe)
 _QUANTIZE = tuple(cmd.Quantize)
 _INT_FIELDS, _FLOAT_FIELDS, _FLAG_FIELDS = {"moment", "section"}, {"bpm", "delta_bpm", "gain"}, {"count_in", "on", "accent"}
 

@@ -36,9 +36,10 @@ from multiprocessing.connection import Connection
 from ..conductor.conductor import Transport
 from ..errors import ShowError
 from .device import device_present
-from .engine import EngineConfig, engine_main
+from .engine import EngineConfig
 from .health import AudioState, ClockFit, Health, run_report
 from .ipc import SharedState, health_row
+from .process import engine_main
 from .revival import Backoff, Revival
 from .room import RoomRing, ring_name
 from .validate import check_command

@@ -280,3 +280,20 @@ def test_a_handover_goes_on_after_the_blocks_played_with_the_commands_not_yet_ap
         gc.collect()
         for memory in [*memories, app]:
             memory.close()
+
+
+def test_the_probe_plays_into_the_main_mix_from_the_block_after_its_command(engines):
+    from rockstar_cx.audio.commands import PlayProbe
+    from rockstar_cx.audio.probe import probe
+
+    engine, reader = engines(QUIET)
+    engine.renderer._sweep = sweep = probe(RATE)  # as with a room input
+    engine.shared.push_command(Start(count_in=False))
+    heard = [play(engine, ahead=True) for _ in range(3)]
+    engine.shared.push_command(PlayProbe())
+    heard += [play(engine, ahead=False)] + [play(engine, ahead=True) for _ in range(len(sweep) // BLOCK + 2)]
+    heard = np.concatenate(heard)
+    assert not np.any(heard[:3 * BLOCK])
+    np.testing.assert_array_equal(heard[3 * BLOCK:3 * BLOCK + len(sweep)], sweep)  # a quiet show: the sweep alone
+    assert not np.any(heard[3 * BLOCK + len(sweep):])
+    assert Applied(3 * BLOCK, PlayProbe()) in reader.read_events()[0]  # where a listener counts the round trip from

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import contextmanager
 
 import jack
 import numpy as np
@@ -12,11 +13,15 @@ import pytest
 
 from jackcapture import PORTAUDIO_OUT, XrunMonitor
 from played import Played
+from rockstar_cx.audio.commands import PlayProbe
 from rockstar_cx.audio.engine import EngineConfig
+from rockstar_cx.audio.ipc import Applied
+from rockstar_cx.audio.probe import probe
 from rockstar_cx.audio.room import RoomRing
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Hit, Start
 from rockstar_cx.errors import ShowError
+from rockstar_cx.live.roomcal import heard_probe, load_round_trip, round_trip, save_round_trip
 
 from ..conductor.shows import make_show, moment, section
 
@@ -68,24 +73,16 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
         assert engine.start_state == "ok"
         played = Played(engine)
         monitor = XrunMonitor("room-xruns")
-        looper = jack.Client("room-loop", no_start_server=True)
-        looper.activate()
         try:
-            inputs = [p.name for p in looper.get_ports("PortAudio", is_audio=True, is_input=True)]
-            for port in looper.get_all_connections(inputs[0]):  # the dummy device's silent capture
-                looper.disconnect(port.name, inputs[0])
-            looper.connect(PORTAUDIO_OUT, inputs[0])  # the PA heard by the mic: a cable, no room
-            time.sleep(0.5)  # connecting may cost JACK a cycle: let it pass
-            xruns = monitor.xruns
-            engine.send(Start(count_in=False))
-            time.sleep(3.0)
-            hits = [e.sample for e in played() if type(e) is Hit]
-            end = engine.room.position
-            heard = engine.room.read(end - 3 * RATE, end)
-            xruns = monitor.xruns - xruns
+            with looped(engine):
+                xruns = monitor.xruns
+                engine.send(Start(count_in=False))
+                time.sleep(3.0)
+                hits = [e.sample for e in played() if type(e) is Hit]
+                end = engine.room.position
+                heard = engine.room.read(end - 3 * RATE, end)
+                xruns = monitor.xruns - xruns
         finally:
-            looper.deactivate()
-            looper.close()
             monitor.close()
     assert heard is not None and len(hits) >= 10
     start = end - 3 * RATE
@@ -98,6 +95,41 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
     if xruns == 0:  # a dropped JACK cycle shifts the input against the output by a period
         assert len(set(delays)) == 1, delays
     assert len(delays) >= len(hits) - 2, (hits, list(onsets))  # every hit but one cut at either end
+
+
+@contextmanager
+def looped(engine: AudioEngine):
+    """The engine's first output wired to its room input: the PA heard by the mic, through a cable."""
+    looper = jack.Client("room-loop", no_start_server=True)
+    looper.activate()
+    try:
+        inputs = [p.name for p in looper.get_ports("PortAudio", is_audio=True, is_input=True)]
+        for port in looper.get_all_connections(inputs[0]):  # the dummy device's silent capture
+            looper.disconnect(port.name, inputs[0])
+        looper.connect(PORTAUDIO_OUT, inputs[0])
+        time.sleep(0.5)  # connecting may cost JACK a cycle: let it pass
+        yield
+    finally:
+        looper.deactivate()
+        looper.close()
+
+
+def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_server, tmp_path):
+    with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine, looped(engine):
+        engine.send(PlayProbe())
+        began = None
+        deadline = time.monotonic() + 5
+        while began is None or (latency := round_trip(engine.room, began, probe(RATE), RATE)) is None:
+            assert time.monotonic() < deadline
+            began = began if began is not None else next(
+                (e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe), None)
+            time.sleep(0.05)
+    assert heard_probe(latency) and latency.polarity == 1
+    assert abs(latency.samples - 256) < 0.05, latency  # the loop's two periods (the clicks' round trip above)
+    kept = save_round_trip("system", RATE, latency, tmp_path / "room.toml")
+    assert load_round_trip("system", RATE, tmp_path / "room.toml") == kept and kept.words().startswith(
+        "room round trip 5.33 ms (256.0 samples)")
+    assert load_round_trip("system", 44100, tmp_path / "room.toml") is None  # another rate: measure again
 
 
 def test_a_device_without_the_input_says_so_at_once(jack_server):
