@@ -102,6 +102,7 @@ class Engine:
         self._silent = Worker("silent-clock", self._silent_loop)
         self.room = RoomRing.attach(ring_name(shared.name)) if config.room_channel else None
         self._inputs = config.room_channel or 0  # input channels opened: up to the room's
+        self._outputs = routing.channels
 
     # -- the block ------------------------------------------------------------------------------
 
@@ -182,14 +183,16 @@ class Engine:
             counters.callback_max_us = elapsed
 
     def _duplex_callback(self, indata, outdata, frames, time_info, status) -> None:
-        """The callback with the room microphone: its channel into the room ring, at the show
-        position of the block played now; then the block."""
+        """The callback with the room microphone: the block first; then what the microphone heard
+        and what the main mix played into the room ring, at the show position of that block."""
+        start = int(self._sample_cell[0])  # the block played now begins here
+        self._callback(outdata, frames, time_info, status)
         try:
-            heard = np.frombuffer(indata, np.float32)[self.config.room_channel - 1::self._inputs]
-            self.room.write(int(self._sample_cell[0]), heard)
+            samples = np.frombuffer(indata, np.float32)
+            self.room.write(start, samples[self.config.room_channel - 1::self._inputs],
+                            np.frombuffer(outdata, np.float32)[self.routing.main[0] - 1::self._outputs])
         except Exception:  # the room is heard, or not: the show plays on
             self.counters.callback_errors += 1
-        self._callback(outdata, frames, time_info, status)
 
     def publish_transport(self) -> None:
         SharedState.write_record(self.shared.transport, transport_record(self.renderer.conductor.transport(),

@@ -6,10 +6,11 @@ at the *show position* of the output block it plays in the same callback: ring s
 captured in the callback that sent out show sample ``p``.  The round trip (output → speaker →
 room → microphone → input) is then one constant offset, measured through the air
 (:mod:`~rockstar_cx.listening`), so every clap heard lands on the conductor's own sample grid.
+Beside it the ring keeps what the main mix *played* at each position (after live hits and the
+master's guard): the guide a listener takes out of what it heard, and follows the round trip by.
 
-Callback contract: :meth:`RoomRing.write` is a strided copy of one block (two at a ring's wrap)
-and one aligned 8-byte store of the new position, published after the samples; no allocation,
-no lock.  A block the engine did not play (a dropped block: the show's time stood still) is
+Callback contract: :meth:`RoomRing.write` is two strided copies of one block (four at a ring's
+wrap) and one aligned 8-byte store of the new position, published after the samples; no lock.  A block the engine did not play (a dropped block: the show's time stood still) is
 overwritten by the next, at the same position.
 
 Readers — the listening process, the recorder — read by position without locks and check after
@@ -43,13 +44,15 @@ class RoomRing:
         header = np.ndarray((2,), np.int64, memory.buf, 0)
         self.capacity = int(header[0])
         self._position = header[1:]  # one aligned store publishes a block
-        self._samples = np.ndarray((self.capacity,), np.float32, memory.buf, _HEADER)
+        # row 0: heard (the microphone), row 1: played (the main mix)
+        self._samples = np.ndarray((2, self.capacity), np.float32, memory.buf, _HEADER)
 
     @classmethod
     def create(cls, name: str, samplerate: int) -> RoomRing:
         capacity = int(RING_SECONDS * samplerate)
-        memory = shared_memory.SharedMemory(name=name, create=True, size=_HEADER + 4 * capacity)
-        memory.buf[:_HEADER + 4 * capacity] = bytes(_HEADER + 4 * capacity)
+        size = _HEADER + 2 * 4 * capacity
+        memory = shared_memory.SharedMemory(name=name, create=True, size=size)
+        memory.buf[:size] = bytes(size)
         np.ndarray((1,), np.int64, memory.buf, 0)[0] = capacity
         return cls(memory, owner=True)
 
@@ -64,27 +67,30 @@ class RoomRing:
         """The show position after the last sample written."""
         return int(self._position[0])
 
-    def write(self, start: int, block: np.ndarray) -> None:
-        """The callback's: ``block`` (float32, one channel, any stride) heard at show position ``start``."""
-        frames, capacity = len(block), self.capacity
+    def write(self, start: int, heard: np.ndarray, played: np.ndarray) -> None:
+        """The callback's: a block ``heard`` and ``played`` (float32, one channel each, any stride) at
+        show position ``start``."""
+        frames, capacity = len(heard), self.capacity
         at = start % capacity
         first = min(frames, capacity - at)
-        self._samples[at:at + first] = block[:first]
-        if first < frames:
-            self._samples[:frames - first] = block[first:]
+        for row, block in enumerate((heard, played)):
+            self._samples[row, at:at + first] = block[:first]
+            if first < frames:
+                self._samples[row, :frames - first] = block[first:]
         self._position[0] = start + frames
 
-    def read(self, start: int, stop: int) -> np.ndarray | None:
-        """A copy of show positions ``[start, stop)``; None when not all of it is in the ring (not
-        heard yet, or written over since)."""
+    def read(self, start: int, stop: int, *, played: bool = False) -> np.ndarray | None:
+        """A copy of what was heard (``played``: what the main mix played) at show positions
+        ``[start, stop)``; None when not all of it is in the ring (not yet, or written over since)."""
         position, capacity = self.position, self.capacity
         if stop > position or start < position - capacity or stop - start > capacity or start > stop:
             return None
         at, frames = start % capacity, stop - start
         first = min(frames, capacity - at)
+        row = self._samples[1 if played else 0]
         out = np.empty(frames, np.float32)
-        out[:first] = self._samples[at:at + first]
-        out[first:] = self._samples[:frames - first]
+        out[:first] = row[at:at + first]
+        out[first:] = row[:frames - first]
         if start < self.position - capacity:  # the writer came round during the copy
             return None
         return out

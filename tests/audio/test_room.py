@@ -21,12 +21,14 @@ from rockstar_cx.audio.room import RoomRing
 from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Hit, Start
 from rockstar_cx.errors import ShowError
+from rockstar_cx.listening import Latency
 from rockstar_cx.live.roomcal import heard_probe, load_round_trip, round_trip, save_round_trip
 
 from ..conductor.shows import make_show, moment, section
 
 RATE = 48000
 ROUND_TRIP_MAX = 8 * 128  # a few periods through JACK's loop, and no more
+LOOP_PERIODS = 2  # JACK's loop from the engine's output to its input, as measured here
 
 
 @pytest.fixture
@@ -39,24 +41,27 @@ def ring():
 def test_samples_are_read_back_by_show_position_across_the_wrap(ring):
     assert ring.capacity == 2000 and ring.position == 0 and ring.read(0, 1) is None  # nothing heard yet
     interleaved = np.arange(2 * 2600, dtype=np.float32).reshape(-1, 2)  # a stereo input: the room is channel 2
+    output = -interleaved  # and a stereo output: its first channel is what the main mix played
     for start in range(0, 2600, 128):
-        ring.write(start, interleaved[start:start + 128, 1])
+        ring.write(start, interleaved[start:start + 128, 1], output[start:start + 128, 0])
     assert ring.position == 2600
     np.testing.assert_array_equal(ring.read(1900, 2600), interleaved[1900:2600, 1])  # across the wrap
+    np.testing.assert_array_equal(ring.read(1900, 2600, played=True), output[1900:2600, 0])
     assert ring.read(599, 700) is None  # written over by the wrap
     assert ring.read(2500, 2601) is None  # not heard yet
     np.testing.assert_array_equal(ring.read(600, 2600), interleaved[600:2600, 1])  # the whole ring
 
 
 def test_a_block_played_again_at_the_same_position_is_heard_once(ring):
-    ring.write(0, np.ones(128, np.float32))
-    ring.write(0, np.full(128, 2, np.float32))  # a dropped block: the show's time stood still
-    ring.write(128, np.full(128, 3, np.float32))
+    silence = np.zeros(128, np.float32)
+    ring.write(0, np.ones(128, np.float32), silence)
+    ring.write(0, np.full(128, 2, np.float32), silence)  # a dropped block: the show's time stood still
+    ring.write(128, np.full(128, 3, np.float32), silence)
     np.testing.assert_array_equal(ring.read(0, 256), np.repeat(np.float32([2, 3]), 128))
 
 
 def test_a_reader_in_another_process_sees_the_same_samples(ring):
-    ring.write(0, np.linspace(-1, 1, 512, dtype=np.float32))
+    ring.write(0, np.linspace(-1, 1, 512, dtype=np.float32), np.zeros(512, np.float32))
     other = RoomRing.attach(ring.memory.name)
     try:
         np.testing.assert_array_equal(other.read(100, 400), ring.read(100, 400))
@@ -81,10 +86,14 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
                 hits = [e.sample for e in played() if type(e) is Hit]
                 end = engine.room.position
                 heard = engine.room.read(end - 3 * RATE, end)
+                sent = engine.room.read(end - 3 * RATE, end, played=True)
                 xruns = monitor.xruns - xruns
         finally:
             monitor.close()
     assert heard is not None and len(hits) >= 10
+    loop = LOOP_PERIODS * jack_server.period
+    if xruns == 0:  # a dropped JACK cycle shifts the input against the output by a period
+        assert np.array_equal(heard[loop:], sent[:-loop])  # the loop hears exactly what was played
     start = end - 3 * RATE
     loud = np.flatnonzero(np.abs(heard) > 1e-4)
     onsets = loud[np.insert(np.diff(loud) > 2000, 0, True)] + start  # a click after silence
@@ -92,8 +101,8 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
     delays = [int(onsets[(onsets >= hit) & (onsets <= hit + ROUND_TRIP_MAX)][0]) - hit
               for hit in hits if start <= hit and np.any((onsets >= hit) & (onsets <= hit + ROUND_TRIP_MAX))]
     assert len(delays) >= 10 and len(onsets) <= len(hits), (hits, list(onsets))
-    if xruns == 0:  # a dropped JACK cycle shifts the input against the output by a period
-        assert len(set(delays)) == 1, delays
+    if xruns == 0:
+        assert set(delays) == {loop}, delays
     assert len(delays) >= len(hits) - 2, (hits, list(onsets))  # every hit but one cut at either end
 
 
@@ -114,7 +123,7 @@ def looped(engine: AudioEngine):
         looper.close()
 
 
-def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_server, tmp_path):
+def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_server):
     with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine, looped(engine):
         engine.send(PlayProbe())
         began = None
@@ -125,11 +134,20 @@ def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_s
                 (e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe), None)
             time.sleep(0.05)
     assert heard_probe(latency) and latency.polarity == 1
-    assert abs(latency.samples - 256) < 0.05, latency  # the loop's two periods (the clicks' round trip above)
-    kept = save_round_trip("system", RATE, latency, tmp_path / "room.toml")
-    assert load_round_trip("system", RATE, tmp_path / "room.toml") == kept and kept.words().startswith(
-        "room round trip 5.33 ms (256.0 samples)")
-    assert load_round_trip("system", 44100, tmp_path / "room.toml") is None  # another rate: measure again
+    assert abs(latency.samples - LOOP_PERIODS * jack_server.period) < 0.05, latency  # as the clicks' round trip above
+
+
+def test_round_trips_are_kept_per_device_and_rate(tmp_path):
+    path = tmp_path / "room.toml"
+    kept = save_round_trip("system", RATE, Latency(256.0, 1, 40.0), path)
+    odd = save_round_trip('Scarlett "2i2" ü\x7f', RATE, Latency(611.25, -1, 35.0), path)
+    assert load_round_trip("system", RATE, path) == kept and load_round_trip('Scarlett "2i2" ü\x7f', RATE, path) == odd
+    assert kept.words() == "room round trip 5.33 ms (256.0 samples)"
+    assert odd.words() == ("room round trip 12.73 ms (611.2 samples); polarity INVERTED (a speaker or the mic wired "
+                           "the other way)")
+    assert load_round_trip("system", 44100, path) is None  # another rate: measure again
+    path.write_text("[devices.system]\nsamplerate = 'x'\n")
+    assert load_round_trip("system", RATE, path) is None  # unreadable: none
 
 
 def test_a_device_without_the_input_says_so_at_once(jack_server):
