@@ -16,7 +16,10 @@ Cheat-sheet (everything mono float arrays at one sample rate; no devices)::
     pulse(pulse_shape(env, track.grid, track.periods), guide_shape)   # "same", "half" or "double"
     room = take_out_guide(recording, guide_aligned, 48000)            # the PA's bleed out
     lat = measure_latency(recording, log_sweep(48000))   # Latency(samples (fractional), polarity, ...)
-    start = find_start(recording, rendered_guide)  # sample where the show's start is heard
+    start = find_start(recording, rendered_guide, 48000)  # sample where the show's start is heard
+    pilot = track_delay(recording, guide, start, 48000)   # the guide as a pilot: delay per window, skew_ppm
+    skew_ppm, start = measure_skew(recording, guide, start, 48000)   # the same, in two passes: ±0.5 ppm
+    recording = unskew(recording, start, skew_ppm)  # a second device's recording on the show's clock
     result = listen(recording, 48000, show)        # Listening: start_s, kernel, per-moment MomentMeasures
     result.as_dict()["moments"]                    # [{id, clapping, spread_ms, ahead_ms, tempo_start_bpm, ...}]
     draw_report(run_dict, Path("report.png"))      # the journey's tempo and spread (.png, .html, .pdf)
@@ -25,7 +28,7 @@ Layer: above show, conductor and audio; below live.  Pure numpy/scipy (matplotli
 :mod:`.report`, imported when drawing).
 """
 
-from .align import find_start
+from .align import DelayTrack, find_start, measure_skew, track_delay, unskew
 from .bleed import aligned, remove_guide, subtract_path, take_out_guide
 from .circular import Spread, fold, heard_clapping, sigma_from_r
 from .kernel import Kernel, measure_kernel
@@ -37,8 +40,8 @@ from .room import MomentMeasures
 from .tempo import PulseShape, Tempo, Track, bar_tempo, follow, pulse, pulse_shape
 
 __all__ = [
-    "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo", "Track",
-    "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "heard_clapping", "impulse_response", "listen",
-    "log_sweep", "measure_kernel", "measure_latency", "onset_strength", "pulse", "pulse_shape", "remove_guide",
-    "sigma_from_r", "subtract_path", "take_out_guide",
+    "DelayTrack", "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo",
+    "Track", "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "heard_clapping",
+    "impulse_response", "listen", "log_sweep", "measure_kernel", "measure_latency", "measure_skew", "onset_strength", "pulse",
+    "pulse_shape", "remove_guide", "sigma_from_r", "subtract_path", "take_out_guide", "track_delay", "unskew",
 ]

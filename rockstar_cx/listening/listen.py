@@ -6,7 +6,8 @@
 
 The recording must follow the show as rendered (every moment its bars, held ones
 ``HOLD_RENDER_BARS``), as an unattended ``play --no-ui`` run or a render played in the room does.
-The smear kernel is measured through the path from the PA to the mic as the guide reveals it
+A recording on a second device's clock is put back on the show's by the guide heard as a pilot
+(:func:`.align.track_delay`).  The smear kernel is measured through the path from the PA to the mic as the guide reveals it
 (:func:`.bleed.estimate_path`): the same path the claps take when the mic is on the PA's axis.
 """
 
@@ -19,22 +20,25 @@ import numpy as np
 from ..audio.render import render_show
 from ..errors import ShowError
 from ..show.model import Show
-from .align import find_start
+from .align import find_start, measure_skew, unskew
 from .bleed import aligned, estimate_path, take_out_guide
 from .kernel import Kernel, measure_kernel
 from .onset import onset_strength
 from .room import MomentMeasures, measure_moment
+
+SKEW_MIN_PPM = 5.0  # below this the clocks are one (5 ppm: 0.5 ms over a 100 s show)
 
 
 @dataclass(frozen=True)
 class Listening:
     start_s: float  # where the performance's start is heard in the recording
     sample_rate: int
+    skew_ppm: float  # how much faster the recording's clock ran than the show's (0: one clock)
     kernel: Kernel
     moments: tuple[MomentMeasures, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {"start_s": round(self.start_s, 4), "sample_rate": self.sample_rate,
+        return {"start_s": round(self.start_s, 4), "sample_rate": self.sample_rate, "skew_ppm": round(self.skew_ppm, 1),
                 "kernel_ms": round(self.kernel.sigma_ms, 2),
                 "moments": [moment.as_dict() for moment in self.moments]}
 
@@ -44,7 +48,13 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
     recording cannot hold the show (too short, or the guide is nowhere in it)."""
     recording = np.asarray(recording, dtype=np.float64)
     guide, _, events = render_show(show, rate)
-    start = find_start(recording, guide) if start_s is None else round(start_s * rate)
+    start = find_start(recording, guide, rate) if start_s is None else round(start_s * rate)
+    skew_ppm, skew_start = measure_skew(recording, guide, start, rate)
+    if abs(skew_ppm) < SKEW_MIN_PPM:
+        skew_ppm = 0.0
+    else:  # a second device's clock: the start where the pilot's line begins, then the show's clock
+        start = skew_start
+        recording = unskew(recording, start, skew_ppm)
     if start + len(guide) > len(recording) + rate or start < -rate:
         raise ShowError(f"the recording ({len(recording) / rate:.1f} s) does not hold the show's "
                         f"{len(guide) / rate:.1f} s from {start / rate:.2f} s on: check --start or the show file")
@@ -63,4 +73,4 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
     envelope = onset_strength(room, rate)
     moments = tuple(measure_moment(show, index, events, envelope, heard_guide, start / rate, kernel_for)
                     for index in range(len(show.moments)))
-    return Listening(start / rate, rate, kernel_for(60.0 / show.tempo), moments)
+    return Listening(start / rate, rate, skew_ppm, kernel_for(60.0 / show.tempo), moments)

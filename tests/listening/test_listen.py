@@ -22,7 +22,7 @@ from rockstar_cx.cli import main
 from rockstar_cx.conductor.events import Beat
 from rockstar_cx.show import load_show
 
-from ..roomsim import (RATE, bar_tempo, beat_times, clap_track, crowd, join, mix, room_response,
+from ..roomsim import (RATE, bar_tempo, beat_times, clap_track, crowd, join, mix, room_response, skew,
                        through_room)
 
 SHOW = """\
@@ -61,6 +61,7 @@ sections = ["a", "b"]
 bars = 8
 """
 LEAD_S, DELAY_S = 2.0, 0.07
+SKEW_PPM = 100.0  # the same room recorded by a second device with a fast clock
 KEYS = ["id", "title", "mode", "start_s", "seconds", "clapping", "spread_ms", "ahead_ms", "tempo_start_bpm",
         "tempo_end_bpm", "conductor_tempo_start_bpm", "conductor_tempo_end_bpm", "r", "n_beats", "pulse"]
 
@@ -84,6 +85,8 @@ def performance(tmp_path_factory) -> tuple[Path, Path, np.ndarray]:
               guide=through_room(played, room_response(DELAY_S, 1.0, rng)), guide_db=10)
     recording = folder / "room.wav"
     soundfile.write(recording, (mic / np.abs(mic).max() * 0.9).astype(np.float32), RATE, subtype="FLOAT")
+    soundfile.write(folder / "room-skewed.wav", (skew(mic, SKEW_PPM) / np.abs(mic).max() * 0.9).astype(np.float32),
+                    RATE, subtype="FLOAT")
     return show_file, recording, chaos + DELAY_S
 
 
@@ -96,7 +99,9 @@ def measured(performance, tmp_path_factory) -> dict:
 
 
 def test_listen_writes_every_moment_with_the_fields(measured):
+    assert list(measured) == ["recording", "show", "start_s", "sample_rate", "skew_ppm", "kernel_ms", "moments"]
     assert measured["start_s"] == pytest.approx(LEAD_S + DELAY_S, abs=1 / RATE)
+    assert measured["skew_ppm"] == 0
     assert [m["id"] for m in measured["moments"]] == ["quiet", "chaos", "conducted"]
     for moment in measured["moments"]:
         assert list(moment) == KEYS
@@ -124,6 +129,17 @@ def test_listen_from_a_given_start_agrees(performance, measured, tmp_path):
     given = json.loads(out.read_text())
     conducted = given["moments"][2]
     assert conducted["spread_ms"] == pytest.approx(measured["moments"][2]["spread_ms"], abs=1.0)
+
+
+def test_a_second_devices_recording_is_put_back_on_the_shows_clock(performance, measured, tmp_path):
+    show_file, recording, _ = performance
+    out = tmp_path / "skewed.json"
+    assert main(["listen", str(recording.with_name("room-skewed.wav")), str(show_file), "--json", str(out)]) == 0
+    skewed = json.loads(out.read_text())
+    assert skewed["skew_ppm"] == pytest.approx(SKEW_PPM, abs=1)
+    assert skewed["start_s"] == pytest.approx((LEAD_S + DELAY_S) * (1 + SKEW_PPM * 1e-6), abs=0.1e-3)
+    for field, tolerance in (("spread_ms", 2.0), ("ahead_ms", 1.0), ("tempo_end_bpm", 0.1)):
+        assert skewed["moments"][2][field] == pytest.approx(measured["moments"][2][field], abs=tolerance), field
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".html", b"<!doctype html>")])
