@@ -42,6 +42,7 @@ from .tempo import PulseShape, Tempo, Track, bar_tempo, follow, pulse, pulse_sha
 __all__ = [
     "DelayTrack", "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo",
     "Track", "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "heard_clapping",
-    "impulse_response", "listen", "log_sweep", "measure_kernel", "measure_latency", "measure_skew", "onset_strength", "pulse",
-    "pulse_shape", "remove_guide", "sigma_from_r", "subtract_path", "take_out_guide", "track_delay", "unskew",
+    "impulse_response", "listen", "log_sweep", "measure_kernel", "measure_latency", "measure_skew",
+    "onset_strength", "pulse", "pulse_shape", "remove_guide", "sigma_from_r", "subtract_path", "take_out_guide",
+    "track_delay", "unskew",
 ]

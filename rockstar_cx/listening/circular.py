@@ -104,7 +104,8 @@ def fold(envelope: Envelope, times: np.ndarray, period_s: np.ndarray | None = No
             phases.append(vector / abs(vector))
     locking = len(phases) * abs(np.mean(phases)) ** 2 if phases else 0.0
     return Spread(
-        r=r, raw_sigma_ms=raw, ahead_ms=math.degrees(math.atan2(resultant.imag, resultant.real)) / 360 * mean_period * 1000
+        r=r, raw_sigma_ms=raw,
+        ahead_ms=math.atan2(resultant.imag, resultant.real) / (2 * math.pi) * mean_period * 1000
         if mass > 0 else math.nan,
         period_ms=mean_period * 1000, n_beats=len(phases), locking=float(locking),
         contrast=mass / float(np.sum(profile)) if np.sum(profile) > 0 else 0.0,

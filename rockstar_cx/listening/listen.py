@@ -7,8 +7,9 @@
 The recording must follow the show as rendered (every moment its bars, held ones
 ``HOLD_RENDER_BARS``), as an unattended ``play --no-ui`` run or a render played in the room does.
 A recording on a second device's clock is put back on the show's by the guide heard as a pilot
-(:func:`.align.track_delay`).  The smear kernel is measured through the path from the PA to the mic as the guide reveals it
-(:func:`.bleed.estimate_path`): the same path the claps take when the mic is on the PA's axis.
+(:func:`.align.measure_skew`).  The smear kernel is measured through the path from the PA to the
+mic as the guide reveals it (:func:`.bleed.estimate_path`): the same path the claps take when the
+mic is on the PA's axis.
 """
 
 from __future__ import annotations

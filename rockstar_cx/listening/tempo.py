@@ -5,7 +5,8 @@ strength (above its floor) within ±20 % of a period around the prediction, and 
 phase and, gently, the period — a phase-locked loop, so it holds through a bar of silence and
 follows a ramp.  The tempo is then a regression over whole bars: each bar's tempo from its
 beats, and a line through those (a tempo changing linearly per beat, as groups and the conductor's
-ramps do), read at the first and the last bar.  Window edges at ±20 % keep steps a sixteenth or an eighth off the beat out.
+ramps do), read at the first and the last bar.  Window edges at ±20 % keep steps a sixteenth or
+an eighth off the beat out.
 
 A room that halves its pulse (claps every other beat) or doubles it (adds the off-beats) is told
 apart by comparing the on-beat, alternate-beat and mid-beat strength with what the guide itself

@@ -2,8 +2,8 @@
 
 Measured (the built-in show's first minute through RT60 1.2 s, noise 10 dB under it): a 100 ppm
 fast clock's windows lie on a line but one (a window whose guide sounds at one end reads that
-end's delay: a median of slopes ignores it), the skew read within 2 ppm in one pass, 0.5 ppm in two; a 5 ms jump shows in the first
-window after it (5 s, two bars at 96 bpm).
+end's delay: a median of slopes ignores it), the skew read within 2 ppm in one pass, 0.5 ppm in
+two; a 5 ms jump shows in the first window after it (5 s, two bars at 96 bpm).
 """
 
 from __future__ import annotations
