@@ -47,6 +47,7 @@ class MomentMeasures:
     r: float | None
     n_beats: int
     pulse: str | None  # same, half or double: the room's pulse against the one the sections play
+    sections: dict[str, float | None]  # each section's ahead/behind, on the steps only it plays
 
     def as_dict(self) -> dict[str, object]:
         return {key: _plain(value) for key, value in asdict(self).items()}
@@ -54,6 +55,8 @@ class MomentMeasures:
 
 def _plain(value: object) -> object:
     """A JSON-ready value: floats rounded to what is meaningful, NaN as None."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, float):
         return None if not math.isfinite(value) else round(value, 2)
     return value
@@ -77,6 +80,25 @@ def clear_times(times: np.ndarray) -> tuple[np.ndarray, float]:
     period = float(np.median(gaps))
     nearest = np.minimum(np.concatenate(([0.0], gaps)), np.concatenate((gaps, [0.0])))
     return times[nearest >= period - SAME_STEP_S], period
+
+
+def section_phases(show: Show, hits: Sequence[Hit], room: Envelope, offset_s: float,
+                   kernel_for: Callable[[float], Kernel]) -> dict[str, float | None]:
+    """Each section's ahead/behind (ms), from the steps it plays and no other section does; None for a
+    section with fewer than MIN_WINDOWS such steps clear of their neighbours."""
+    everyone = expected_times(hits, offset_s)
+    phases: dict[str, float | None] = {}
+    for index in sorted({hit.section for hit in hits}):
+        own = expected_times([hit for hit in hits if hit.section == index], offset_s)
+        others = expected_times([hit for hit in hits if hit.section != index], offset_s)
+        alone = own[np.all(np.abs(own[:, None] - others[None, :]) > SAME_STEP_S, axis=1)] if len(others) else own
+        clear, period = clear_times(everyone)
+        mine = clear[np.isin(clear, alone)]
+        phase = None
+        if len(mine) >= MIN_WINDOWS:
+            phase = kernel_for(period).correct(fold(room, mine, np.full(len(mine), period)))[1]
+        phases[show.sections[index].id] = phase
+    return phases
 
 
 def played(times: np.ndarray, start_s: float, end_s: float) -> Envelope:
@@ -107,7 +129,7 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
                   conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo)
     if not heard_clapping(heard, fold(guide, grid, periods_s) if guide is not None else None):
         return MomentMeasures(clapping=False, spread_ms=None, ahead_ms=None, tempo_start_bpm=None,
-                              tempo_end_bpm=None, r=None, pulse=None, n_beats=heard.n_beats, **common)
+                              tempo_end_bpm=None, r=None, pulse=None, n_beats=heard.n_beats, sections={}, **common)
     tempo = bar_tempo(track, show.meter.beats)
     if not chaos:  # the figures only from steps clear of their neighbours, on one period
         grid, period_s = clear_times(expected)
@@ -121,4 +143,5 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
         clapping=True, spread_ms=sigma, ahead_ms=None if chaos else ahead,
         tempo_start_bpm=tempo.start_bpm if tempo else None, tempo_end_bpm=tempo.end_bpm if tempo else None,
         r=spread.r if math.isfinite(sigma) else None, n_beats=spread.n_beats,
-        pulse=pulse(pulse_shape(room, track.grid, track.periods), implied), **common)
+        pulse=pulse(pulse_shape(room, track.grid, track.periods), implied),
+        sections={} if chaos else section_phases(show, hits, room, offset_s, kernel_for), **common)

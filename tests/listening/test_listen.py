@@ -20,6 +20,7 @@ import soundfile
 from rockstar_cx.audio.render import render_show
 from rockstar_cx.cli import main
 from rockstar_cx.conductor.events import Beat
+from rockstar_cx.listening import listen
 from rockstar_cx.show import load_show
 
 from ..roomsim import (RATE, bar_tempo, beat_times, clap_track, crowd, join, mix, room_response, skew,
@@ -63,7 +64,7 @@ bars = 8
 LEAD_S, DELAY_S = 2.0, 0.07
 SKEW_PPM = 100.0  # the same room recorded by a second device with a fast clock
 KEYS = ["id", "title", "mode", "start_s", "seconds", "clapping", "spread_ms", "ahead_ms", "tempo_start_bpm",
-        "tempo_end_bpm", "conductor_tempo_start_bpm", "conductor_tempo_end_bpm", "r", "n_beats", "pulse"]
+        "tempo_end_bpm", "conductor_tempo_start_bpm", "conductor_tempo_end_bpm", "r", "n_beats", "pulse", "sections"]
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,27 @@ def test_a_second_devices_recording_is_put_back_on_the_shows_clock(performance, 
     assert skewed["start_s"] == pytest.approx((LEAD_S + DELAY_S) * (1 + SKEW_PPM * 1e-6), abs=0.1e-3)
     for field, tolerance in (("spread_ms", 2.0), ("ahead_ms", 1.0), ("tempo_end_bpm", 0.1)):
         assert skewed["moments"][2][field] == pytest.approx(measured["moments"][2][field], abs=tolerance), field
+
+
+def test_each_section_on_its_own_steps_has_its_own_phase(tmp_path):
+    """Section a claps the beats 15 ms early, b the off-beats 15 ms late: each is read on its own steps
+    (measured: -18.5 and +12.7 ms; the room as a whole +1.0 ms)."""
+    show_file = tmp_path / "two.toml"
+    sections = SHOW.split("[[moments]]")[0].replace('"X... .... X... ...."', '"..x. ..x. ..x. ..x."')
+    show_file.write_text(sections + '[[moments]]\nid = "both"\ntitle = "Both"\nsections = ["a", "b"]\nbars = 8\n')
+    guide, _, events = render_show(load_show(show_file), RATE)
+    rng = np.random.default_rng(12)
+    beats = np.array([e.time for e in events if type(e) is Beat]) + LEAD_S
+    claps = join(crowd(beats, 150, 15, -15, rng), crowd(beats + 60 / 110 / 2, 150, 15, 15, rng))
+    seconds = len(guide) / RATE + LEAD_S + 1
+    played = np.zeros(int(seconds * RATE))
+    played[int(LEAD_S * RATE):int(LEAD_S * RATE) + len(guide)] = guide
+    mic = mix(through_room(clap_track(claps, seconds, rng), room_response(DELAY_S, 0.8, rng)), rng,
+              guide=through_room(played, room_response(DELAY_S, 0.8, rng)), guide_db=0)
+    (moment,) = listen(mic, RATE, load_show(show_file)).as_dict()["moments"]
+    assert moment["sections"]["a"] == pytest.approx(-15, abs=6)
+    assert moment["sections"]["b"] == pytest.approx(15, abs=6)
+    assert moment["ahead_ms"] == pytest.approx(0, abs=6)  # the room as a whole: both, on average
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".html", b"<!doctype html>")])
