@@ -58,6 +58,7 @@ class Performance:
         self.view: EngineView | None = None
         self.presenter: Presenter | None = None
         self.midi: MidiSession | None = None
+        self.room = None  # a RoomListener, with --room-input
         self.notices: list[str] = []  # for the user, in the order they arose
         self._report: dict | None = None
 
@@ -70,7 +71,15 @@ class Performance:
                 self.notices.append(f"{engine.health().message} — performing silently; "
                                     "the sound starts as soon as the device appears")
             self.view = EngineView.of(engine)
-            self.presenter = Presenter(self.view, engine.send, revive=engine.revive)  # a dead engine: revived
+            if engine.room is not None:  # --room-input: the room heard behind the show, bar by bar
+                from .live.listener import RoomListener  # scipy: only when a room is heard
+                from .live.roomcal import load_round_trip
+
+                trip = load_round_trip(engine.health().device, config.engine.samplerate)
+                self.room = RoomListener(config.engine.show, config.engine.samplerate, engine.room,
+                                         EngineView.of(engine), trip.samples if trip is not None else 0.0).start()
+            self.presenter = Presenter(self.view, engine.send, revive=engine.revive,  # a dead engine: revived
+                                       room=self.room)
             if config.midi is not None and config.midi.used:
                 self._start_midi(config.midi)
         except BaseException:
@@ -110,6 +119,11 @@ class Performance:
         report (again on later calls)."""
         if self._report is None:
             midi_report = self.midi.close() if self.midi is not None else None
+            room = None
+            if self.room is not None:
+                self.room.stop()
+                self.room.view.close()
+                room = self.room.report()
             moments = None
             if self.view is not None:
                 view = self.view
@@ -122,5 +136,7 @@ class Performance:
                 report["moments"] = moments
             if midi_report is not None:
                 report["midi"] = midi_report
+            if room is not None:
+                report["room"] = room
             self._report = report
         return self._report

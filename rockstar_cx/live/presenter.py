@@ -41,7 +41,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..audio.commands import SetClick, SetCue, SetGain
 from ..conductor.commands import (Launch, LiveHit, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Reset, SetTempo,
@@ -51,6 +51,9 @@ from ..conductor.events import Event, MomentStart
 from .intent import VIEW_ACTIONS, Action, Target
 from .recovery import Recovery, Revive
 from .view import EngineView
+
+if TYPE_CHECKING:  # the listener needs scipy: imported only when a room is heard (--room-input)
+    from .listener import RoomListener
 
 GO_INTERVAL_S = 0.3
 LISTEN_BARS = 2
@@ -80,8 +83,9 @@ class Teaching:
 class Presenter:
     def __init__(self, view: EngineView, send: Callable[[object], bool], *,
                  clock: Callable[[], float] = time.monotonic, on_view: Callable[[Action], None] | None = None,
-                 revive: Revive | None = None) -> None:
+                 revive: Revive | None = None, room: RoomListener | None = None) -> None:
         self.view = view
+        self.room = room  # what the room's microphone heard (--room-input), for the front-ends to show
         self.send = send
         self.clock = clock
         self.on_view = on_view  # the front-end's handler of VIEW_ACTIONS (the stage sets it)

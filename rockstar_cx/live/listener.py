@@ -1,0 +1,196 @@
+"""The room, heard live: a thread that follows the room ring behind the show and measures every bar.
+
+It runs in the app's process beside the stage — never in the engine's, whose callback only copies
+samples (:mod:`rockstar_cx.audio.room`) — and reads the engine's events through a replay of its own
+(:meth:`~.view.EngineView.of`), so it knows every hit's exact sample.  Two things are published,
+each a frozen record swapped in whole (any thread reads :attr:`RoomListener.now`):
+
+* the **meter**: the clap band's level over the last :data:`METER_S`, renewed every
+  :data:`POLL_S` — a clap shows within ~60 ms;
+* per **bar**, once the room ring holds it and its echo: whether the room clapped, its spread
+  around the steps the sections played (σ, ms) and whether it is ahead (−) or behind (+), after
+  the guide the PA played is taken out of what the microphone heard (it would make the room look
+  tighter); and the round trip as the guide reveals it, so a changed delay is seen within a bar.
+
+A bar costs ~0.1 s of one core (two seconds of audio: band filters, the guide's path, the fold),
+done once per bar: a few percent of a core.  Claps are expected where the steps were played plus
+the round trip: with the microphone at the back of the hall on the PA's axis, a listener anywhere
+between hears the PA and is heard by the mic with the same total delay.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..audio.room import RoomRing
+from ..conductor.events import Beat, Hit
+from ..listening.bleed import PATH_S, estimate_path, take_out_guide
+from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
+from ..listening.kernel import Kernel, measure_kernel
+from ..listening.onset import band_power, onset_strength
+from ..listening.room import clear_times
+from ..show.model import Show
+from ..threads import Worker
+from .view import EngineView
+
+POLL_S = 0.02
+METER_S = 0.02
+WINDOW_S = 2.0  # of audio analysed per bar, ending with the bar and its echo: the guide's path needs seconds
+ECHO_S = 0.3  # waited for after a bar's end (plus the round trip) before it is measured
+SILENT_DB = -90.0
+MIN_STEPS = 3  # clear steps, at least, for a spread
+MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this many (the clapping test needs 6)
+MAX_BARS = 4
+PATH_CLEAR = 10.0  # the guide's path peaks this far over its median, or the mic did not hear the guide
+KERNEL_AGAIN_S = 0.001  # a round trip moved by more than this: the room's kernel is measured again
+
+
+@dataclass(frozen=True)
+class BarHeard:
+    """What the room did in one bar."""
+
+    moment: int
+    bar: int
+    clapping: bool
+    spread_ms: float | None  # None: no clapping, or too few clear steps to tell
+    ahead_ms: float | None  # negative: ahead of the beat
+    round_trip_ms: float | None  # PA → room → mic, as the guide heard back says
+
+
+@dataclass(frozen=True)
+class RoomNow:
+    level_db: float = SILENT_DB  # the clap band over the last METER_S, dBFS
+    last_bar: BarHeard | None = None
+
+
+class RoomListener:
+    """Follows ``ring`` behind the engine replayed by ``view`` (its own: this thread is its one reader)."""
+
+    def __init__(self, show: Show, rate: int, ring: RoomRing, view: EngineView, round_trip_samples: float = 0.0) -> None:
+        self.show, self.rate, self.ring, self.view = show, rate, ring, view
+        self.round_trip = round_trip_samples  # until the guide says otherwise
+        self.now = RoomNow()
+        self.bars: list[BarHeard] = []  # every bar measured: the run report's room per moment
+        self._hits: list[Hit] = []  # the current bar's and the next's
+        self._bar_start: Beat | None = None
+        self._pending: list[tuple[Beat, int, list[Hit]]] = []  # bars played, waiting for their echo
+        self._recent: deque[list[Hit]] = deque(maxlen=MAX_BARS)  # the hits of the last bars measured
+        self._kernels: dict[int, Kernel] = {}  # by the grid's period in ms: what the room's echo adds to a spread
+        self._kernel_path: tuple[float, np.ndarray] | None = None  # (round trip, path) the kernels were measured on
+        self._worker = Worker("room-listener", self._run)
+        self._lock = threading.Lock()  # bars: appended here, read by the report
+
+    def start(self) -> RoomListener:
+        self._worker.start()
+        return self
+
+    def stop(self) -> None:
+        self._worker.stop()
+
+    def _run(self) -> None:
+        stopping = self._worker.stopping
+        while not stopping.wait(POLL_S):
+            self.step()
+
+    def step(self) -> None:
+        """One look: the replay catches up, the meter is renewed, bars whose echo is in are measured."""
+        for event in self.view.update():
+            kind = type(event)
+            if kind is Beat and event.beat == 0 and event.moment >= 0:
+                if self._bar_start is not None:
+                    self._pending.append((self._bar_start, event.sample, self._hits))
+                self._bar_start, self._hits = event, []
+            elif kind is Hit and self._bar_start is not None:
+                self._hits.append(event)
+        position = self.ring.position
+        level = self._level(position)
+        heard = self.now.last_bar
+        while self._pending and self._pending[0][1] + self.round_trip + ECHO_S * self.rate <= position:
+            beat, end, hits = self._pending.pop(0)
+            if self._recent and self._recent[-1] and self._recent[-1][0].moment != beat.moment:
+                self._recent.clear()  # a new moment: its own grid
+            self._recent.append(hits)
+            heard = self._measure(beat, end, [hit for bar in self._recent for hit in bar][-MIN_HITS:])
+            if heard is not None:
+                with self._lock:
+                    self.bars.append(heard)
+        self.now = RoomNow(level, heard)
+
+    def _level(self, position: int) -> float:
+        audio = self.ring.read(position - int(METER_S * self.rate), position)
+        if audio is None:
+            return SILENT_DB
+        power = float(np.mean(band_power(audio, self.rate, hop_s=METER_S)))
+        return max(SILENT_DB, 10 * math.log10(power)) if power > 0 else SILENT_DB
+
+    def _measure(self, beat: Beat, end: int, hits: list[Hit]) -> BarHeard | None:
+        if len(hits) < MIN_WINDOWS:  # too few steps yet (a moment's first bar, a sparse part): no verdict
+            return None
+        stop = int(end + self.round_trip + ECHO_S * self.rate)
+        first = min([beat.sample, *(hit.sample for hit in hits)])
+        start = stop - int(max(WINDOW_S * self.rate, stop - first + ECHO_S * self.rate))
+        heard, played = self.ring.read(start, stop), self.ring.read(start, stop, played=True)
+        if heard is None or played is None:  # the listener fell behind the ring: that bar is gone
+            return None
+        trip = self.round_trip
+        if np.any(played):
+            path = estimate_path(heard, played, self.rate)
+            size = np.abs(path)
+            if size.max() > PATH_CLEAR * np.median(size):  # the guide is heard back: where says the round trip
+                trip = float(np.argmax(size)) + PATH_S[0] * self.rate
+                self.round_trip = trip
+                if self._kernel_path is None or abs(self._kernel_path[0] - trip) > KERNEL_AGAIN_S * self.rate:
+                    self._kernel_path, self._kernels = (trip, path), {}  # a new path: its kernels anew
+            room = take_out_guide(heard, played, self.rate, path)
+        else:
+            room = np.asarray(heard, dtype=np.float64)
+        offset_s = (trip - start) / self.rate
+        times = np.unique([hit.sample / self.rate for hit in hits]) + offset_s
+        envelope = onset_strength(room, self.rate)
+        guide = onset_strength(np.asarray(heard, dtype=np.float64) - room, self.rate)
+        clapping = heard_clapping(fold(envelope, times), fold(guide, times))
+        spread_ms = ahead_ms = None
+        if clapping:
+            grid, period = clear_times(times)
+            spread = fold(envelope, grid, np.full(len(grid), period))
+            if spread.n_beats >= MIN_STEPS and math.isfinite(spread.raw_sigma_ms):
+                spread_ms, ahead_ms = self._kernel(period).correct(spread)
+        return BarHeard(beat.moment, beat.bar, clapping, spread_ms, ahead_ms, 1000.0 * trip / self.rate)
+
+    def _kernel(self, period_s: float) -> Kernel:
+        key = round(period_s * 1000)
+        if self._kernel_path is None:
+            return Kernel.none()
+        if key not in self._kernels:  # once per grid and path: ~0.2 s, then never again
+            self._kernels[key] = measure_kernel(self._kernel_path[1], self.rate, key / 1000)
+        return self._kernels[key]
+
+    def heard_bars(self) -> list[BarHeard]:
+        with self._lock:
+            return list(self.bars)
+
+    def report(self) -> list[dict]:
+        """The run report's ``room``: per moment heard, its bars measured, how many with clapping,
+        and the median spread and ahead/behind over those (ms)."""
+        moments: dict[int, list[BarHeard]] = {}
+        for bar in self.heard_bars():
+            moments.setdefault(bar.moment, []).append(bar)
+        rows = []
+        for index, bars in moments.items():
+            clapped = [b for b in bars if b.clapping and b.spread_ms is not None]
+            rows.append({"moment": index + 1, "id": self.show.moments[index].id, "bars": len(bars),
+                         "clapping_bars": sum(b.clapping for b in bars),
+                         "spread_ms": _median([b.spread_ms for b in clapped]),
+                         "ahead_ms": _median([b.ahead_ms for b in clapped]),
+                         "round_trip_ms": _median([b.round_trip_ms for b in bars])})
+        return rows
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None and math.isfinite(v)]
+    return round(float(np.median(known)), 2) if known else None

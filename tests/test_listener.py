@@ -1,0 +1,129 @@
+"""The room heard live (issue 15): the listener follows a room ring, bar by bar, behind a replayed show.
+
+Offline and exact: a simulated crowd and the PA's guide, through a simulated room, are written into
+a real room ring block by block as the engine's callback would, while a scripted engine "plays" the
+show; the listener's figures are checked against the crowd's known truth."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pytest
+
+import roomsim
+from played import scripted_view
+from rockstar_cx.audio.render import render_show
+from rockstar_cx.audio.room import RoomRing
+from rockstar_cx.conductor import Hit, Start, perform
+from rockstar_cx.live.listener import RoomListener
+
+from .conductor.shows import make_show, moment, section
+
+RATE = 48000
+SHOW = make_show([section("a", "x...", sound="clap")], [moment("m", ("a",), 0, tempo=120.0)], count_in=0)
+DELAY_S = 0.05  # PA → mic, at the back of the hall
+
+
+def room(spread_ms: float, offset_ms: float, *, clappers: int = 200, seed: int = 3):
+    """(heard, played): the mic and the main mix for the show's first 8 s (4 bars)."""
+    rng = np.random.default_rng(seed)
+    played = render_show(SHOW, RATE)[0].astype(np.float64)
+    hits = np.array([e.time for e in perform(SHOW, RATE) if type(e) is Hit])
+    guide = roomsim.through_room(played, roomsim.room_response(DELAY_S, 0.8, rng))
+    if clappers == 0:
+        return guide, played
+    claps = roomsim.crowd(hits + DELAY_S, clappers, spread_ms, offset_ms, rng)
+    dry = roomsim.clap_track(claps, len(played) / RATE, rng)
+    crowd = roomsim.through_room(dry, roomsim.room_response(0.0, 0.8, rng))
+    return roomsim.mix(crowd, rng, guide=guide, guide_db=10.0, noise_db=-30.0), played
+
+
+def listen_to(heard, played):
+    ring = RoomRing.create(f"rcx-listen-{uuid.uuid4().hex[:8]}", RATE)
+    view, script = scripted_view(SHOW, RATE)
+    script.apply(0, Start(count_in=False))
+    listener = RoomListener(SHOW, RATE, ring, view)
+    try:
+        for start in range(0, len(played) - 128, 128):
+            ring.write(start, heard[start:start + 128].astype(np.float32), played[start:start + 128].astype(np.float32))
+            script.position = start + 128
+            if start % 1024 == 0:  # every ~20 ms, as the thread looks
+                listener.step()
+        listener.step()
+        return listener.heard_bars(), listener
+    finally:
+        ring.close()
+
+
+@pytest.mark.parametrize("spread_ms, offset_ms", [(15.0, -10.0), (40.0, 8.0)])
+def test_each_bar_tells_the_rooms_spread_and_whether_it_is_ahead(spread_ms, offset_ms):
+    bars, listener = listen_to(*room(spread_ms, offset_ms))
+    assert [b.bar for b in bars] == [1, 2]  # the first: too few steps yet; the 4th: its echo is not in yet
+    assert all(b.clapping for b in bars)
+    for b in bars:
+        assert abs(b.spread_ms - spread_ms) <= max(5.0, 0.15 * spread_ms), bars
+        assert abs(b.ahead_ms - offset_ms) <= 5.0, bars
+        assert abs(b.round_trip_ms - 1000 * DELAY_S) <= 1000 / RATE, bars  # the guide heard back: to a sample
+    [row] = listener.report()
+    assert (row["moment"], row["id"], row["bars"], row["clapping_bars"], row["round_trip_ms"]) == (1, "m", 2, 2, 50.0)
+    assert row["spread_ms"] == round(float(np.median([b.spread_ms for b in bars])), 2)
+
+
+def test_the_guide_alone_is_no_clapping():
+    bars, listener = listen_to(*room(0.0, 0.0, clappers=0))
+    assert bars and not any(b.clapping for b in bars) and all(b.spread_ms is None for b in bars)
+
+
+def test_the_meter_shows_a_clap_at_once():
+    heard = np.zeros(RATE)
+    heard[RATE // 2:RATE // 2 + 480] = np.random.default_rng(1).normal(0.0, 0.3, 480)  # a clap, 10 ms
+    ring = RoomRing.create(f"rcx-meter-{uuid.uuid4().hex[:8]}", RATE)
+    view, script = scripted_view(SHOW, RATE)
+    listener = RoomListener(SHOW, RATE, ring, view)
+    try:
+        levels = []
+        for start in range(0, RATE, 128):
+            ring.write(start, heard[start:start + 128].astype(np.float32), np.zeros(128, np.float32))
+            listener.step()
+            levels.append((start, listener.now.level_db))
+    finally:
+        ring.close()
+    loud = [start for start, level in levels if level > -30.0]
+    assert loud and RATE // 2 <= loud[0] + 128 <= RATE // 2 + 256  # within the block the clap began in
+    assert max(level for start, level in levels if start < RATE // 2 - 1024) < -80.0
+
+
+def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack_server, tmp_path):
+    """The real app with --room-input on a JACK device whose output is wired to its input: the room
+    hears the guide alone, exactly, two periods later — never clapping — and says so in the report."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    import jack
+
+    show = tmp_path / "clicks.toml"
+    show.write_text('[show]\ntitle = "Loop"\ntempo = 150\ncount_in = 0\n\n[[sections]]\nid = "a"\nsound = "clap"\n'
+                    'pattern = "x..."\n\n[[moments]]\nid = "m"\ntitle = "M"\nsections = ["a"]\nbars = 8\n')
+    report = tmp_path / "run.json"
+    app = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "play", str(show), "--no-ui", "--device", "system",
+                            "--room-input", "1", "--duration", "9", "--report", str(report)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    looper = jack.Client("listen-loop", no_start_server=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not (inputs := looper.get_ports("PortAudio", is_audio=True, is_input=True)):
+            assert app.poll() is None and time.monotonic() < deadline, app.communicate()
+            time.sleep(0.05)
+        for port in looper.get_all_connections(inputs[0]):
+            looper.disconnect(port.name, inputs[0].name)
+        looper.connect("PortAudio:out_0", inputs[0].name)
+        _, err = app.communicate(timeout=60)
+    finally:
+        looper.close()
+    assert app.returncode == 0, err
+    [room] = json.loads(report.read_text())["room"]
+    assert room["id"] == "m" and room["bars"] >= 4 and room["clapping_bars"] == 0 and room["spread_ms"] is None
+    assert room["round_trip_ms"] == round(1000 * 2 * jack_server.period / 48000, 2)  # the loop's two periods
