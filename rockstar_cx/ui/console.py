@@ -28,7 +28,9 @@ from .briefing import ARMED, BY_ITSELF, ENDING, FADING, HOLDS, TEACHING, Briefin
 from .controls import help_rows
 from .cues import Frame
 from .dialogs import Dialog
-from .fit import wrap
+from .console_layout import ConsoleLayout, ConsoleNeeds, caps, columns, console_layout, per_row
+from .fit import fit, together, wrap
+from .layout import lines_height
 from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
 from .stage import cue_word
 from .text import Text
@@ -53,6 +55,7 @@ class ConsoleInfo:
     cue: bool | None = None  # the cue mix; None: no cue channels
     dialog: Dialog | None = None  # a question over everything: quit? resume?
     midi: MidiSummary | None = None
+    presenter_screen: bool = False  # a display was plugged in: the console can move there (Tab)
 
 
 _CHANGE_COLORS = {ARMED: WARN, ENDING: ALERT, FADING: ALERT, TEACHING: OK, BY_ITSELF: WARN, HOLDS: SOFT_INK}
@@ -76,106 +79,104 @@ class ConsoleView:
     def draw(self, surface: pygame.Surface, info: ConsoleInfo, preview: pygame.Surface | None) -> None:
         self.painter.boxes, self.buttons = [], []
         surface.fill(BACKGROUND)
-        w, h = surface.get_size()
-        self.s = max(9, round(h * 0.02))  # small capitals
-        self.m = max(8, round(h * 0.025))
-        s, m = self.s, self.m
-        left = pygame.Rect(m, m, round(w * 0.56) - m, h - 2 * m)
-        right = pygame.Rect(left.right + m, m, w - left.right - 2 * m, h - 2 * m)
-        y = self._status(surface, info, left, right)
-        y = self._moments(surface, info, left, y)
-        self._buttons(surface, info, left, y)
-        y = right.y + round(s * 3.2)
-        if preview is not None:
-            box = pygame.Rect(right.x, y, right.width, round(right.width * 9 / 16))
-            surface.blit(pygame.transform.scale(preview, box.size), box)
-            pygame.draw.rect(surface, FAINT, box, 1)
+        lay = self.layout = console_layout(surface.get_size(), self._needs(surface.get_size(), info, preview))
+        self._status(surface, info, lay)
+        self._moments(surface, info, lay)
+        self._buttons(surface, info, lay)
+        if lay.preview is not None and preview is not None:
+            surface.blit(pygame.transform.scale(preview, lay.preview.size), lay.preview)
+            pygame.draw.rect(surface, FAINT, lay.preview, 1)
             if info.blackout:
-                self._label(surface, "BLACKOUT", s, ALERT, (box.centerx, box.centery), "center")
-            y = box.bottom + m
-        y = self._sections(surface, info, right, y)
-        self._health(surface, info, right, y)
+                self._words(surface, "BLACKOUT", lay.preview, ALERT, align="center")
+        self._sections(surface, info, lay)
+        health = list(zip(self._health_lines(info), lay.health))
+        cap = self._common([(words, box) for (words, _), box in health], lay.cap, lines=2)
+        for (words, color), box in health:
+            self._words(surface, words, box, color, cap=cap, floor=cap, lines=2)
         if info.dialog is not None:
             self._dialog(surface, info.dialog)
 
+    def _needs(self, size: tuple[int, int], info: ConsoleInfo, preview: pygame.Surface | None) -> ConsoleNeeds:
+        """What this frame's console holds, each text measured at the floor: how many lines it needs."""
+        left, right = columns(size)
+        floor_px = self.text.px_for_cap(caps(size[1])[1])
+        frame, show = info.frame, self.show
+
+        def lines(words: str, width: int, most: int) -> int:
+            return min(most, len(wrap(self.text, words, floor_px, width, most)[0])) if words else 1
+
+        nxt = info.briefing.next_moment
+        notes = (lines(show.moments[frame.moment].caption, left.width, 99),
+                 lines(show.moments[nxt].caption, left.width, 99) if nxt is not None and nxt < len(show.moments) else 1)
+        learning = info.midi is not None and info.midi.learning
+        return ConsoleNeeds(len(show.sections), tuple(lines(w, right.width, 2) for w, _ in self._health_lines(info)),
+                            notes, 5 if learning else 3, tuple(len(row) for row in self._button_rows(info, size)),
+                            preview is not None)
+
     # -- pieces --------------------------------------------------------------------------------
 
-    def _label(self, surface: pygame.Surface, words: str, cap: int, color: Color, point, anchor: str = "topleft",
-               width: float | None = None) -> pygame.Rect:
-        px = self.text.fit(words, cap, width, 6) if width else None
-        return self.painter.line(surface, "info", words, cap, color, point, anchor, px=px)
+    def _words(self, surface: pygame.Surface, words: str, box: pygame.Rect, color: Color, *, cap: float | None = None,
+               floor: float | None = None, lines: int = 1, align: str = "left") -> pygame.Rect:
+        """``words`` fitted into ``box`` by the one rule (:mod:`.fit`), never below the console's floor (a group's
+        members are given their common size as ``cap`` and ``floor``)."""
+        cap = cap or self.layout.cap
+        floor = min(cap, self.layout.floor if floor is None else floor)
+        block = fit(self.text, words, box, cap=cap, floor=floor, lines=lines, align=align)
+        return self.painter.block(surface, "info", block, color)
 
-    def _button(self, surface: pygame.Surface, rect: pygame.Rect, label: str, action: Action,
-                section: int | None = None, *, active: bool = False, accent: Color = WARN) -> None:
-        pygame.draw.rect(surface, accent if active else PANEL, rect, border_radius=self.s // 2)
-        pygame.draw.rect(surface, accent if active else FAINT, rect, 2, border_radius=self.s // 2)
-        cap = min(self.s, round(rect.height * 0.36))
-        self._label(surface, label, cap, BACKGROUND if active else INK, rect.center, "center", rect.width - cap)
-        self.buttons.append((rect, Target(action, section)))
+    def _common(self, items: list[tuple[str, pygame.Rect]], cap: float, lines: int = 1) -> float:
+        """The one size a group of texts (a list, a row of buttons) is drawn at (:func:`.fit.together`)."""
+        return together(self.text, items, cap=cap, floor=self.layout.floor, lines=lines)
 
-    def _status(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, right: pygame.Rect) -> int:
-        s, frame = self.s, info.frame
+    def _button_group(self, surface: pygame.Surface, rects: list[pygame.Rect],
+                      buttons: list[tuple[str, Action, bool, Color]], section: int | None = None) -> None:
+        """Buttons side by side, their labels at one size (two lines when one line is too narrow)."""
+        s = self.layout.cap
+        inner = [rect.inflate(-max(6, s // 2), -4) for rect in rects]
+        cap = self._common([(label, box) for (label, *_), box in zip(buttons, inner)],
+                           min(s, round(min(r.height for r in rects) * 0.36)), lines=2)
+        for rect, box, (label, action, active, accent) in zip(rects, inner, buttons):
+            pygame.draw.rect(surface, accent if active else PANEL, rect, border_radius=s // 2)
+            pygame.draw.rect(surface, accent if active else FAINT, rect, 2, border_radius=s // 2)
+            self._words(surface, label, box, BACKGROUND if active else INK, cap=cap, floor=cap, lines=2, align="center")
+            self.buttons.append((rect, Target(action, section)))
+
+    def _status(self, surface: pygame.Surface, info: ConsoleInfo, lay: ConsoleLayout) -> None:
+        s, frame, brief = lay.cap, info.frame, info.briefing
         state = {"playing": ("PLAYING", OK), "count-in": ("COUNT-IN", WARN), "stopped": ("STOPPED", SOFT_INK),
                  "finished": ("FINISHED", SOFT_INK)}[frame.state]
         if info.panicking:
             state = ("FADING OUT", ALERT)
-        brief = info.briefing
-        caps = self._label(surface, f"● {state[0]}", round(s * 1.3), state[1], left.topleft)
-        self._label(surface, brief.clocks, s, SOFT_INK, (caps.right + s * 2, caps.bottom), "bottomleft",
-                    left.right - caps.right - s * 2)
-        tempo = self._label(surface, brief.tempo, round(s * 1.3), WARN if "resets" in brief.tempo else INK,
-                            right.topright, "topright", right.width * 0.55)
-        self._label(surface, brief.where, s, SOFT_INK, right.topleft, width=tempo.left - right.left - s)
-        return left.y + round(s * 3.2)
+        self._words(surface, f"● {state[0]}", lay.state, state[1], cap=round(s * 1.3))
+        self._words(surface, brief.clocks, lay.clocks, SOFT_INK)
+        self._words(surface, brief.tempo, lay.tempo, WARN if "resets" in brief.tempo else INK, cap=round(s * 1.3),
+                    lines=2, align="right")
+        self._words(surface, brief.where, lay.where, SOFT_INK, lines=2)
 
-    def _moments(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, y: int) -> int:
-        s, frame, show = self.s, info.frame, self.show
+    def _moments(self, surface: pygame.Surface, info: ConsoleInfo, lay: ConsoleLayout) -> None:
+        s, frame, show = lay.cap, info.frame, self.show
         n = len(show.moments)
         current = show.moments[frame.moment]
         heading = "NOW" if frame.performing else "STARTS AT"
         if info.teaching is not None:
             heading = f"TEACHING {show.sections[info.teaching.section].name.upper()} ({info.teaching.phase})"
-        self._label(surface, f"{heading}  {frame.moment + 1}/{n}", s, WARN, (left.x, y))
-        y += round(s * 1.8)
-        self._label(surface, current.title, round(s * 1.6), INK, (left.x, y), width=left.width)
-        y += round(s * 2.6)
-        y = self._notes(surface, current.caption, left, y, 2)
+        self._words(surface, f"{heading}  {frame.moment + 1}/{n}", lay.heading, WARN)
+        self._words(surface, current.title, lay.title, INK, cap=round(s * 1.6), lines=2)
+        self._words(surface, current.caption, lay.notes, SOFT_INK, lines=99)
         brief = info.briefing
-        self._label(surface, brief.change, round(s * 1.1), _CHANGE_COLORS.get(brief.kind, SOFT_INK), (left.x, y),
-                    width=left.width)
-        y += round(s * 1.9)
+        self._words(surface, brief.change, lay.change, _CHANGE_COLORS.get(brief.kind, SOFT_INK), cap=round(s * 1.1))
         if brief.go:
-            self._label(surface, brief.go, s, INK, (left.x, y), width=left.width)
-        y += round(s * 1.9)
-        self._label(surface, brief.next_heading, s, WARN, (left.x, y))
-        y += round(s * 1.8)
+            self._words(surface, brief.go, lay.go, INK)
+        self._words(surface, brief.next_heading, lay.next_heading, WARN)
         nxt = n if brief.next_moment is None else brief.next_moment
         if nxt < n:
-            self._label(surface, show.moments[nxt].title, round(s * 1.25), INK, (left.x, y), width=left.width)
-            y += round(s * 2.2)
-            y = self._notes(surface, show.moments[nxt].caption, left, y, 2)
+            self._words(surface, show.moments[nxt].title, lay.next_title, INK, cap=round(s * 1.25), lines=2)
+            self._words(surface, show.moments[nxt].caption, lay.next_notes, SOFT_INK, lines=99)
         else:
-            self._label(surface, "— the end of the show —", round(s * 1.25), SOFT_INK, (left.x, y))
-            y += round(s * 2.2)
-        return y + s
+            self._words(surface, "— the end of the show —", lay.next_title, SOFT_INK, cap=round(s * 1.25))
 
-    def _notes(self, surface: pygame.Surface, caption: str, box: pygame.Rect, y: int, lines: int) -> int:
-        px = self.text.px_for_cap(self.s)
-        for line in wrap(self.text, caption, px, box.width, lines)[0]:
-            self._label(surface, line, self.s, SOFT_INK, (box.x, y))
-            y += round(self.s * 1.7)
-        return y + round(self.s * 0.6)
-
-    def _buttons(self, surface: pygame.Surface, info: ConsoleInfo, left: pygame.Rect, y: int) -> None:
-        s = self.s
-        gap = max(4, s // 2)
-        room = left.bottom - y - 2 * gap
-        big = max(s * 3, min(s * 7, round(room * 0.4)))  # GO is the biggest target on the screen
-        half = (left.width - gap) // 2
-        self._button(surface, pygame.Rect(left.x, y, half, big), "◀ BACK  (PgUp)", Action.BACK)
-        self._button(surface, pygame.Rect(left.x + half + gap, y, half, big), "GO ▶  (PgDn)", Action.GO,
-                     active=True, accent=OK)
-        y += big + gap
+    def _button_rows(self, info: ConsoleInfo, size: tuple[int, int]) -> list[list[tuple[str, Action, bool, Color]]]:
+        """The small buttons under GO and back, in rows of as many as the column holds (:func:`per_row`)."""
         playing = info.transport.playing
         rows = [
             [("STOP  F5" if playing else "START  F5", Action.START_STOP, playing, OK),
@@ -187,30 +188,33 @@ class ConsoleView:
         ]
         if info.cue is not None:
             rows[0].append(("CUE MIX  M", Action.CUE, info.cue, OK))
+        if info.presenter_screen:  # a display was plugged in: the console can move there
+            rows[0].append(("PRESENTER SCREEN  Tab", Action.CONSOLE, True, OK))
         midi = info.midi
         if midi is not None and midi.can_learn:
             rows[1].append(("LEARN  L", Action.LEARN, midi.learning, WARN))
             if midi.learning:
                 rows[0].append(("MASTER VOL", Action.MASTER, _chosen(midi, Action.MASTER, None), WARN))
-        height = max(s * 2, min(s * 5, (left.bottom - y - gap) // 2))
-        for row in rows:
-            width = (left.width - gap * (len(row) - 1)) // len(row)
-            for i, (label, action, active, accent) in enumerate(row):
-                rect = pygame.Rect(left.x + i * (width + gap), y, width, height)
-                self._button(surface, rect, label, action, active=active, accent=accent)
-            y += height + gap
+        flat = rows[0] + rows[1]
+        count = -(-len(flat) // per_row(size))
+        return [flat[len(flat) * r // count:len(flat) * (r + 1) // count] for r in range(count)]
 
-    def _sections(self, surface: pygame.Surface, info: ConsoleInfo, right: pygame.Rect, y: int) -> int:
-        s = self.s
+    def _buttons(self, surface: pygame.Surface, info: ConsoleInfo, lay: ConsoleLayout) -> None:
+        self._button_group(surface, [lay.back_button, lay.go_button], [("◀ BACK  (PgUp)", Action.BACK, False, WARN),
+                                                                        ("GO ▶  (PgDn)", Action.GO, True, OK)])
+        for rects, row in zip(lay.buttons, self._button_rows(info, lay.size)):
+            self._button_group(surface, list(rects), row)
+
+    def _sections(self, surface: pygame.Surface, info: ConsoleInfo, lay: ConsoleLayout) -> None:
         playing = set(self.show.moment_sections[info.frame.moment])
-        row_h = round(s * 2.6)
         midi = info.midi
         learning = midi is not None and midi.learning
-        button_w = round(s * (3.6 if learning else 5.2))
-        for i, section in enumerate(self.show.sections[:8]):
+        rows = list(zip(self.show.sections, lay.sections))
+        cap = self._common([(self._section_label(i, section), row.label) for i, (section, row) in enumerate(rows)],
+                           lay.cap)
+        for i, (section, row) in enumerate(rows):
             c = self.colors[i]
-            pygame.draw.rect(surface, c.edge, (right.x, y, s, row_h - 4), border_radius=3)
-            color = c.text if i in playing else SOFT_INK
+            pygame.draw.rect(surface, c.edge, row.swatch, border_radius=3)
             buttons: list[tuple[str, Action, bool, Color]] = [
                 ("MUTE", Action.MUTE, i in info.transport.muted, ALERT),
                 ("SOLO", Action.SOLO, i in info.transport.soloed, WARN),
@@ -219,24 +223,21 @@ class ConsoleView:
                 buttons = [(label, action, _chosen(midi, action, i), WARN) for label, action, _, _ in buttons]
                 buttons += [("HIT", Action.HIT, _chosen(midi, Action.HIT, i), WARN),
                             ("VOL", Action.VOLUME, _chosen(midi, Action.VOLUME, i), WARN)]
-            room = right.width - len(buttons) * (button_w + 4) - s * 2
-            self._label(surface, f"{i + 1} {section.name} · {cue_word(section.sound)}", s, color,
-                        (right.x + s * 2, y + row_h // 2 - 2), "midleft", room)
-            x = right.right - len(buttons) * (button_w + 4)
-            for label, action, active, accent in buttons:
-                self._button(surface, pygame.Rect(x, y, button_w, row_h - 4), label, action, i, active=active,
-                             accent=accent)
-                x += button_w + 4
-            y += row_h
-        return y + s
+            self._words(surface, self._section_label(i, section), row.label, c.text if i in playing else SOFT_INK,
+                        cap=cap, floor=cap)
+            self._button_group(surface, list(row.buttons), buttons, i)
 
-    def _health(self, surface: pygame.Surface, info: ConsoleInfo, right: pygame.Rect, y: int) -> None:
-        s, h = self.s, info.health
+    @staticmethod
+    def _section_label(index: int, section) -> str:
+        return f"{index + 1} {section.name} · {cue_word(section.sound)}"
+
+    def _health_lines(self, info: ConsoleInfo) -> list[tuple[str, Color]]:
+        """The audio's health, the MIDI ports and the last message, a line each."""
+        h = info.health
         counters = h.counters
-        color = OK if h.state == "ok" else ALERT
         since = "--" if info.underflows_since_start is None else info.underflows_since_start
         faults = engine_faults(counters)  # the one rule for red: see rockstar_cx.live.status
-        lines = [(f"AUDIO  {h.device or 'no device'} · {h.state.value}", color),
+        lines = [(f"AUDIO  {h.device or 'no device'} · {h.state.value}", OK if h.state == "ok" else ALERT),
                  (f"latency {h.output_latency * 1000.0:.1f} ms + projector {info.visual_offset_ms:.0f} ms", SOFT_INK),
                  (f"underflows {since} since start · device's own count {counters.underflows}"
                   f" · late {counters.late_callbacks} · missed {callbacks_missed(h)}", SOFT_INK),
@@ -248,28 +249,25 @@ class ConsoleView:
         if info.midi is not None:
             lines += _midi_lines(info.midi)
         lines.append((info.message, INK))
-        for words, color in lines:
-            if y + s > right.bottom:
-                break
-            self._label(surface, words, s, color, (right.x, y), width=right.width)
-            y += round(s * 1.8)
-
+        return lines
 
     def _dialog(self, surface: pygame.Surface, dialog: Dialog) -> None:
         """A question in a box over the middle of the console (never on the stage)."""
         w, h = surface.get_size()
-        s = self.s
-        box = pygame.Rect(0, 0, round(w * 0.7), round(s * (4.5 + 2 * len(dialog.lines))))
+        s = self.layout.cap
+        title_h, line_h = lines_height(round(s * 1.4), 1), lines_height(s, 2)
+        box = pygame.Rect(0, 0, round(w * 0.7), 2 * s + title_h + len(dialog.lines) * (line_h + s // 2))
         box.center = (w // 2, h // 2)
         accent = ALERT if dialog.alert else WARN
         pygame.draw.rect(surface, PANEL, box, border_radius=12)
         pygame.draw.rect(surface, accent, box, 3, border_radius=12)
-        y = box.y + s
-        self._label(surface, dialog.title, round(s * 1.4), accent, (box.x + s * 2, y), width=box.width - s * 4)
-        y += round(s * 2.6)
+        inner = box.inflate(-4 * s, 0)
+        self._words(surface, dialog.title, pygame.Rect(inner.x, box.y + s, inner.width, title_h), accent,
+                    cap=round(s * 1.4))
+        y = box.y + s + title_h + s // 2
         for line in dialog.lines:
-            self._label(surface, line, s, INK, (box.x + s * 2, y), width=box.width - s * 4)
-            y += s * 2
+            self._words(surface, line, pygame.Rect(inner.x, y, inner.width, line_h), INK, lines=2)
+            y += line_h + s // 2
 
 
 def _chosen(midi: MidiSummary, action: Action, index: int | None) -> bool:
@@ -297,7 +295,7 @@ def _midi_lines(midi: MidiSummary) -> list[tuple[str, Color]]:
 
 
 def draw_help(surface: pygame.Surface, text: Text) -> Painter:
-    """Every key, from the same table the key handler uses."""
+    """Every key, from the same table the key handler uses, each line fitted by the one rule."""
     w, h = surface.get_size()
     rows = help_rows()
     box = pygame.Rect(0, 0, round(w * 0.9), round(h * 0.9))
@@ -307,12 +305,19 @@ def draw_help(surface: pygame.Surface, text: Text) -> Painter:
     painter = Painter(text)
     step = box.height / (len(rows) + 2)
     cap = max(8, round(step * 0.42))
-    painter.line(surface, "info", "KEYS  (H closes)", cap, WARN, (box.x + cap * 2, box.y + step * 0.6))
-    keys_w = max(text.width(k, text.px_for_cap(cap)) for k, _ in rows) + cap * 2
+    floor = min(cap, caps(h)[1])
+    inner = box.inflate(-4 * cap, 0)
+    keys_w = min(inner.width // 3, max(text.width(k, text.px_for_cap(cap)) for k, _ in rows) + cap)
+
+    def row(y: float) -> pygame.Rect:
+        return pygame.Rect(inner.x, round(y), inner.width, round(step))
+
+    painter.block(surface, "info", fit(text, "KEYS  (H closes)", row(box.y + step * 0.4), cap=cap, floor=floor), WARN)
     for i, (keys, does) in enumerate(rows):
-        y = box.y + step * (i + 1.6)
-        painter.line(surface, "info", keys, cap, WARN, (box.x + cap * 2, y))
-        room = box.width - keys_w - cap * 4
-        px = text.fit(does, cap, room, 6)
-        painter.line(surface, "info", does, cap, INK, (box.x + cap * 2 + keys_w, y), px=px)
+        line = row(box.y + step * (i + 1.4))
+        key_box, does_box = line.copy(), line.copy()
+        key_box.width = keys_w - cap
+        does_box.x, does_box.width = inner.x + keys_w, inner.width - keys_w
+        painter.block(surface, "info", fit(text, keys, key_box, cap=cap, floor=floor), WARN)
+        painter.block(surface, "info", fit(text, does, does_box, cap=cap, floor=floor), INK)
     return painter

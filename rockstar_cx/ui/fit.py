@@ -5,29 +5,37 @@
     block.rect    # the union of the lines' ink: always inside the box
     block.cut     # True when words were left out (the last line then ends in "…")
     painter.block(surface, "title", block, color)   # draws it and records each line's box
+    together(text, [("MUTE", a), ("TEACH", b)], cap=16, floor=12, lines=2)   # one cap height for a group
 
 The rule, in order: the text at ``cap`` (capital height in pixels) on one line if it fits; else
 the largest size down to ``floor`` (the legibility floor) at which one line fits; else at
 ``floor``, wrapped into at most ``lines`` lines, as many as the box is tall enough for; else the
-last line ends with an ellipsis.  A word wider than the box is broken between characters (Japanese
+last line ends with an ellipsis.  A right-to-left paragraph (Arabic, Hebrew) is aligned the other way.  A word wider than the box is broken between characters (Japanese
 and Chinese have no spaces).  Boxes are the lines' *ink* (the pixels a line really covers, read
 once from the rendered line and cached), so layouts are computed from what is drawn, and tests
 can check them without looking at a single pixel.  Nothing here draws; results are cached.
+
+Texts seen side by side (a row of buttons, a list) share one size, :func:`together`'s: the largest
+from ``cap`` down to ``floor`` at which every one of them fits its box whole on one line; else the
+largest at which they fit whole, in whole words, on their lines; else the floor, where the rule
+above takes over for the ones that still do not fit.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pygame
 
+from .bidi import rtl
 from .fonts import joins
 from .text import Text
 
 ELLIPSIS = "…"
 CACHE = 2048
 _cache: OrderedDict[tuple, Block] = OrderedDict()
+_together: OrderedDict[tuple, float] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class Block:
     lines: tuple[Line, ...]
     box: pygame.Rect  # the box it was fitted into
     cut: bool  # words were left out
+    words: str = ""  # the text asked for, as given
 
     @property
     def rect(self) -> pygame.Rect:
@@ -98,11 +107,18 @@ def wrap(text: Text, words: str, px: int, width: float, max_lines: int) -> tuple
     last = lines[-1]
     while last and text.width(last + ELLIPSIS, px) > width:
         last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+    if text.width(last, px) < width / 2:  # "1 MARKE…" says more than "1…": the line filled up with letters
+        rest = " ".join([lines[-1], *tokens])
+        last = rest[:_break(text, rest, px, width - text.width(ELLIPSIS, px))]
+        while last and text.width(last + ELLIPSIS, px) > width:
+            last = last[:-1]
     lines[-1] = last.rstrip(" ,;:-—") + ELLIPSIS
     return tuple(lines), True
 
 
 def _place(text: Text, lines: tuple[str, ...], px: int, box: pygame.Rect, align: str, valign: str) -> tuple[Line, ...]:
+    if align != "center" and rtl(" ".join(lines)):  # Arabic, Hebrew: a paragraph starts at the right
+        align = "right" if align == "left" else "left"
     inks = [ink(text, line, px) for line in lines]
     pitch = text.font(px).get_linesize()
     for upper, lower in zip(inks, inks[1:]):  # tall scripts (CJK, emoji) push the next line down
@@ -141,7 +157,7 @@ def fit(text: Text, words: str, box: pygame.Rect, *, cap: float, floor: float, l
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    block = _fit(text, words, pygame.Rect(box), cap, min(cap, floor), lines, align, valign)
+    block = replace(_fit(text, words, pygame.Rect(box), cap, min(cap, floor), lines, align, valign), words=words)
     _cache[key] = block
     if len(_cache) > CACHE:
         _cache.popitem(last=False)
@@ -166,3 +182,37 @@ def _fit(text: Text, words: str, box: pygame.Rect, cap: float, floor: float, lin
         if count == 1 or _height(text, wrapped, bottom) <= box.height:
             return Block(_place(text, wrapped, bottom, box, align, valign), box, cut)
     raise AssertionError("unreachable")
+
+
+def _whole(text: Text, words: str, px: int, box: pygame.Rect, lines: int) -> bool:
+    """``words`` fit ``box`` at ``px`` in at most ``lines`` lines, no word broken or left out."""
+    if _fits(text, words, px, box):
+        return True
+    if lines < 2 or any(text.width(word, px) > box.width for word in words.split()):
+        return False
+    wrapped, cut = wrap(text, words, px, box.width, lines)
+    return not cut and _height(text, wrapped, px) <= box.height
+
+
+def together(text: Text, items: list[tuple[str, pygame.Rect]], *, cap: float, floor: float, lines: int = 1) -> float:
+    """The one cap height for texts seen side by side (see above); give it to :func:`fit` as cap and floor."""
+    key = (id(text), tuple((words, tuple(box)) for words, box in items), cap, floor, lines)
+    cached = _together.get(key)
+    if cached is not None:
+        return cached
+    floor = min(cap, floor)
+    chosen = floor
+    for most in sorted({1, lines}):  # shrink first, then wrap: one line each at any size down to the floor, else more
+        for px in range(text.px_for_cap(cap), text.px_for_cap(floor) - 1, -1):
+            size = max(floor, min(cap, text.cap_height(px)))
+            drawn = text.px_for_cap(size)  # the size fit() will draw that cap height at (sizes share cap heights)
+            if all(_whole(text, " ".join(words.split()), drawn, box, most) for words, box in items if words.strip()):
+                chosen = size
+                break
+        else:
+            continue
+        break
+    _together[key] = chosen
+    if len(_together) > CACHE:
+        _together.popitem(last=False)
+    return chosen

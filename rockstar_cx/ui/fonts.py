@@ -106,6 +106,10 @@ class FontChain:
             self._probes.append(probe)
         return self._probes[index]
 
+    def bitmap(self, index: int) -> bool:
+        """The font has fixed sizes only (colour emoji): it draws at its own size, whatever it is asked for."""
+        return not self._probe(index).scalable
+
     def _has(self, index: int, char: str) -> bool:
         try:
             return self._probe(index).get_metrics(char)[0] is not None

@@ -6,9 +6,16 @@ header (title, status, conductor figure), the band at the bottom (caption or cou
 zones, and inside every zone its colour band, name, state badge, disc, cue word and pattern; in
 chaos (and the conducted moment after it) also the lanes, a strip above the band where every
 section's marker leaves or meets the conductor's beat line, and the spread's readout beside the
-band — and :mod:`.fit` fits text into them.  The rule for cue words: with up to 6 sections the grid is
-chosen so every cue word gets the full 1/12 (the caption band gives up lines for it, down to
-one); with 7 or 8 they get as much as the best grid allows, never below the 1/25 floor.
+band — and :mod:`.fit` fits text into them.
+
+The rule, for 1–8 sections at 16:9, 16:10 and 4:3 from 1024×768 to 3840×2160 (the fit matrix
+test checks it): no text leaves its box and no two boxes overlap; the disc (the icon) has a box of
+its own, so it never covers text.  Cue words: with up to 6 sections the grid is chosen so every cue
+word gets the full 1/12 (the caption band gives up lines for it, down to one); with 7 or 8, names
+come first — the grid where the most names fit whole — and the cue words get as much as that grid
+allows, never below the 1/25 floor.  Names: on one line at the floor; when that line is too
+narrow, the disc and the state badge leave the name's row, then the name takes two lines, as long
+as the cue word keeps its size; else it ends in an ellipsis, keeping as many letters as fit.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class Zone:
     word_floor: int
     disc: pygame.Rect  # the disc's square, anticipation ring included
     pattern: pygame.Rect | None  # the row of step cells (None: no room left for it)
+    name_fits: bool = True  # the section's name fits its box whole (on one line or two)
 
     @property
     def disc_center(self) -> tuple[int, int]:
@@ -65,6 +73,18 @@ class Needs:
     caption_lines: int = 1  # lines the caption would like (1 to 3)
     status_width: float = 0.0  # the header's status (bar and beat) at the caption size
     spread_width: float = 0.0  # chaos: the spread's readout ("SPREAD 1240 ms"); 0: no lanes, no readout
+    names: tuple[tuple[float, float], ...] = ()  # each zone's name at the caption size: (one line, widest word)
+    space: float = 0.0  # a space at the caption size
+
+
+def name_lines(name: tuple[float, float], width: float, space: float) -> int:
+    """Lines a name (its width on one line, its widest word) needs in a box ``width`` wide: 1, 2, or 0 when two are
+    not enough (an ellipsis).  Two lines surely hold it when its words wrapped greedily cannot leave more than a
+    line over: the first line is then at least ``width`` less a word and a space long."""
+    whole, word = name
+    if whole <= width:
+        return 1
+    return 2 if word <= width and whole + word + space <= 2 * width else 0
 
 
 @dataclass(frozen=True)
@@ -165,34 +185,53 @@ def _grid(area: pygame.Rect, needs: Needs, gap: int, caption_cap: int, cue_cap: 
             x0, y0 = round(area.x + offset + col * (w + gap)), round(area.y + row * (h + gap))
             rects.append(pygame.Rect(x0, y0, round(area.x + offset + col * (w + gap) + w) - x0,
                                      round(area.y + row * (h + gap) + h) - y0))
-        zones = tuple(_zone(tuple(r), needs, caption_cap, cue_cap, height) for r in rects)
+        zones = tuple(_zone(tuple(r), needs, caption_cap, cue_cap, height,
+                            needs.names[i] if i < len(needs.names) else (0.0, 0.0)) for i, r in enumerate(rects))
         cap = min(z.word_cap for z in zones)
         names = min(z.name.width for z in zones)  # names want ~9 capitals before the cue word grows further
-        score = (cap >= cue_cap, min(cap, (cue_cap + caption_cap) // 2), min(names, 9 * caption_cap),
-                 min(cap, round(cue_cap * 1.4)),
+        whole = sum(z.name_fits for z in zones)  # above 6 sections names whole come before a bigger cue word
+        score = (cap >= cue_cap, cap >= caption_cap, whole, min(cap, (cue_cap + caption_cap) // 2),
+                 min(names, 9 * caption_cap), min(cap, round(cue_cap * 1.4)),
                  any(z.pattern is not None for z in zones), -abs(w / h - 2.2))
         if best is None or score > best[0]:
             best = (score, zones)
     if best is None:  # nothing is roomy enough: one column, at the floor
-        return _grid(area, Needs(needs.count, 0.0), gap, caption_cap, caption_cap, height) if needs.word_width else ()
+        return _grid(area, Needs(needs.count, 0.0, names=needs.names, space=needs.space), gap, caption_cap, caption_cap,
+                     height) if needs.word_width else ()
     return best[1]
 
 
 @lru_cache(maxsize=512)
-def _zone(box: tuple[int, int, int, int], needs: Needs, caption_cap: int, cue_cap: int, height: int) -> Zone:
+def _zone(box: tuple[int, int, int, int], needs: Needs, caption_cap: int, cue_cap: int, height: int,
+          name: tuple[float, float]) -> Zone:
+    """The zone's boxes, its name on the lines it needs (two when one is too narrow and the cue word keeps its
+    floor), the disc and the badge moved off the name's row when the name needs that row's width."""
+    word_floor = cue_cap if needs.count <= FULL_CUE_UP_TO else caption_cap
+    tries = [_zone_with(box, needs, caption_cap, cue_cap, height, name, lines, disc_row, badge_below)
+             for lines in (1, 2) for disc_row in (True, False) for badge_below in (False, True)
+             if not badge_below or needs.badge_width]
+    keeping = [z for z in tries if z is tries[0] or z.word_cap >= word_floor]
+    fitting = [z for z in keeping if z.name_fits]
+    if fitting:
+        return max(fitting, key=lambda z: z.word_cap)
+    return max(keeping, key=lambda z: (z.name.width, z.word_cap))  # no whole name: as much of it as can be
+
+
+def _zone_with(box: tuple[int, int, int, int], needs: Needs, caption_cap: int, cue_cap: int, height: int,
+               measure: tuple[float, float], lines: int, disc_in_name_row: bool, badge_below: bool) -> Zone:
     rect = pygame.Rect(box)
     stripe_w = max(6, round(height * 0.014))
-    pad = max(4, round(caption_cap * 0.3))
+    pad, top = max(4, round(caption_cap * 0.3)), max(4, round(caption_cap * 0.2))  # a name line has room above
     stripe = pygame.Rect(rect.x, rect.y, stripe_w, rect.height)
-    inner = pygame.Rect(rect.x + stripe_w + pad, rect.y + pad, rect.width - stripe_w - 2 * pad, rect.height - 2 * pad)
+    inner = pygame.Rect(rect.x + stripe_w + pad, rect.y + top, rect.width - stripe_w - 2 * pad, rect.height - 2 * top)
     gap = max(3, round(caption_cap * 0.2))
     name_h = lines_height(caption_cap, 1)
-    name = pygame.Rect(inner.x, inner.y, inner.width, name_h)
+    name = pygame.Rect(inner.x, inner.y, inner.width, lines_height(caption_cap, lines))
     badge = None
     bottom = inner.bottom
     if needs.badge_width:
         badge_w = min(math.ceil(needs.badge_width), inner.width)
-        if inner.width - badge_w - gap >= 4 * caption_cap:  # beside the name
+        if not badge_below and inner.width - badge_w - gap >= 4 * caption_cap:  # beside the name
             badge = pygame.Rect(inner.right - badge_w, inner.y, badge_w, name_h)
             name.width = badge.left - gap - name.x
         else:  # a row of its own, at the bottom, shared with the pattern
@@ -226,20 +265,30 @@ def _zone(box: tuple[int, int, int, int], needs: Needs, caption_cap: int, cue_ca
                            word_h)
         if pattern is not None and badge is None or pattern is not None and badge.y == name.y:
             pattern = pygame.Rect(word.x, pattern.y, body.right - word.x, pattern_h)
-        return Zone(rect, "row", stripe, name, badge, word, cap, min(word_floor, cap), disc_box, pattern)
+        return Zone(rect, "row", stripe, name, badge, word, cap, min(word_floor, cap), disc_box, pattern,
+                    name_lines(measure, name.width, needs.space) == lines)
     stack_cap = min(corner_cap, cap_for(body.width, body.height / 2.6))
     if stack_cap >= min(corner_cap, cue_cap) and body.height - math.ceil(stack_cap * WORD_ROOM) - gap >= 2 * caption_cap:
         word_h = math.ceil(stack_cap * WORD_ROOM)
         word = pygame.Rect(body.x, body.bottom - word_h, body.width, word_h)
         d = min(word.top - gap - body.y, body.width)
         disc_box = pygame.Rect(body.centerx - d // 2, body.y, d, d)
-        return Zone(rect, "stack", stripe, name, badge, word, stack_cap, min(word_floor, stack_cap), disc_box, pattern)
-    d = name_h  # a small disc at the end of the name's row
-    disc_box = pygame.Rect(inner.right - d, inner.y, d, d)
-    if badge is not None and badge.y == name.y:
-        badge = badge.move(-(d + gap), 0)
-        badge.width = min(badge.width, max(0, badge.right - name.x))
-    name.width = max(0, (badge.left if badge is not None and badge.y == name.y else disc_box.left) - gap - name.x)
+        return Zone(rect, "stack", stripe, name, badge, word, stack_cap, min(word_floor, stack_cap), disc_box, pattern,
+                    name_lines(measure, name.width, needs.space) == lines)
+    d = name_h  # a small disc: at the end of the name's row, or, when the name needs that width, the word's
+    if disc_in_name_row:
+        disc_box = pygame.Rect(inner.right - d, inner.y, d, d)
+        if badge is not None and badge.y == name.y:
+            badge = badge.move(-(d + gap), 0)
+            badge.width = min(badge.width, max(0, badge.right - name.x))
+        name.width = max(0, (badge.left if badge is not None and badge.y == name.y else disc_box.left) - gap - name.x)
+        word_w = body.width
+    else:
+        d = max(0, min(d, body.height))
+        disc_box = pygame.Rect(body.right - d, body.y + (body.height - d) // 2, d, d)
+        word_w = body.width - d - gap
+    corner_cap = cap_for(word_w, body.height)
     word_h = min(body.height, math.ceil(corner_cap * WORD_ROOM))
-    word = pygame.Rect(body.x, body.y + (body.height - word_h) // 2, body.width, word_h)
-    return Zone(rect, "corner", stripe, name, badge, word, corner_cap, min(word_floor, corner_cap), disc_box, pattern)
+    word = pygame.Rect(body.x, body.y + (body.height - word_h) // 2, word_w, word_h)
+    return Zone(rect, "corner", stripe, name, badge, word, corner_cap, min(word_floor, corner_cap), disc_box, pattern,
+                name_lines(measure, name.width, needs.space) == lines)

@@ -131,7 +131,12 @@ class StageView:
         lines = len(wrap(self.text, caption, caption_px, size[0] - margin, 3)[0]) if caption else 1
         status = max(self.text.width(w, caption_px) for w in self._status_words())
         spread = spread_needs(self.text, size[1], self.say("spread")) if lanes else 0.0
-        return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), spread))
+        names = tuple(self._name_measure(self.looks[i].name.upper(), caption_px) for i in sections)
+        return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), spread,
+                                  names, float(self.text.width(" ", caption_px))))
+
+    def _name_measure(self, name: str, px: int) -> tuple[float, float]:
+        return float(self.text.width(name, px)), float(max((self.text.width(w, px) for w in name.split()), default=0))
 
     def _status_words(self) -> list[str]:
         words = [self.say("bar", bar=888), self.say("beat", beat=88), self.say("count_in"), *self.say("no_conductor").split()]

@@ -3,7 +3,8 @@
 Legibility rules are stated as the height of capital letters relative to the screen, so sizes
 are asked for in cap-height pixels and converted with the main font's own measured ratio.  A line
 mixing scripts is drawn run by run, each by the font of :class:`~.fonts.FontChain` that has its
-characters (Arabic and Devanagari shaped by SDL_ttf's HarfBuzz), on one baseline; a bitmap-only
+characters (Arabic and Devanagari shaped by SDL_ttf's HarfBuzz; a line mixing directions put in
+visual order by :mod:`.bidi`), on one baseline; a bitmap-only
 font (colour emoji) is scaled to the main font's height.  Rendering text is the slowest thing a
 frame can do (milliseconds for big sizes), so rendered lines and widths are cached: a steady
 stage renders no text at all.  How text is fitted into a box is :mod:`.fit`.
@@ -16,6 +17,7 @@ from collections import OrderedDict
 
 import pygame
 
+from .bidi import visual
 from .fonts import FontChain, Run, assets_font
 
 FONT_FILE = "DejaVuSans-Bold.ttf"
@@ -65,9 +67,8 @@ class Text:
 
     def _scale(self, run: Run, px: int) -> float:
         """1, or the factor that brings a bitmap-only font (fixed strikes: colour emoji) to the main font's height."""
-        font, main = self.font(px, run.font, run.script), self.font(px)
-        if run.font and not 0.6 < font.get_height() / main.get_height() < 1.7:
-            return main.get_height() / font.get_height()
+        if run.font and self.chain.bitmap(run.font):
+            return self.font(px).get_height() / self.font(px, run.font, run.script).get_height()
         return 1.0
 
     def width(self, text: str, px: int) -> int:
@@ -75,7 +76,7 @@ class Text:
         width = self._widths.get(key)
         if width is None:
             width = sum(round(self.font(px, r.font, r.script).size(r.text)[0] * self._scale(r, px))
-                        for r in self.chain.runs(text))
+                        for r in self.runs(text))
             self._widths[key] = width
             if len(self._widths) > CACHE_WIDTHS:
                 self._widths.popitem(last=False)
@@ -105,8 +106,12 @@ class Text:
             self._lines.move_to_end(key)
         return cached
 
+    def runs(self, text: str) -> list[Run]:
+        """The runs of a line in the order they are drawn, left to right (:func:`.bidi.visual`)."""
+        return visual(self.chain.runs(text))
+
     def _compose(self, text: str, px: int, color: Color) -> tuple[pygame.Surface, int]:
-        runs = self.chain.runs(text)
+        runs = self.runs(text)
         main = self.font(px)
         if len(runs) <= 1 and (not runs or runs[0].font == 0 and runs[0].script is None):
             return main.render(text, True, color), main.get_ascent()

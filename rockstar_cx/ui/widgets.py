@@ -33,6 +33,7 @@ class TextBox:
     text: str
     color: Color
     px: int = 0
+    whole: str = ""  # for a line of a fitted block: the block's whole text, as asked for (wrapped or not)
 
 
 class Painter:
@@ -48,7 +49,7 @@ class Painter:
         for line in block.lines:
             rendered, ascent = self.text.line(line.text, line.px, color)
             surface.blit(rendered, (line.origin[0] + offset[0], line.origin[1] - ascent + offset[1]))
-            self.boxes.append(TextBox(role, line.rect.move(offset), line.text, color, line.px))
+            self.boxes.append(TextBox(role, line.rect.move(offset), line.text, color, line.px, block.words))
         return block.rect.move(offset)
 
     def line(self, surface: pygame.Surface, role: str, words: str, cap: int, color: Color, point: tuple[float, float],
@@ -91,7 +92,7 @@ def hit_light(cue: SectionCue | None) -> float:
 def zone_texts(text: Text, zone: Zone, look: ZoneLook, badge: str | None, height: int) -> tuple[Block, Block | None, Block]:
     """The name, badge and cue word of a zone, fitted into its boxes."""
     caption = caps(height)[0]
-    name = fit(text, look.name.upper(), zone.name, cap=caption, floor=caption)
+    name = fit(text, look.name.upper(), zone.name, cap=caption, floor=caption, lines=2)
     tag = fit(text, badge, zone.badge, cap=caption, floor=caption, align="right") if badge and zone.badge else None
     align = "left" if zone.mode == "row" else "center"
     word = fit(text, look.word, zone.word, cap=zone.word_cap, floor=zone.word_floor, align=align)

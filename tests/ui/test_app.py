@@ -364,7 +364,7 @@ def test_the_console_is_a_second_window_whose_buttons_do_what_the_keys_do(stage)
     until(app, lambda: marks(app, MomentStart))
     assert [c for _, c in applied(app)] == [Mute(2), Next(Quantize.BAR), Start(count_in=True)]
     assert marks(app, MomentStart)[0].moment == 1 and transport(app).muted == {2}
-    texts = {b.text for b in app.console_view.painter.boxes}
+    texts = {b.whole or b.text for b in app.console_view.painter.boxes}
     assert {"Marketing alone", "NEXT", "Marketing and sales"} <= texts
     assert np.any(vision.pixels(app.console_window.get_surface()))
 
@@ -372,7 +372,7 @@ def test_the_console_is_a_second_window_whose_buttons_do_what_the_keys_do(stage)
 def test_help_lists_every_key_and_f12_saves_both_screenshots(stage, tmp_path):
     app = stage()
     press(app, pygame.K_h)
-    drawn = {b.text for b in app.help_texts}
+    drawn = {b.whole or b.text for b in app.help_texts}
     for keys, does in help_rows():
         assert keys in drawn and does in drawn
     press(app, pygame.K_h)

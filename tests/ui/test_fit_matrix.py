@@ -1,5 +1,10 @@
 """Text always fits (issue 14): the stage's boxes over a matrix of screens, section counts, texts and states.
 
+The rule for 1–8 sections (:mod:`rockstar_cx.ui.layout`): at 16:9, 16:10 and 4:3 from 1024×768 to
+3840×2160 no text leaves its box and no two boxes overlap; cue words are ≥ 1/12 of the height up to
+6 sections; above that names come whole first (two lines, else an ellipsis) and cue words as large
+as then fits, never below the 1/25 floor; icons (the discs) have boxes of their own.
+
 The layout test never draws: it asks :func:`layout` for the boxes and :func:`fit` for where every
 text's ink goes, and checks no text leaves its box or the window and no two boxes overlap.  The
 pixel test renders a sample of the matrix and checks the same on the frames, plus no glyph in the
@@ -27,8 +32,13 @@ from rockstar_cx.ui.text import Text
 
 from .conftest import RATE, frame_at, make_show
 
-SIZES = [(1024, 768), (1280, 720), (1280, 800), (1920, 1080), (3840, 2160)]
-COUNTS = [1, 4, 6, 8]
+# 16:9, 16:10 and 4:3, from 1024×768 to 3840×2160
+SIZES = [(1024, 768), (1280, 720), (1280, 800), (1600, 1200), (1920, 1080), (1920, 1200), (2560, 1600), (2880, 2160),
+         (3840, 2160)]
+COUNTS = [1, 2, 3, 4, 5, 6, 7, 8]
+# Sections as companies name them: up to 10 letters a name fits its zone whole at every size and count; a long
+# two-word one ("Customer Service") takes two lines where the zone has the height, else it keeps its first word
+NAMES = ("Marketing", "Sales", "Fulfilment", "Customer Service", "Finance", "Legal", "Support", "Logistics")
 LONG = ("Stand up: you are the band, and every one of you keeps the time for the whole room tonight — "
         "no conductor, no sheet music, only your hands and feet. ") * 3
 TEXTS = {
@@ -66,8 +76,10 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
         chaos = state == "chaos"
         if chaos:  # every zone shows its own offset; the lanes and the spread's readout get their boxes
             badge = text.width("+8888 ms", caption_px)
+        names = tuple(_measure(text, (name, other)[i % 2].upper(), caption_px) for i in range(count))
         lay = layout(size, Needs(count, float(width), float(badge), lines, float(text.width("SCHLAG 88", caption_px)),
-                                 spread_needs(text, size[1], "STREUUNG") if chaos else 0.0))
+                                 spread_needs(text, size[1], "STREUUNG") if chaos else 0.0, names,
+                                 float(text.width(" ", caption_px))))
         where = f"{size} {count} sections, {kind}, {state}"
         boxes = lay.boxes()
         for (a_name, a), (b_name, b) in itertools.combinations(boxes, 2):
@@ -81,7 +93,7 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
                   (lay.band, fit(text, line, lay.band, cap=caption_cap, floor=caption_cap, lines=lay.caption_lines))]
         for i, zone in enumerate(lay.zones):
             fitted.append((zone.name, fit(text, (name, other)[i % 2].upper(), zone.name, cap=caption_cap,
-                                          floor=caption_cap)))
+                                          floor=caption_cap, lines=2)))
             fitted.append((zone.word, fit(text, words[i], zone.word, cap=zone.word_cap, floor=zone.word_floor)))
             if badges and zone.badge is not None:
                 fitted.append((zone.badge, fit(text, badges[i % len(badges)], zone.badge, cap=caption_cap,
@@ -101,6 +113,43 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
                 assert piece.px >= caption_px or piece.text.endswith("…"), where
             checked += 1
     assert checked > 500
+
+
+def _measure(text: Text, name: str, px: int) -> tuple[float, float]:
+    return float(text.width(name, px)), float(max(text.width(w, px) for w in name.split()))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_section_names_fit_whole_and_cue_words_keep_their_rule(text, size):
+    """Real section names (one word up to 10 letters) never end in an ellipsis, with 1 to 8 sections, at any aspect
+    ratio (with a state badge beside them, where the cue word's 1/12 leaves no row for it, they keep 5 letters);
+    cue words keep 1/12 up to 6 sections, and never sink below the 1/25 floor above that; the icon's disc covers
+    no text."""
+    caption_cap, cue_cap, _ = caps(size[1])
+    cue_px, caption_px = text.px_for_cap(cue_cap), text.px_for_cap(caption_cap)
+    words = [w for k, w in WORDS["en"].items() if k.startswith("sound.") and "count" not in k]
+    for count, badges in itertools.product(COUNTS, ((), ("MUTED",))):
+        names = [n.upper() for n in NAMES[:count]]
+        needs = Needs(count, float(max(text.width(w, cue_px) for w in words[:count])),
+                      float(max((text.width(b, caption_px) for b in badges), default=0)), 1,
+                      float(text.width("BEAT 88", caption_px)), 0.0,
+                      tuple(_measure(text, n, caption_px) for n in names), float(text.width(" ", caption_px)))
+        lay = layout(size, needs)
+        for zone, name, word in zip(lay.zones, names, words):
+            where = f"{size}, {count} sections{', badges' if badges else ''}: {name}"
+            block = fit(text, name, zone.name, cap=caption_cap, floor=caption_cap, lines=2)
+            shown = [line.text for line in block.lines]
+            if badges:  # MUTED beside it: where the cue word leaves no row for it, at least 5 letters and "…"
+                assert not block.cut or len(shown[0]) >= 6, f"{where}: {shown}"
+            elif " " in name:
+                assert not block.cut or shown[0].startswith(name.split()[0]), f"{where}: {shown}"
+            else:
+                assert not block.cut and zone.name_fits, f"{where}: {shown}"
+            assert all(zone.name.contains(line.rect) for line in block.lines), where
+            assert zone.word_cap >= (cue_cap if count <= FULL_CUE_UP_TO else caption_cap), where
+            cue = fit(text, word, zone.word, cap=zone.word_cap, floor=zone.word_floor)
+            assert not cue.cut and not cue.rect.colliderect(zone.disc), f"{where}: the icon covers {word}"
+            assert not zone.disc.colliderect(zone.name) and (zone.badge is None or not zone.disc.colliderect(zone.badge))
 
 
 def _show(count: int, kind: str):
@@ -128,7 +177,8 @@ def _frames(show):
 
 @pytest.mark.parametrize("size,count,kind", [((1024, 768), 8, "japanese"), ((1280, 720), 6, "long"),
                                              ((1920, 1080), 8, "emoji"), ((1280, 800), 4, "arabic"),
-                                             ((1024, 768), 6, "latin")], ids=str)
+                                             ((1024, 768), 6, "latin"), ((1600, 1200), 7, "latin"),
+                                             ((1920, 1200), 8, "long")], ids=str)
 def test_rendered_frames_keep_text_inside_and_every_glyph_has_a_font(text, size, count, kind):
     show = _show(count, kind)
     view = StageView(show, text)
@@ -157,3 +207,4 @@ def test_stage_words_exist_in_every_language_and_the_show_language_chooses_them(
         assert set(table) == set(WORDS["en"]), language
         assert say(language, "out_in", n=3)
     assert say("de", "thank_you") == "DANKE" and say("en", "thank_you") == "THANK YOU"
+

@@ -32,7 +32,7 @@ from .test_app import SHOW, applied, close_app, press, stage_app, until
 def console_texts(app: StageApp) -> set[str]:
     app._console_due = True
     app.step()
-    return {box.text for box in app.console_view.painter.boxes}
+    return {box.whole or box.text for box in app.console_view.painter.boxes}  # a wrapped line: its whole text
 
 
 def click(app: StageApp, action: Action, section=None) -> None:

@@ -26,7 +26,7 @@ def texts(app) -> set[str]:
     """Every line the console drew last (a separate console window: drawn every 4th frame)."""
     app._console_due = True
     app.step()
-    return {box.text for box in app.console_view.painter.boxes}
+    return {box.whole or box.text for box in app.console_view.painter.boxes}  # a wrapped line: its whole text
 
 
 def shows(app, words: str) -> bool:
@@ -40,7 +40,7 @@ def sees(app, words: str, timeout: float = 2.0) -> None:
 
 def colors(app) -> dict[str, tuple[int, int, int]]:
     texts(app)
-    return {box.text: box.color for box in app.console_view.painter.boxes}
+    return {box.whole or box.text: box.color for box in app.console_view.painter.boxes}
 
 
 def test_the_console_says_the_bar_of_its_length_what_comes_and_what_go_does_in_the_last_moment(stage):
