@@ -29,7 +29,7 @@ Layer: above show, conductor and audio; below live.  Pure numpy/scipy (matplotli
 """
 
 from .align import DelayTrack, find_start, measure_skew, track_delay, unskew
-from .bleed import aligned, remove_guide, subtract_path, take_out_guide
+from .bleed import aligned, estimate_path, path_heard, remove_guide, subtract_path, take_out_guide
 from .circular import Spread, fold, heard_clapping, sigma_from_r
 from .kernel import Kernel, measure_kernel
 from .latency import Latency, impulse_response, log_sweep, measure_latency
@@ -41,8 +41,8 @@ from .tempo import PulseShape, Tempo, Track, bar_tempo, follow, pulse, pulse_sha
 
 __all__ = [
     "DelayTrack", "Envelope", "Kernel", "Latency", "Listening", "MomentMeasures", "PulseShape", "Spread", "Tempo",
-    "Track", "aligned", "bar_tempo", "draw_report", "find_start", "fold", "follow", "heard_clapping",
-    "impulse_response", "listen", "log_sweep", "measure_kernel", "measure_latency", "measure_skew",
-    "onset_strength", "pulse", "pulse_shape", "remove_guide", "sigma_from_r", "subtract_path", "take_out_guide",
+    "Track", "aligned", "bar_tempo", "draw_report", "estimate_path", "find_start", "fold", "follow", "heard_clapping",
+    "impulse_response", "listen", "log_sweep", "measure_kernel", "measure_latency", "measure_skew", "onset_strength",
+    "path_heard", "pulse", "pulse_shape", "remove_guide", "sigma_from_r", "subtract_path", "take_out_guide",
     "track_delay", "unskew",
 ]

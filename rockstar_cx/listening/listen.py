@@ -9,7 +9,8 @@ The recording must follow the show as rendered (every moment its bars, held ones
 A recording on a second device's clock is put back on the show's by the guide heard as a pilot
 (:func:`.align.measure_skew`).  The smear kernel is measured through the path from the PA to the
 mic as the guide reveals it (:func:`.bleed.estimate_path`): the same path the claps take when the
-mic is on the PA's axis.
+mic is on the PA's axis; a mic that does not hear the guide gets no kernel (``kernel_ms`` 0: the
+spread then includes the room's smear).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..audio.render import render_show
 from ..errors import ShowError
 from ..show.model import Show
 from .align import find_start, measure_skew, unskew
-from .bleed import aligned, estimate_path, take_out_guide
+from .bleed import aligned, estimate_path, path_heard, take_out_guide
 from .kernel import Kernel, measure_kernel
 from .onset import onset_strength
 from .room import MomentMeasures, measure_moment
@@ -61,14 +62,15 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
                         f"{len(guide) / rate:.1f} s from {start / rate:.2f} s on: check --start or the show file")
     placed = aligned(guide.astype(np.float64), start, len(recording))
     path = estimate_path(recording, placed, rate)
-    room = take_out_guide(recording, placed, rate, path)
-    heard_guide = onset_strength(recording - room, rate)
+    heard = path_heard(path)  # not: the mic does not hear the guide, and nothing is to be taken out
+    room = take_out_guide(recording, placed, rate, path) if heard else recording
+    heard_guide = onset_strength(recording - room, rate) if heard else None
     kernels: dict[int, Kernel] = {}
 
     def kernel_for(period_s: float) -> Kernel:  # the reverberation's share depends on the grid's period
         key = round(period_s * 1000)
         if key not in kernels:
-            kernels[key] = measure_kernel(path, rate, key / 1000) if np.any(path) else Kernel.none()
+            kernels[key] = measure_kernel(path, rate, key / 1000) if heard else Kernel.none()
         return kernels[key]
 
     envelope = onset_strength(room, rate)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rockstar_cx.listening import fold, measure_kernel, onset_strength, take_out_guide
+from rockstar_cx.listening import estimate_path, fold, measure_kernel, onset_strength, path_heard, take_out_guide
 
 from ..roomsim import RATE, beat_times, clap_track, crowd, mix, room_response, through_room
 
@@ -48,3 +48,13 @@ def test_the_bleed_taken_out_does_not_tighten_the_room(clappers, spread_ms, rt60
     assert left_in < alone - 4  # the failure this guards against is real: the guide tightens the room
     assert taken_out >= alone - 3
     assert taken_out == pytest.approx(alone, abs=max(4.0, 0.1 * alone))
+
+
+def test_a_path_is_heard_only_where_the_guide_is():
+    """A mic that does not hear the guide (an in-ear guide) must get no path, or its noise would be a kernel."""
+    rng = np.random.default_rng(9)
+    guide = guide_track()
+    crowd_mic = through_room(clap_track(crowd(TIMES, 100, 20, 0, rng), SECONDS, rng), room_response(DELAY_S, 1.0, rng))
+    for guide_db, heard in ((-20, True), (-60, False)):
+        mic = mix(crowd_mic, rng, guide=through_room(guide, room_response(DELAY_S, 1.0, rng)), guide_db=guide_db)
+        assert path_heard(estimate_path(mic, guide, RATE)) is heard, guide_db
