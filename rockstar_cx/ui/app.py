@@ -31,11 +31,9 @@ process, and pygame's mixer would only spam the log on machines without a sound 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pygame
@@ -52,10 +50,14 @@ from .briefing import Briefing, brief
 from .calibrate import Calibration, draw_calibration
 from .console import ConsoleInfo, ConsoleView, draw_help
 from .dialogs import QuitGuard
+from .fit import fit
 from .input import Input
 from .cues import CueTrack, Frame, display_sample, preview_reach
 from .options import StageOptions
 from .palette import ALERT, PANEL
+from .present import PUSH as _PUSH
+from .screens import place, window_size
+from .windows import CONSOLE_SIZE, Windows, on_display, size_of
 from .settings import Settings, load_settings, save_settings
 from .stage import StageView
 from .text import Text
@@ -68,50 +70,12 @@ os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
-CONSOLE_SIZE = (1280, 800)
 # A still stage is neither drawn nor flipped: the loop naps, looking for input every 20 ms (pygame.event.wait
 # polls every millisecond: 2 % of a core), and polls the engine's news at 10 Hz (MIDI controllers at 40 Hz)
 IDLE_WAIT_MS, IDLE_WAIT_MIDI_MS, IDLE_NAP_S = 100, 25, 0.02
 WARNING_SECONDS = 6.0  # one screen: how long the "the audience sees this" strip stays the first time
 
-def _on_display(index: int) -> tuple[int, int]:
-    position = pygame.WINDOWPOS_CENTERED | index  # SDL's "centred on display N"
-    return position, position
-
-
-class _SDLRect(ctypes.Structure):
-    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("w", ctypes.c_int), ("h", ctypes.c_int)]
-
-
-def _update_rects():
-    """SDL's ``SDL_UpdateWindowSurfaceRects`` of the SDL pygame loaded (``pygame.Window`` has only ``flip``, which
-    pushes the whole window to the display: 8 MB a frame at 1080p); None when it cannot be found."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "/libSDL2-2" in line}  # not SDL2_ttf, SDL2_image...
-        if len(paths) != 1:
-            return None
-        sdl = ctypes.CDLL(paths.pop())
-        by_id, update = sdl.SDL_GetWindowFromID, sdl.SDL_UpdateWindowSurfaceRects
-        by_id.argtypes, by_id.restype = [ctypes.c_uint32], ctypes.c_void_p
-        update.argtypes, update.restype = [ctypes.c_void_p, ctypes.POINTER(_SDLRect), ctypes.c_int], ctypes.c_int
-    except (OSError, AttributeError):
-        return None
-
-    def push(window: pygame.Window, rects: list[pygame.Rect]) -> bool:
-        handle = by_id(window.id)
-        if not handle:
-            return False
-        array = (_SDLRect * len(rects))(*(_SDLRect(r.x, r.y, r.w, r.h) for r in rects))
-        return update(handle, array, len(rects)) == 0
-
-    return push
-
-
-_PUSH = _update_rects()
-
-
-class StageApp(Input):
+class StageApp(Input, Windows):
     """The stage for ``presenter`` (and its view of the engine); ``midi``: MIDI learn and the
     controllers' status on the console, the controllers pumped once a frame; ``keeper``: the state
     kept for resuming (an interrupted run is offered at once)."""
@@ -135,17 +99,17 @@ class StageApp(Input):
         self.stage_view = StageView(self.show, self.text)
         self.console_view = ConsoleView(self.show, self.text)
         self.calibration: Calibration | None = None
-        displays = max(1, pygame.display.get_num_displays())
-        wanted = options.display or settings.display or displays
-        stage_display = min(max(wanted, 1), displays) - 1
-        self.separate = displays >= 2 if options.separate_console is None else options.separate_console
-        self.stage = pygame.Window("rockstar-cx — stage", options.size, _on_display(stage_display), resizable=True)
+        sizes = pygame.display.get_desktop_sizes()
+        placement = place(sizes, options.display or settings.display, options.separate_console)
+        self.stage_display = placement.stage
+        self.stage = pygame.Window("rockstar-cx — stage", window_size(options.size, size_of(sizes, placement.stage)),
+                                   on_display(placement.stage), resizable=True)
         self.stage.minimum_size = (640, 360)
         self.console_window: pygame.Window | None = None
-        if self.separate:
-            console_display = 0 if stage_display != 0 else min(1, displays - 1)
-            self.console_window = pygame.Window("rockstar-cx — presenter console", CONSOLE_SIZE,
-                                                _on_display(console_display), resizable=True)
+        if placement.console is not None:
+            self._open_console(placement.console, sizes)
+        self._displays, self._displays_seen = len(sizes), time.monotonic()
+        self.presenter_display: int | None = None  # a display plugged in while the console overlays the stage
         self._console_surface = pygame.Surface(CONSOLE_SIZE)
         self.fullscreen = False
         if settings.fullscreen if options.fullscreen is None else options.fullscreen:
@@ -204,6 +168,7 @@ class StageApp(Input):
             self.keeper.observe(self.view)
         if self._underflows_at_start is None and self.view.started_sample is not None:
             self._underflows_at_start = self.view.health().counters.underflows
+        self._watch_displays()
         events = pygame.event.get()
         for event in events:
             self.handle(event)
@@ -284,8 +249,8 @@ class StageApp(Input):
         surface.fill(PANEL, strip)
         pygame.draw.rect(surface, ALERT, strip, 3)
         words = "ONE SCREEN: THE AUDIENCE SEES THIS TOO  —  Tab hides the console, H the help"
-        px = self.text.fit(words, cap, w - 4 * cap, 6)
-        Painter(self.text).line(surface, "info", words, cap, ALERT, strip.center, anchor="center", px=px)
+        block = fit(self.text, words, strip.inflate(-4 * cap, -4), cap=cap, floor=round(cap * 0.75), align="center")
+        Painter(self.text).block(surface, "info", block, ALERT)
 
     def _draw_console(self, stage: pygame.Surface, now: Transport, frame: Frame, teach: Teach | None,
                       info: ConsoleInfo | None = None) -> None:
@@ -312,7 +277,8 @@ class StageApp(Input):
                            message=f"{self.presenter.message}  ({problem})" if problem else self.presenter.message,
                            blackout=self.blackout, teaching=teach, briefing=briefing,
                            underflows_since_start=None if since is None else health.counters.underflows - since,
-                           cue=self.view.cue, dialog=self.dialog(), midi=self.midi_summary)
+                           cue=self.view.cue, dialog=self.dialog(), midi=self.midi_summary,
+                           presenter_screen=self.presenter_display is not None and self.console_window is None)
 
     def on_view(self, action: Action) -> None:
         """The stage's own actions, handed back by the presenter."""
@@ -323,7 +289,7 @@ class StageApp(Input):
         elif action is Action.HELP:
             self.help = not self.help
             self._warn(action, self.help)
-        elif action is Action.CONSOLE:
+        elif action is Action.CONSOLE and not self.to_presenter_screen():  # else it went to a screen of its own
             self.console = not self.console
             self._warn(action, self.console)
         elif action is Action.LEARN:
@@ -361,15 +327,6 @@ class StageApp(Input):
         self._warning_until = time.monotonic() + WARNING_SECONDS
         self.presenter.message = "One screen: the audience sees the " + ("help" if action is Action.HELP else
                                                                         "console") + " too"
-
-    def toggle_fullscreen(self, save: bool = True) -> None:
-        self.fullscreen = not self.fullscreen
-        if self.fullscreen:
-            self.stage.set_fullscreen(desktop=True)
-        else:
-            self.stage.set_windowed()
-        if save:
-            self._save(replace(self.settings, fullscreen=self.fullscreen))
 
     def _save(self, settings: Settings) -> None:
         self.settings = settings
