@@ -32,7 +32,8 @@ def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
     listen.add_argument("--json", type=Path, required=True, metavar="OUT.json",
                         help="write the measures here, one object per moment under `moments`")
     listen.add_argument("--start", type=float, metavar="SECONDS",
-                        help="where the performance's start is heard in the recording (default: found by the guide)")
+                        help="where the performance's start is heard in the recording, to within 30 ms "
+                             "(default: found by the guide)")
     listen.set_defaults(run=run_listen)
     report = commands.add_parser(
         "report", help="draw the room's tempo and spread across the journey",

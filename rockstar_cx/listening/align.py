@@ -40,15 +40,24 @@ def find_start(recording: np.ndarray, guide: np.ndarray, rate: int) -> int:
     heard, played = (np.sqrt(band_power(x, rate, ENVELOPE_BAND_HZ)) for x in (recording, guide))
     score = signal.correlate(heard - heard.mean(), played - played.mean(), mode="full", method="fft")
     hop = len(recording) // len(heard)
-    coarse = int(signal.correlation_lags(len(heard), len(played), mode="full")[np.argmax(score)]) * hop
+    return refine_start(recording, guide, rate,
+                        int(signal.correlation_lags(len(heard), len(played), mode="full")[np.argmax(score)]) * hop)
+
+
+def refine_start(recording: np.ndarray, guide: np.ndarray, rate: int, around: int) -> int:
+    """The start within ±REFINE_REACH_S of ``around`` where the guide's first seconds match sample by sample
+    (``around`` itself when the recording does not hold them there)."""
+    sounding = np.flatnonzero(guide)
+    if not len(sounding):
+        return around
     first = int(sounding[0])
     piece = guide[first:first + int(REFINE_S * rate)]
     reach = int(REFINE_REACH_S * rate)
-    lo = max(0, coarse + first - reach)
-    hi = min(len(recording), coarse + first + len(piece) + reach)
+    lo = max(0, around + first - reach)
+    hi = min(len(recording), around + first + len(piece) + reach)
     if hi - lo < len(piece):
-        return coarse
-    fine = signal.correlate(recording[lo:hi], piece, mode="valid", method="fft")
+        return around
+    fine = signal.correlate(np.asarray(recording[lo:hi], dtype=np.float64), piece, mode="valid", method="fft")
     return lo + int(np.argmax(fine)) - first
 
 

@@ -16,6 +16,8 @@ its energy that falls on the guide's lines, and its timing none.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import fft, signal
 
@@ -48,9 +50,10 @@ def remove_guide(recording: np.ndarray, guide: np.ndarray, block: int = BLOCK) -
 
 PATH_S = (-0.05, 1.0)  # the path's lags kept: the guide is placed where it is heard, then its reverberation
 PATH_FIT_S = 180.0  # of the recording, from the guide's first sound, the path is estimated from (memory)
-#: A path's direct sound over its median: a guide heard even 20 dB under the crowd gives 35 dB or more,
-#: a recording without it (an in-ear guide, a wrong --start) ~18 dB (simulated, RT60 0.3-1.5 s).
-PATH_HEARD_DB = 28.0
+#: A path's direct sound over its median: a guide heard 20 dB under the crowd gave 35-41 dB, a recording
+#: without it (an in-ear guide) 18-31 dB (simulated, RT60 0.3-1.5 s; a guide 30 dB under reads as unheard).
+PATH_HEARD_DB = 33.0
+PATH_DIRECT_S = 0.001  # and where: the guide is placed where it is heard, so the direct sound is at lag 0
 
 
 def estimate_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.ndarray:
@@ -72,10 +75,12 @@ def estimate_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.nda
 
 
 def path_heard(path: np.ndarray) -> bool:
-    """Whether a path from :func:`estimate_path` is one: a direct sound standing out of the rest."""
+    """Whether a path from :func:`estimate_path` (the guide placed where it is heard) is one: a direct sound
+    at lag 0 standing out of the rest."""
     size = np.abs(path)
-    middle = float(np.median(size))
-    return bool(size.max() > 0) and (middle == 0 or 20 * np.log10(size.max() / middle) >= PATH_HEARD_DB)
+    top, middle = float(size.max()), float(np.median(size))
+    lag = int(np.argmax(size)) / len(path) * (PATH_S[1] - PATH_S[0]) + PATH_S[0]
+    return top > 0 and abs(lag) <= PATH_DIRECT_S and (middle == 0 or 20 * math.log10(top / middle) >= PATH_HEARD_DB)
 
 
 def subtract_path(recording: np.ndarray, guide: np.ndarray, rate: int, path: np.ndarray | None = None) -> np.ndarray:

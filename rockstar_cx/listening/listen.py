@@ -22,7 +22,7 @@ import numpy as np
 from ..audio.render import render_show
 from ..errors import ShowError
 from ..show.model import Show
-from .align import find_start, measure_skew, unskew
+from .align import find_start, measure_skew, refine_start, unskew
 from .bleed import aligned, estimate_path, path_heard, take_out_guide
 from .kernel import Kernel, measure_kernel
 from .onset import onset_strength
@@ -50,7 +50,8 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
     recording cannot hold the show (too short, or the guide is nowhere in it)."""
     recording = np.asarray(recording, dtype=np.float64)
     guide, _, events = render_show(show, rate)
-    start = find_start(recording, guide, rate) if start_s is None else round(start_s * rate)
+    start = find_start(recording, guide, rate) if start_s is None else refine_start(recording, guide, rate,
+                                                                                     round(start_s * rate))
     skew_ppm, skew_start = measure_skew(recording, guide, start, rate)
     if abs(skew_ppm) < SKEW_MIN_PPM:
         skew_ppm = 0.0

@@ -54,7 +54,9 @@ def test_a_path_is_heard_only_where_the_guide_is():
     """A mic that does not hear the guide (an in-ear guide) must get no path, or its noise would be a kernel."""
     rng = np.random.default_rng(9)
     guide = guide_track()
+    where_heard = np.concatenate((np.zeros(int(DELAY_S * RATE)), guide))[:len(guide)]
     crowd_mic = through_room(clap_track(crowd(TIMES, 100, 20, 0, rng), SECONDS, rng), room_response(DELAY_S, 1.0, rng))
     for guide_db, heard in ((-20, True), (-60, False)):
         mic = mix(crowd_mic, rng, guide=through_room(guide, room_response(DELAY_S, 1.0, rng)), guide_db=guide_db)
-        assert path_heard(estimate_path(mic, guide, RATE)) is heard, guide_db
+        assert path_heard(estimate_path(mic, where_heard, RATE)) is heard, guide_db
+    assert not path_heard(estimate_path(mix(crowd_mic, rng, guide=guide, guide_db=0), where_heard, RATE))  # 50 ms off
