@@ -27,6 +27,8 @@ def draw_report(run: Mapping[str, object], path: Path, title: str = "The room") 
     moments = run.get("moments")
     if not isinstance(moments, list) or not moments or not all(isinstance(m, dict) for m in moments):
         raise ShowError("the run holds no moments to draw: give the JSON written by `rockstar-cx listen`")
+    if not any("clapping" in moment for moment in moments):
+        raise ShowError("the run's moments hold no room measures: give the JSON written by `rockstar-cx listen`")
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ShowError(f"{path}: name the picture .png, .html or .pdf")
@@ -80,7 +82,9 @@ def _figure(moments: Sequence[Mapping[str, object]], title: str):
         if all(isinstance(v, (int, float)) for v in room):
             tempo_axes.plot((start, end), room, color=colour, linewidth=3, marker="o")
         spread = moment.get("spread_ms")
-        if isinstance(spread, (int, float)):
+        if not isinstance(spread, (int, float)):  # clapped, on steps too close together to tell the spread
+            spread_axes.annotate("clapping", ((start + end) / 2, 2), ha="center", fontsize=8, color=colour)
+        else:
             spread_axes.bar((start + end) / 2, spread, width=0.8 * (end - start), color=colour)
             spread_axes.annotate(f"{spread:.0f} ms", ((start + end) / 2, spread), xytext=(0, 3),
                                  textcoords="offset points", ha="center", fontsize=9)
@@ -94,7 +98,8 @@ def _figure(moments: Sequence[Mapping[str, object]], title: str):
     tempo_axes.plot([], [], color=CONDUCTOR, linestyle="--", label="the conductor")
     tempo_axes.legend(loc="upper left", fontsize=9)
     spread_axes.set_ylabel("spread around the beat (ms)")
-    spread_axes.set_ylim(bottom=0)
+    spreads = [m["spread_ms"] for m in moments if isinstance(m.get("spread_ms"), (int, float))]
+    spread_axes.set_ylim(0, max([BANDS[-1][0], *spreads]) * 1.15)
     spread_axes.set_xticks([])
     return figure
 

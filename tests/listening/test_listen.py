@@ -182,6 +182,8 @@ def test_user_mistakes_exit_2_with_one_line(performance, tmp_path, capsys):
     soundfile.write(silent, np.zeros(RATE * 2, dtype=np.float32), RATE)
     run = tmp_path / "run.json"
     run.write_text("{\"moments\": []}")
+    played = tmp_path / "played.json"  # a `play --report` run: its moments' times, no room in them
+    played.write_text(json.dumps({"moments": [{"id": "a", "start_s": 0.0, "seconds": 8.0, "left_by": "go"}]}))
     cases = {
         "no such file": ["listen", str(tmp_path / "none.wav"), "--json", str(tmp_path / "o.json")],
         "--start -1": ["listen", str(recording), str(show_file), "--json", str(tmp_path / "o.json"), "--start", "-1"],
@@ -189,6 +191,7 @@ def test_user_mistakes_exit_2_with_one_line(performance, tmp_path, capsys):
         "silent": ["listen", str(silent), str(show_file), "--json", str(tmp_path / "o.json")],
         "not an audio file": ["listen", str(show_file), "--json", str(tmp_path / "o.json")],
         "no moments": ["report", str(run), "-o", str(tmp_path / "r.png")],
+        "no room measures": ["report", str(played), "-o", str(tmp_path / "r.png")],
         "not a JSON run": ["report", str(show_file), "-o", str(tmp_path / "r.png")],
         ".png, .html or .pdf": ["report", str(run), "-o", str(tmp_path / "r.svg")],
     }
