@@ -23,6 +23,12 @@ from .onset import Envelope
 from .tempo import bar_tempo, follow, pulse, pulse_shape
 
 SAME_STEP_S = 0.002  # sections hitting the same step are one expected time
+#: In a chaos moment the guide's sections drift on their own, and what taking it out leaves of them
+#: pulls the follower off the room's pulse (0.9 bpm over 8 bars, simulated); this share of the guide's
+#: onset strength as heard is taken from the room's there (~3 % of its power: ~15 dB, what the take-out
+#: leaves).  Not in conducted moments: there the guide and the room share the grid, and it would trim
+#: the room's own claps on it (ahead/behind read 4 ms early).
+CHAOS_GUIDE_TRACE = 0.03
 MIN_WINDOWS = 6  # clear steps to fold on, at least, for a spread (fewer: clapping, but no figure)
 
 
@@ -120,8 +126,10 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
     beat_times = np.array([b.time for b in beats]) + offset_s
     start, period = float(beat_times[0]), 60.0 / beats[0].tempo
     seconds = float(beat_times[-1] - beat_times[0]) + 60.0 / beats[-1].tempo
-    track = follow(room, start, period, len(beats))
     chaos = moment.mode == "chaos"
+    if chaos and guide is not None:
+        room = Envelope(np.maximum(room.values - CHAOS_GUIDE_TRACE * guide.values, 0.0), room.rate, room.start_s)
+    track = follow(room, start, period, len(beats))
     expected = expected_times(hits, offset_s) if hits else beat_times
     grid, periods_s = (track.grid, track.periods) if chaos else (expected, periods(expected))
     heard = fold(room, grid, periods_s)  # every step, each in its own window: enough to tell clapping
