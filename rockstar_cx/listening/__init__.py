@@ -33,7 +33,7 @@ from .bleed import aligned, estimate_path, path_heard, remove_guide, subtract_pa
 from .circular import Spread, fold, heard_clapping, sigma_from_r
 from .kernel import Kernel, measure_kernel
 from .latency import Latency, impulse_response, log_sweep, measure_latency
-from .listen import Listening, listen
+from .offline import Listening, listen
 from .onset import Envelope, onset_strength
 from .report import draw_report
 from .room import MomentMeasures
