@@ -34,6 +34,8 @@ def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
     listen.add_argument("--start", type=float, metavar="SECONDS",
                         help="where the performance's start is heard in the recording, to within 30 ms "
                              "(default: found by the guide)")
+    listen.add_argument("--samplerate", type=int, default=48000, metavar="HZ",
+                        help="the rate the show was played at (default: 48000); the recording's may differ")
     listen.set_defaults(run=run_listen)
     report = commands.add_parser(
         "report", help="draw the room's tempo and spread across the journey",
@@ -50,10 +52,12 @@ def run_listen(args: argparse.Namespace) -> None:
 
     if args.start is not None and not (math.isfinite(args.start) and args.start >= 0):
         raise ShowError(f"--start {args.start:g}: give the seconds into the recording (0 or more)")
+    if not 8000 <= args.samplerate <= 192000:
+        raise ShowError(f"--samplerate {args.samplerate}: give the rate the show was played at, e.g. 48000")
     check_output(args.json, (".json",))
     show = load_show(args.show)
     recording, rate = _read_audio(args.recording)
-    result = listen(recording, rate, show, args.start)
+    result = listen(recording, rate, show, args.start, played_rate=args.samplerate)
     text = json.dumps({"recording": str(args.recording), "show": show.title, **result.as_dict()}, indent=2)
     try:
         write_atomically(args.json, (text + "\n").encode("utf-8"))

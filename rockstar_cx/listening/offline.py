@@ -15,9 +15,11 @@ spread then includes the room's smear).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
 
 from ..audio.render import render_show
 from ..errors import ShowError
@@ -45,10 +47,15 @@ class Listening:
                 "moments": [moment.as_dict() for moment in self.moments]}
 
 
-def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None = None) -> Listening:
-    """Measure every moment of ``show`` in ``recording`` (mono, at ``rate``).  ShowError when the
-    recording cannot hold the show (too short, or the guide is nowhere in it)."""
+def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None = None,
+           played_rate: int = 48000) -> Listening:
+    """Measure every moment of ``show`` in ``recording`` (mono, at ``rate``), played at ``played_rate``.
+    ShowError when the recording cannot hold the show (too short, or the guide is nowhere in it)."""
     recording = np.asarray(recording, dtype=np.float64)
+    if rate != played_rate:  # the kit's noises differ sample by sample between rates: hear it at the played one
+        common = math.gcd(rate, played_rate)
+        recording = signal.resample_poly(recording, played_rate // common, rate // common)
+        rate = played_rate
     guide, _, events = render_show(show, rate)
     start = find_start(recording, guide, rate) if start_s is None else refine_start(recording, guide, rate,
                                                                                      round(start_s * rate))

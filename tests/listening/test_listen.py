@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from scipy import signal
 
 from rockstar_cx.audio.render import render_show
 from rockstar_cx.cli import main
@@ -62,7 +63,7 @@ sections = ["a", "b"]
 bars = 8
 """
 LEAD_S, DELAY_S = 2.0, 0.07
-SKEW_PPM = 100.0  # the same room recorded by a second device with a fast clock
+SKEW_PPM = 100.0  # the same room recorded by a second device with a fast clock (and at 44.1 kHz)
 KEYS = ["id", "title", "mode", "start_s", "seconds", "clapping", "spread_ms", "ahead_ms", "tempo_start_bpm",
         "tempo_end_bpm", "conductor_tempo_start_bpm", "conductor_tempo_end_bpm", "r", "n_beats", "pulse", "sections"]
 
@@ -86,8 +87,9 @@ def performance(tmp_path_factory) -> tuple[Path, Path, np.ndarray]:
               guide=through_room(played, room_response(DELAY_S, 1.0, rng)), guide_db=10)
     recording = folder / "room.wav"
     soundfile.write(recording, (mic / np.abs(mic).max() * 0.9).astype(np.float32), RATE, subtype="FLOAT")
-    soundfile.write(folder / "room-skewed.wav", (skew(mic, SKEW_PPM) / np.abs(mic).max() * 0.9).astype(np.float32),
-                    RATE, subtype="FLOAT")
+    second = signal.resample_poly(skew(mic, SKEW_PPM), 147, 160)  # a USB mic: its own clock, at 44.1 kHz
+    soundfile.write(folder / "room-skewed.wav", (second / np.abs(mic).max() * 0.9).astype(np.float32), 44100,
+                    subtype="FLOAT")
     return show_file, recording, chaos + DELAY_S
 
 
@@ -134,7 +136,7 @@ def test_listen_from_a_given_start_agrees(performance, measured, tmp_path):
     assert conducted["spread_ms"] == pytest.approx(measured["moments"][2]["spread_ms"], abs=1.0)
 
 
-def test_a_second_devices_recording_is_put_back_on_the_shows_clock(performance, measured, tmp_path):
+def test_a_second_devices_recording_is_put_back_on_the_shows_rate_and_clock(performance, measured, tmp_path):
     show_file, recording, _ = performance
     out = tmp_path / "skewed.json"
     assert main(["listen", str(recording.with_name("room-skewed.wav")), str(show_file), "--json", str(out)]) == 0
