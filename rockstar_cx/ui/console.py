@@ -229,7 +229,8 @@ class ConsoleView:
 
     @staticmethod
     def _section_label(index: int, section) -> str:
-        return f"{index + 1} {section.name} · {cue_word(section.sound)}"
+        """"1 Sales · CLAP", read left to right whatever the name's script (a LEFT-TO-RIGHT MARK leads it)."""
+        return f"\u200e{index + 1} {section.name} · {cue_word(section.sound)}"
 
     def _health_lines(self, info: ConsoleInfo) -> list[tuple[str, Color]]:
         """The audio's health, the MIDI ports and the last message, a line each."""

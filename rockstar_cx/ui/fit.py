@@ -139,6 +139,13 @@ def _place(text: Text, lines: tuple[str, ...], px: int, box: pygame.Rect, align:
     return tuple(placed)
 
 
+def _directed(lines: tuple[str, ...], right_to_left: bool) -> tuple[str, ...]:
+    """Each line of a wrapped paragraph reads in the paragraph's direction, though it may start with a word of the
+    other (an Arabic sentence inside English notes): such a line starts with an invisible mark saying so."""
+    mark = "\u200f" if right_to_left else "\u200e"  # RIGHT-TO-LEFT MARK, LEFT-TO-RIGHT MARK: strong, no ink
+    return tuple(mark + line if rtl(line) != right_to_left else line for line in lines)
+
+
 def _height(text: Text, lines: tuple[str, ...], px: int) -> int:
     placed = _place(text, lines, px, pygame.Rect(0, 0, 0, 0), "left", "top")
     return placed[-1].rect.bottom - min(line.rect.top for line in placed)
@@ -179,6 +186,7 @@ def _fit(text: Text, words: str, box: pygame.Rect, cap: float, floor: float, lin
         return Block(_place(text, (words,), px, box, align, valign), box, False)
     for count in range(max(1, lines), 0, -1):  # at the floor: as many lines as the box holds
         wrapped, cut = wrap(text, words, bottom, box.width, count)
+        wrapped = _directed(wrapped, rtl(words))
         if count == 1 or _height(text, wrapped, bottom) <= box.height:
             return Block(_place(text, wrapped, bottom, box, align, valign), box, cut)
     raise AssertionError("unreachable")

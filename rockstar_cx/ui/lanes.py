@@ -16,7 +16,7 @@ import pygame
 from .chaos import Drift
 from .cues import Frame
 from .fit import fit
-from .layout import Layout, caps
+from .layout import Layout, caps, lines_height, stacked
 from .palette import ALERT, BACKGROUND, INK, MUTED_EDGE, SOFT_INK, mix
 from .text import Text
 from .widgets import Painter, ZoneLook, hit_light
@@ -61,19 +61,25 @@ def draw_lanes(surface: pygame.Surface, lay: Layout, frame: Frame, sections: lis
 
 
 def draw_spread(surface: pygame.Surface, painter: Painter, lay: Layout, label: str, value: str, chaos: bool) -> None:
-    """"SPREAD 240 ms" beside the band: the label at the caption size, the number as large as a cue."""
+    """"SPREAD 240 ms" beside the band: the label at the caption size, the number as large as a cue — the label
+    above the number when the band is tall enough (:func:`stacked`), which leaves the caption more width."""
     box = lay.spread
     if box is None:
         return
     cap = lay.caption_cap
     px = painter.text.px_for_cap(cap)
-    label_w = min(painter.text.width(label, px) + 2, box.width // 3)
-    number = pygame.Rect(box.x + label_w + cap // 2, box.y, box.right - box.x - label_w - cap // 2, box.height)
+    if stacked(box.height, cap, lay.cue_cap):
+        tag = pygame.Rect(box.x, box.y, box.width, lines_height(cap, 1))
+        number = pygame.Rect(box.x, tag.bottom, box.width, box.bottom - tag.bottom)
+        align = "right"
+    else:
+        label_w = min(painter.text.width(label, px) + 2, box.width // 3)
+        number = pygame.Rect(box.x + label_w + cap // 2, box.y, box.right - box.x - label_w - cap // 2, box.height)
+        tag, align = pygame.Rect(box.x, box.y, label_w, box.height), "left"
     block = fit(painter.text, value, number, cap=lay.cue_cap, floor=cap, align="right")
     role = "cue" if block.lines and block.lines[0].px >= painter.text.px_for_cap(lay.cue_cap) else "caption"
     painter.block(surface, role, block, ALERT if chaos else INK)
-    tag = pygame.Rect(box.x, box.y, label_w, box.height)
-    painter.block(surface, "info", fit(painter.text, label, tag, cap=cap, floor=cap), SOFT_INK)
+    painter.block(surface, "info", fit(painter.text, label, tag, cap=cap, floor=cap, align=align), SOFT_INK)
 
 
 def draw_together(surface: pygame.Surface, painter: Painter, lay: Layout, word: str) -> None:
@@ -83,7 +89,8 @@ def draw_together(surface: pygame.Surface, painter: Painter, lay: Layout, word: 
     painter.block(surface, role, block, INK)
 
 
-def spread_needs(text: Text, height: int, label: str) -> float:
-    """The readout's width: its label at the caption size, a gap, "8888 ms" as large as a cue."""
+def spread_needs(text: Text, height: int, label: str) -> tuple[float, float]:
+    """The readout's width: its label at the caption size, a gap, "8888 ms" as large as a cue; and stacked."""
     caption, cue, _ = caps(height)
-    return text.width(label, text.px_for_cap(caption)) + caption + text.width("8888 ms", text.px_for_cap(cue)) + 4
+    tag, number = text.width(label, text.px_for_cap(caption)), text.width("8888 ms", text.px_for_cap(cue))
+    return tag + caption + number + 4, max(tag, number) + 4

@@ -37,6 +37,7 @@ PITCH = 1.62  # and each further line this many
 WORD_ROOM = 1.25  # a cue word's box, in its cap heights (umlauts)
 FULL_CUE_UP_TO = 6  # sections whose cue words always get the full 1/12
 RING_ROOM = 1.5  # a disc leaves this much of its radius free for the anticipation ring
+MOST_LINES = 4  # a caption's lines: 3 across the screen, 4 in chaos beside the spread's readout (its punchline)
 LANES = (2.4, 1.6, 1.0, 0.0)  # chaos: the lanes' height in caption caps; 0: in the band, the caption giving way
 
 
@@ -70,11 +71,12 @@ class Needs:
     count: int
     word_width: float  # the widest cue word at the cue size
     badge_width: float = 0.0  # the widest state badge at the caption size (0: none)
-    caption_lines: int = 1  # lines the caption would like (1 to 3)
+    caption_lines: int = 1  # lines the caption would like (1 to 3; 4 in chaos)
     status_width: float = 0.0  # the header's status (bar and beat) at the caption size
     spread_width: float = 0.0  # chaos: the spread's readout ("SPREAD 1240 ms"); 0: no lanes, no readout
     names: tuple[tuple[float, float], ...] = ()  # each zone's name at the caption size: (one line, widest word)
     space: float = 0.0  # a space at the caption size
+    spread_stacked: float = 0.0  # chaos: the readout's width with its label above the number (a tall band)
 
 
 def name_lines(name: tuple[float, float], width: float, space: float) -> int:
@@ -117,6 +119,11 @@ class Layout:
         return out
 
 
+def stacked(height: int, caption_cap: int, cue_cap: int) -> bool:
+    """The readout's label goes above its number in a box this tall."""
+    return height >= lines_height(caption_cap, 1) + math.ceil(cue_cap * WORD_ROOM)
+
+
 def caps(height: int) -> tuple[int, int, int]:
     return math.ceil(CAPTION_CAP * height), math.ceil(CUE_CAP * height), math.ceil(TITLE_CAP * height)
 
@@ -138,14 +145,19 @@ def layout(size: tuple[int, int], needs: Needs) -> Layout:
     title = pygame.Rect(header.x, header.y, status.left - gap - header.x, header.height)
     best = None
     chaos = needs.spread_width > 0
-    tries = [(lines, lane) for lane in (LANES if chaos else (0.0,))
-             for lines in range(max(1, min(3, needs.caption_lines)), 0, -1)]
-    for lines, lane in tries:  # the caption gives up lines for the cues, then chaos its lanes' height
+    wanted = range(max(1, min(MOST_LINES if chaos else 3, needs.caption_lines)), 0, -1)
+    # for the cues, chaos's lanes give up height before the caption gives up lines (the punchline is in it); the
+    # lanes take the band itself (and the caption's place) last
+    tries = [(lines, lane) for lines in wanted for lane in (LANES[:-1] if chaos else (0.0,))]
+    tries += [(lines, LANES[-1]) for lines in wanted] if chaos else []
+    for lines, lane in tries:
         band_h = max(lines_height(caption_cap, lines), math.ceil(cue_cap * WORD_ROOM))
         band = pygame.Rect(margin, height - margin - band_h, width - 2 * margin, band_h)
         lanes = spread = None
         if chaos:
-            spread = pygame.Rect(0, band.y, min(math.ceil(needs.spread_width), band.width // 2), band_h)
+            readout = needs.spread_stacked if needs.spread_stacked and stacked(band_h, caption_cap, cue_cap) else \
+                needs.spread_width
+            spread = pygame.Rect(0, band.y, min(math.ceil(readout), band.width // 2), band_h)
             spread.right = band.right
             band.width = spread.left - gap - band.x
             lanes = pygame.Rect(margin, 0, width - 2 * margin, math.ceil(caption_cap * lane))

@@ -28,7 +28,7 @@ from .chaos import Drift, after_chaos, conductor_returns, drift
 from .cues import Frame
 from .fit import fit, wrap
 from .lanes import draw_lanes, draw_spread, draw_together, spread_ms, spread_needs
-from .layout import COUNT_CAP, Layout, Needs, Zone, caps, layout, lines_height
+from .layout import COUNT_CAP, MOST_LINES, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
 from .text import Text
 from .widgets import Painter, TextBox, ZoneLook, draw_conductor, draw_cue, draw_zone, hit_light
@@ -128,12 +128,13 @@ class StageView:
         words = max((self.text.width(self.looks[i].word, cue_px) for i in sections), default=0)
         badge = max((self.text.width(b, caption_px) for b in badges), default=0)
         margin = 2 * round(0.02 * size[1])
-        lines = len(wrap(self.text, caption, caption_px, size[0] - margin, 3)[0]) if caption else 1
+        spread, stacked = spread_needs(self.text, size[1], self.say("spread")) if lanes else (0.0, 0.0)
+        band = size[0] - margin - (min(stacked, (size[0] - margin) / 2) + margin / 2 if stacked else 0)  # readout's
+        lines = len(wrap(self.text, caption, caption_px, band, MOST_LINES)[0]) if caption else 1
         status = max(self.text.width(w, caption_px) for w in self._status_words())
-        spread = spread_needs(self.text, size[1], self.say("spread")) if lanes else 0.0
         names = tuple(self._name_measure(self.looks[i].name.upper(), caption_px) for i in sections)
         return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), spread,
-                                  names, float(self.text.width(" ", caption_px))))
+                                  names, float(self.text.width(" ", caption_px)), stacked))
 
     def _name_measure(self, name: str, px: int) -> tuple[float, float]:
         return float(self.text.width(name, px)), float(max((self.text.width(w, px) for w in name.split()), default=0))

@@ -118,6 +118,8 @@ class Text:
         pieces = []
         for run in runs:
             font, scale = self.font(px, run.font, run.script), self._scale(run, px)
+            if not font.size(run.text)[0]:
+                continue  # only marks with no ink (a direction mark): SDL_ttf renders no zero-width text
             piece = font.render(run.text, True, color)
             if scale != 1.0:
                 size = (max(1, round(piece.get_width() * scale)), max(1, round(piece.get_height() * scale)))

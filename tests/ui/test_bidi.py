@@ -85,3 +85,13 @@ def test_an_arabic_caption_is_right_aligned_and_wraps_from_the_right(text):
     assert len(block.lines) >= 2 and not block.cut
     assert all(box.right - line.rect.right <= 2 for line in block.lines), "a right-to-left paragraph starts right"
     assert block.lines[0].text.startswith("قفوا")  # the first words on the first line
+
+
+def test_a_wrapped_line_keeps_its_paragraphs_direction(text):
+    """English notes with an Arabic sentence: a line that starts with Arabic still reads left to right."""
+    notes = "Say it twice. قفوا جميعا: أنتم الفرقة وكل واحد منكم يحافظ على الإيقاع Then point at them."
+    block = fit(text, notes, pygame.Rect(0, 0, 300, 400), cap=20, floor=20, lines=9)
+    assert len(block.lines) >= 3 and not block.cut
+    arabic_first = [line for line in block.lines if rtl(line.text.lstrip("\u200e"))]
+    assert arabic_first and all(line.text.startswith("\u200e") for line in arabic_first)
+    assert all(not rtl(line.text) for line in block.lines) and all(line.rect.x <= 2 for line in block.lines)

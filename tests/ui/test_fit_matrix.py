@@ -77,9 +77,9 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
         if chaos:  # every zone shows its own offset; the lanes and the spread's readout get their boxes
             badge = text.width("+8888 ms", caption_px)
         names = tuple(_measure(text, (name, other)[i % 2].upper(), caption_px) for i in range(count))
+        spread, stacked = spread_needs(text, size[1], "STREUUNG") if chaos else (0.0, 0.0)
         lay = layout(size, Needs(count, float(width), float(badge), lines, float(text.width("SCHLAG 88", caption_px)),
-                                 spread_needs(text, size[1], "STREUUNG") if chaos else 0.0, names,
-                                 float(text.width(" ", caption_px))))
+                                 spread, names, float(text.width(" ", caption_px)), stacked))
         where = f"{size} {count} sections, {kind}, {state}"
         boxes = lay.boxes()
         for (a_name, a), (b_name, b) in itertools.combinations(boxes, 2):
