@@ -1,7 +1,7 @@
 """The picture to share afterwards: the room's tempo and spread across the journey, chaos next to conducted.
 
-Reads a run's ``moments`` (from ``rockstar-cx listen``, or a run report holding the same
-fields) and draws two panels over the journey's time: the room's tempo against the conductor's,
+Reads a run's ``moments`` (from ``rockstar-cx listen``; or a live run report, ``play --report``,
+whose ``room`` rows are joined to its moments by id) and draws two panels over the journey's time: the room's tempo against the conductor's,
 and the room's spread per moment, chaos moments in a warm colour and shaded.  matplotlib (Agg,
 no display) is imported only here, when a picture is asked for.
 """
@@ -24,8 +24,8 @@ BANDS = ((25.0, "tight"), (50.0, "ok"))  # spread in ms: tight < 25, ok 25-50, l
 
 def draw_report(run: Mapping[str, object], path: Path, title: str = "The room") -> Path:
     """Draw ``run["moments"]`` to ``path`` (.png, .html or .pdf), whole or not at all."""
-    moments = run.get("moments")
-    if not isinstance(moments, list) or not moments or not all(isinstance(m, dict) for m in moments):
+    moments = _with_room(run)
+    if not moments:
         raise ShowError("the run holds no moments to draw: give the JSON written by `rockstar-cx listen`")
     if not any("clapping" in moment for moment in moments):
         raise ShowError("the run's moments hold no room measures: give the JSON written by `rockstar-cx listen`")
@@ -39,6 +39,28 @@ def draw_report(run: Mapping[str, object], path: Path, title: str = "The room") 
     if suffix == ".html":
         data = _page(title, data, moments).encode("utf-8")
     return write_atomically(path, data)
+
+
+def _with_room(run: Mapping[str, object]) -> list[dict]:
+    """The run's moments, each with the room's measures: in it already (``listen``), or from a live run
+    report's ``room`` rows (per moment id: clapping when any bar was, the median spread and ahead/behind)."""
+    moments = run.get("moments")
+    if not isinstance(moments, list) or not all(isinstance(m, dict) for m in moments):
+        return []
+    room = run.get("room")
+    if not isinstance(room, list):
+        return list(moments)
+    heard = {row.get("id"): row for row in room if isinstance(row, dict)}
+    joined = []
+    for moment in moments:
+        row = heard.get(moment.get("id"))
+        if row is None:
+            joined.append(moment)
+            continue
+        clapped = isinstance(row.get("clapping_bars"), int) and row["clapping_bars"] > 0
+        joined.append({**moment, "clapping": clapped, "spread_ms": row.get("spread_ms"),
+                       "ahead_ms": row.get("ahead_ms")})
+    return joined
 
 
 def _spans(moments: Sequence[Mapping[str, object]]) -> list[tuple[float, float]]:

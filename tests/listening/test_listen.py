@@ -202,3 +202,19 @@ def test_user_mistakes_exit_2_with_one_line(performance, tmp_path, capsys):
         err = capsys.readouterr().err
         assert words in err and err.count("\n") == 1, (words, err)
     assert not (tmp_path / "o.json").exists()
+
+
+def test_report_draws_a_live_runs_room_too(tmp_path):
+    """``play --report`` keeps the moments entered and, apart, the room heard per moment: joined by id."""
+    run = tmp_path / "live.json"
+    run.write_text(json.dumps({
+        "moments": [{"id": "chaos", "start_s": 0.0, "seconds": 17.5, "mode": "chaos"},
+                    {"id": "conducted", "start_s": 17.5, "seconds": 17.5}],
+        "room": [{"moment": 1, "id": "chaos", "bars": 8, "clapping_bars": 8, "spread_ms": 61.0, "ahead_ms": 3.0},
+                 {"moment": 2, "id": "conducted", "bars": 8, "clapping_bars": 0, "spread_ms": None, "ahead_ms": None}],
+    }))
+    out = tmp_path / "live.html"
+    assert main(["report", str(run), "-o", str(out)]) == 0
+    page = out.read_text()
+    assert "<td>chaos</td><td>chaos</td><td>True</td><td>61.0</td>" in page
+    assert "<td>conducted</td><td></td><td>False</td>" in page
