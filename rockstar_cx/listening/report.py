@@ -1,9 +1,10 @@
 """The picture to share afterwards: the room's tempo and spread across the journey, chaos next to conducted.
 
 Reads a run's ``moments`` (from ``rockstar-cx listen``; or a live run report, ``play --report``,
-whose ``room`` rows are joined to its moments by id) and draws two panels over the journey's time: the room's tempo against the conductor's,
-and the room's spread per moment, chaos moments in a warm colour and shaded.  matplotlib (Agg,
-no display) is imported only here, when a picture is asked for.
+whose ``room`` rows are joined to its moments by id) and draws two panels over the journey's time:
+the room's tempo against the conductor's, and the room's spread per moment, chaos moments in a
+warm colour and shaded.  matplotlib (Agg, no display) is imported only here, when a picture is
+asked for.
 """
 
 from __future__ import annotations
