@@ -118,6 +118,9 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--room-input", metavar="CHANNEL",
                         help="the room microphone: this input channel of the same device, counted from 1 (duplex: "
                              "one clock for what is played and heard); best at the back of the hall, on the PA's axis")
+    parser.add_argument("--record-room", type=Path, metavar="FILE.wav",
+                        help="record the room microphone for the whole show (with --room-input), aligned to it: "
+                             "FILE.wav.json says where the show starts in it, for `rockstar-cx listen`")
     parser.add_argument("--no-ui", action="store_true",
                         help="no stage window: start the journey at once (held moments play 4 bars)")
     parser.add_argument("--duration", type=float, metavar="SECONDS",
@@ -243,6 +246,16 @@ def _room_input(text: str | None) -> int | None:
     return int(text)
 
 
+def _record_room(args: argparse.Namespace) -> Path | None:
+    if args.record_room is None:
+        return None
+    if args.room_input is None:
+        raise ShowError("--record-room needs --room-input: the microphone's channel to record")
+    path = _user_path(args.record_room)
+    check_output(path, (".wav",))
+    return path
+
+
 def _latency(text: str) -> str | float:
     if text in ("low", "high"):
         return text
@@ -290,7 +303,8 @@ def _play(args: argparse.Namespace) -> int:
         midi=MidiOptions(inputs=tuple(args.midi_in), outputs=tuple(args.midi_out), api=args.midi_api,
                          clock_in=args.clock_in, offset_ms=args.midi_offset,
                          run_while_stopped=args.midi_clock_while_stopped),
-        stage=stage, duration=args.duration, screenshot=args.screenshot, presenter_screenshot=args.presenter_screenshot)
+        stage=stage, duration=args.duration, screenshot=args.screenshot, presenter_screenshot=args.presenter_screenshot,
+        record_room=_record_room(args))
     performance = Performance(config)
     try:
         performance.start()

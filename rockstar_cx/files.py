@@ -34,6 +34,9 @@ def replacing(*paths: Path) -> Iterator[list[Path]]:
     when a temporary file cannot be made or renamed.  A symbolic link stays a link: its target is replaced.
     """
     targets = [Path(os.path.realpath(path)) for path in paths]
+    for target in targets:  # a rename that would fail after another had succeeded: refused before any
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", str(target))
     temporary: list[Path] = []
     try:
         for target in targets:

@@ -28,7 +28,9 @@ from typing import TextIO
 from .audio.engine import EngineConfig
 from .audio.health import AudioState
 from .audio.supervisor import AudioEngine
-from .errors import ShowError
+from .conductor.commands import Start
+from .errors import ShowError, printable
+from .files import describe
 from .live.journey import journey
 from .live.presenter import Presenter
 from .live.resume import Keeper
@@ -48,6 +50,7 @@ class PerformanceConfig:
     screenshot: Path | None = None  # the stage's, saved when the run ends
     presenter_screenshot: Path | None = None
     in_process: bool = False  # the engine in a thread of this process (benchmarks, tests), not a process
+    record_room: Path | None = None  # the room microphone recorded here (a WAV, with --room-input)
 
 
 class Performance:
@@ -59,6 +62,7 @@ class Performance:
         self.presenter: Presenter | None = None
         self.midi: MidiSession | None = None
         self.room = None  # a RoomListener, with --room-input
+        self.recorder = None  # a RoomRecorder, with --record-room
         self.notices: list[str] = []  # for the user, in the order they arose
         self._report: dict | None = None
 
@@ -78,6 +82,10 @@ class Performance:
                 trip = load_round_trip(engine.health().device, config.engine.samplerate)
                 self.room = RoomListener(config.engine.show, config.engine.samplerate, engine.room,
                                          EngineView.of(engine), trip.samples if trip is not None else 0.0).start()
+                if config.record_room is not None:
+                    from .live.recorder import RoomRecorder
+
+                    self.recorder = RoomRecorder(engine.room, config.record_room, config.engine.samplerate).start()
             self.presenter = Presenter(self.view, engine.send, revive=engine.revive,  # a dead engine: revived
                                        room=self.room)
             if config.midi is not None and config.midi.used:
@@ -124,6 +132,14 @@ class Performance:
                 self.room.stop()
                 self.room.view.close()
                 room = self.room.report()
+            if self.recorder is not None:
+                starts = tuple(sample for sample, command in self.view.applied if type(command) is Start) \
+                    if self.view is not None else ()
+                try:
+                    self.recorder.close(round_trip_samples=self.room.round_trip, starts=starts)
+                except OSError as error:  # the show is over: said, and the report still written
+                    print(printable(f"rockstar-cx: the room recording {self.config.record_room} could not be written: "
+                                    f"{describe(error)}"), file=sys.stderr)
             moments = None
             if self.view is not None:
                 view = self.view

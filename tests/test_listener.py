@@ -10,6 +10,7 @@ import uuid
 
 import numpy as np
 import pytest
+import soundfile
 
 import roomsim
 from played import scripted_view
@@ -108,8 +109,10 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
     show.write_text('[show]\ntitle = "Loop"\ntempo = 150\ncount_in = 0\n\n[[sections]]\nid = "a"\nsound = "clap"\n'
                     'pattern = "x..."\n\n[[moments]]\nid = "m"\ntitle = "M"\nsections = ["a"]\nbars = 8\n')
     report = tmp_path / "run.json"
+    recording = tmp_path / "room.wav"
     app = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "play", str(show), "--no-ui", "--device", "system",
-                            "--room-input", "1", "--duration", "9", "--report", str(report)],
+                            "--room-input", "1", "--record-room", str(recording), "--duration", "9",
+                            "--report", str(report)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     looper = jack.Client("listen-loop", no_start_server=True)
     try:
@@ -127,3 +130,13 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
     [room] = json.loads(report.read_text())["room"]
     assert room["id"] == "m" and room["bars"] >= 4 and room["clapping_bars"] == 0 and room["spread_ms"] is None
     assert room["round_trip_ms"] == round(1000 * 2 * jack_server.period / 48000, 2)  # the loop's two periods
+    # the recording: the show as the loop heard it, its start where the sidecar says (the listener's round trip)
+    sidecar = json.loads((tmp_path / "room.wav.json").read_text())
+    audio, rate = soundfile.read(recording, dtype="float32")
+    assert rate == 48000 and len(audio) == sidecar["samples"] > 8 * 48000 and sidecar["lost_samples"] == 0
+    assert sidecar["round_trip_samples"] == 2 * jack_server.period
+    [start_s] = sidecar["show_starts_s"]
+    first_sound = np.flatnonzero(np.abs(audio) > 1e-4)[0]  # a hit on the show's beat (the first the loop heard)
+    beat = 60 * rate // 150
+    after = first_sound - round(start_s * rate)
+    assert after >= 0 and min(after % beat, beat - after % beat) <= 1, (first_sound, start_s)

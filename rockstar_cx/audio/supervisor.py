@@ -76,9 +76,16 @@ class AudioEngine:
 
     def start(self) -> AudioEngine:
         self.shared = SharedState.create()
-        if self.config.room_channel:  # before any engine: every engine attaches to it, revived ones too
-            self.room = RoomRing.create(ring_name(self.shared.name), self.config.samplerate)
-        worker, conn, reply = self._spawn(standby=False)
+        worker = None
+        try:
+            if self.config.room_channel:  # before any engine: every engine attaches to it, revived ones too
+                self.room = RoomRing.create(ring_name(self.shared.name), self.config.samplerate)
+            worker, conn, reply = self._spawn(standby=False)
+        except BaseException:  # Ctrl-C, SIGTERM while the engine starts: nothing left behind
+            if worker is not None:
+                _stop_worker(worker)
+            self._close_memory()
+            raise
         if reply[0] != "ready":  # a device without the channels asked, a sample it cannot load: its words
             _stop_worker(worker)
             self._close_memory()
