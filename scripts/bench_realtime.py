@@ -3,7 +3,9 @@
 
 For 64-, 128- and 256-frame blocks on a private JACK dummy server, each design performs a show
 of 8 sections with about 32 overlapping voices for --seconds, once idle and once with a GIL
-hog in the app process (a pure-Python loop holding the GIL 50 ms of every 100 ms).  It prints
+hog in the app process (a pure-Python loop holding the GIL 50 ms of every 100 ms), and once
+listening to the room (a duplex stream with the room input, the room ring, and the app's listener
+measuring every bar: issue 15 asks that this changes nothing in the engine's figures).  It prints
 the callback's cost (p99 and max as a share of the block period), underflows after warm-up
 and callbacks missed — and the naive design's figures against ours as ratios.  The floor row is
 a stream whose callback only writes silence: what any callback costs on this machine (on a
@@ -33,8 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 RATE = 48000
 # the spin run spins for the median callback of the process/idle run before it
-RUNS = (("floor", "idle"), ("process", "idle"), ("spin", "idle"), ("process", "gil-hog"), ("naive", "idle"),
-        ("naive", "gil-hog"))
+RUNS = (("floor", "idle"), ("process", "idle"), ("process", "listening"), ("spin", "idle"), ("process", "gil-hog"),
+        ("naive", "idle"), ("naive", "gil-hog"))
 SOUNDS = ("kick", "cowbell", "clap", "stomp", "kick", "cowbell", "clap", "stomp")
 
 
@@ -67,14 +69,30 @@ def child(design: str, load: str, blocksize: int, seconds: float) -> dict:
     from rockstar_cx.audio.supervisor import AudioEngine
     from rockstar_cx.conductor import Start
 
-    engine = AudioEngine(EngineConfig(bench_show(), device="system", blocksize=blocksize),
+    show, listening = bench_show(), load == "listening"
+    engine = AudioEngine(EngineConfig(show, device="system", blocksize=blocksize, room_channel=1 if listening else None),
                          in_process=design == "naive").start()
+    listener = None
+    if listening:
+        from rockstar_cx.live.listener import RoomListener
+        from rockstar_cx.live.view import EngineView
+
+        listener = RoomListener(show, RATE, engine.room, EngineView.of(engine)).start()
     engine.send(Start(count_in=False))
+    began = os.times()
     if load == "gil-hog":
         GilHog().run_for(seconds)
     else:
         time.sleep(seconds)
-    return engine.close()
+    ended = os.times()
+    if listener is not None:
+        listener.stop()
+        listener.view.close()
+    report = engine.close()
+    # this process's CPU (the app's side: the listener when listening), % of one core
+    report["app_cpu_percent"] = 100 * (ended.user + ended.system - began.user - began.system) / seconds
+    report["bars_heard"] = len(listener.heard_bars()) if listener is not None else "-"
+    return report
 
 
 def floor_child(blocksize: int, seconds: float, spin: float) -> dict:
@@ -194,6 +212,15 @@ def main() -> None:
         floor, ours = results[blocksize, "floor", "idle"], results[blocksize, "process", "idle"]
         print(f"  {blocksize:>4} frames: {floor['callback_ms_p99'] * 1000:.0f} / {floor['callback_ms_max'] * 1000:.0f} us;"
               f" the engine's idle p99 is {ours['callback_ms_p99'] / floor['callback_ms_p99']:.1f}x the floor's")
+    print("listening to the room (duplex stream, room ring, the app's listener) against not, engine idle:")
+    for blocksize in args.blocks:
+        quiet, heard = results[blocksize, "process", "idle"], results[blocksize, "process", "listening"]
+        period_ms = 1000.0 * blocksize / RATE
+        print(f"  {blocksize:>4} frames: callback p99 {100 * heard['callback_ms_p99'] / period_ms:.2f} vs "
+              f"{100 * quiet['callback_ms_p99'] / period_ms:.2f} % ({_ratio(heard['callback_ms_p99'], quiet['callback_ms_p99'])}),"
+              f" max {100 * heard['callback_ms_max'] / period_ms:.2f} vs {100 * quiet['callback_ms_max'] / period_ms:.2f} %, "
+              f"underflows {heard['underflows_after_warmup']} vs {quiet['underflows_after_warmup']}; the listener "
+              f"{heard['app_cpu_percent']:.1f} % of a core ({heard['bars_heard']} bars measured)")
     print("a callback that only spins for the engine's median callback, p99 / max % of the period (engine idle):")
     for blocksize in args.blocks:
         spin, ours = results[blocksize, "spin", "idle"], results[blocksize, "process", "idle"]

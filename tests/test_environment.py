@@ -195,3 +195,17 @@ def test_pygame_window_under_sdl_dummy():
         pygame.font.quit()
         pygame.display.quit()
     assert not pygame.mixer.get_init()
+
+
+def test_the_wheel_lists_every_package_of_the_source():
+    """A package the wheel leaves out installs as an app that fails at its first import of it."""
+    import tomllib
+    from pathlib import Path
+
+    import rockstar_cx
+
+    root = Path(rockstar_cx.__file__).parent
+    found = {"rockstar_cx." + ".".join(p.parent.relative_to(root).parts) for p in root.rglob("__init__.py")
+             if p.parent != root} | {"rockstar_cx"}
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    assert found <= listed, sorted(found - listed)
