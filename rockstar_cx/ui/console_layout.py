@@ -6,9 +6,10 @@ largest).  The right: where the show is and the tempo, a live copy of the stage,
 with its buttons, and the health lines.  Sizes follow the window's height (``cap``: 2 % of it);
 text goes into its box by :mod:`.fit`'s one rule, never below ``floor``.  What gives way when room
 runs out, in order: the stage's copy (it shrinks, then goes), the section rows (down to
-:data:`ROW_MIN` caps), the health lines' size (down to the floor), the notes (the current moment's keep a line, the next one's too; beyond
-that :mod:`.fit` ends them with an ellipsis) — so 8 sections and every health line always fit at
-1280×800 and larger.
+:data:`ROW_MIN` caps), the health lines' size (down to the floor), the notes (the current moment's
+keep a line, the next one's too; beyond that :mod:`.fit` ends them with an ellipsis) — so 8
+sections and every health line always fit at 1280×800 and larger (and at 1024×640, the console
+window on a 1024×768 screen).
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@
 The rule, in order: the text at ``cap`` (capital height in pixels) on one line if it fits; else
 the largest size down to ``floor`` (the legibility floor) at which one line fits; else at
 ``floor``, wrapped into at most ``lines`` lines, as many as the box is tall enough for; else the
-last line ends with an ellipsis.  A right-to-left paragraph (Arabic, Hebrew) is aligned the other way.  A word wider than the box is broken between characters (Japanese
-and Chinese have no spaces).  Boxes are the lines' *ink* (the pixels a line really covers, read
+last line ends with an ellipsis, keeping as many letters as fit when whole words would leave the
+line half empty.  A word wider than the box is broken between characters (Japanese and Chinese
+have no spaces).  A right-to-left paragraph (Arabic, Hebrew) is aligned the other way, and each of
+its lines reads in its direction.  Boxes are the lines' *ink* (the pixels a line really covers, read
 once from the rendered line and cached), so layouts are computed from what is drawn, and tests
 can check them without looking at a single pixel.  Nothing here draws; results are cached.
 
@@ -68,6 +70,11 @@ def ink(text: Text, words: str, px: int) -> pygame.Rect:
     """The ink's bounds relative to the pen's start on the baseline (empty for blank text)."""
     surface, ascent = text.line(words, px, (255, 255, 255))
     return surface.get_bounding_rect().move(0, -ascent)
+
+
+def measure(text: Text, words: str, px: int) -> tuple[float, float]:
+    """(width on one line, widest word) at ``px``: what a layout needs to know of a name to give it one line or two."""
+    return float(text.width(words, px)), float(max((text.width(w, px) for w in words.split()), default=0))
 
 
 def _break(text: Text, word: str, px: int, width: float) -> int:

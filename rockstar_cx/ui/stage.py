@@ -26,7 +26,7 @@ from ..show.model import Show
 from ..show.words import DEFAULT_LANGUAGE, cue_word as word_in, say
 from .chaos import Drift, after_chaos, conductor_returns, drift
 from .cues import Frame
-from .fit import fit, wrap
+from .fit import fit, measure, wrap
 from .lanes import draw_lanes, draw_spread, draw_together, spread_ms, spread_needs
 from .layout import COUNT_CAP, MOST_LINES, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
@@ -132,12 +132,9 @@ class StageView:
         band = size[0] - margin - (min(stacked, (size[0] - margin) / 2) + margin / 2 if stacked else 0)  # readout's
         lines = len(wrap(self.text, caption, caption_px, band, MOST_LINES)[0]) if caption else 1
         status = max(self.text.width(w, caption_px) for w in self._status_words())
-        names = tuple(self._name_measure(self.looks[i].name.upper(), caption_px) for i in sections)
+        names = tuple(measure(self.text, self.looks[i].name.upper(), caption_px) for i in sections)
         return layout(size, Needs(len(sections), float(words), float(badge), max(1, lines), float(status), spread,
                                   names, float(self.text.width(" ", caption_px)), stacked))
-
-    def _name_measure(self, name: str, px: int) -> tuple[float, float]:
-        return float(self.text.width(name, px)), float(max((self.text.width(w, px) for w in name.split()), default=0))
 
     def _status_words(self) -> list[str]:
         words = [self.say("bar", bar=888), self.say("beat", beat=88), self.say("count_in"), *self.say("no_conductor").split()]

@@ -24,7 +24,7 @@ from rockstar_cx.conductor import Next, Start
 from rockstar_cx.live.presenter import Teach
 from rockstar_cx.show.model import Moment
 from rockstar_cx.show.words import WORDS, say
-from rockstar_cx.ui.fit import fit
+from rockstar_cx.ui.fit import fit, measure
 from rockstar_cx.ui.lanes import spread_needs
 from rockstar_cx.ui.layout import FULL_CUE_UP_TO, Needs, caps, layout
 from rockstar_cx.ui.stage import StageView
@@ -76,7 +76,7 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
         chaos = state == "chaos"
         if chaos:  # every zone shows its own offset; the lanes and the spread's readout get their boxes
             badge = text.width("+8888 ms", caption_px)
-        names = tuple(_measure(text, (name, other)[i % 2].upper(), caption_px) for i in range(count))
+        names = tuple(measure(text, (name, other)[i % 2].upper(), caption_px) for i in range(count))
         spread, stacked = spread_needs(text, size[1], "STREUUNG") if chaos else (0.0, 0.0)
         lay = layout(size, Needs(count, float(width), float(badge), lines, float(text.width("SCHLAG 88", caption_px)),
                                  spread, names, float(text.width(" ", caption_px)), stacked))
@@ -115,10 +115,6 @@ def test_every_text_fits_its_box_and_no_boxes_overlap(text, size):
     assert checked > 500
 
 
-def _measure(text: Text, name: str, px: int) -> tuple[float, float]:
-    return float(text.width(name, px)), float(max(text.width(w, px) for w in name.split()))
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_section_names_fit_whole_and_cue_words_keep_their_rule(text, size):
     """Real section names (one word up to 10 letters) never end in an ellipsis, with 1 to 8 sections, at any aspect
@@ -133,7 +129,7 @@ def test_section_names_fit_whole_and_cue_words_keep_their_rule(text, size):
         needs = Needs(count, float(max(text.width(w, cue_px) for w in words[:count])),
                       float(max((text.width(b, caption_px) for b in badges), default=0)), 1,
                       float(text.width("BEAT 88", caption_px)), 0.0,
-                      tuple(_measure(text, n, caption_px) for n in names), float(text.width(" ", caption_px)))
+                      tuple(measure(text, n, caption_px) for n in names), float(text.width(" ", caption_px)))
         lay = layout(size, needs)
         for zone, name, word in zip(lay.zones, names, words):
             where = f"{size}, {count} sections{', badges' if badges else ''}: {name}"
@@ -149,7 +145,8 @@ def test_section_names_fit_whole_and_cue_words_keep_their_rule(text, size):
             assert zone.word_cap >= (cue_cap if count <= FULL_CUE_UP_TO else caption_cap), where
             cue = fit(text, word, zone.word, cap=zone.word_cap, floor=zone.word_floor)
             assert not cue.cut and not cue.rect.colliderect(zone.disc), f"{where}: the icon covers {word}"
-            assert not zone.disc.colliderect(zone.name) and (zone.badge is None or not zone.disc.colliderect(zone.badge))
+            assert not zone.disc.colliderect(zone.name)
+            assert zone.badge is None or not zone.disc.colliderect(zone.badge)
 
 
 def _show(count: int, kind: str):
