@@ -12,8 +12,9 @@ each a frozen record swapped in whole (any thread reads :attr:`RoomListener.now`
   the guide the PA played is taken out of what the microphone heard (it would make the room look
   tighter); and the round trip as the guide reveals it, so a changed delay is seen within a bar.
 
-A bar costs ~0.1 s of one core (two seconds of audio: band filters, the guide's path, the fold),
-done once per bar: a few percent of a core.  Claps are expected where the steps were played plus
+A measure costs ~70 ms of one core (two seconds of audio: band filters, the guide's path, the
+fold), at most once in :data:`MEASURE_EVERY_S` (a faster bar's steps join the next): under 4 % of
+a core, plus the room's kernel once per path (~0.4 s).  Claps are expected where the steps were played plus
 the round trip: with the microphone at the back of the hall on the PA's axis, a listener anywhere
 between hears the PA and is heard by the mic with the same total delay.
 """
@@ -26,13 +27,14 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
 
 from ..audio.room import RoomRing
 from ..conductor.events import Beat, Hit
 from ..listening.bleed import PATH_S, estimate_path, take_out_guide
 from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
 from ..listening.kernel import Kernel, measure_kernel
-from ..listening.onset import band_power, onset_strength
+from ..listening.onset import CLAP_BAND_HZ, onset_strength
 from ..listening.room import clear_times
 from ..show.model import Show
 from ..threads import Worker
@@ -44,6 +46,7 @@ WINDOW_S = 2.0  # of audio analysed per bar, ending with the bar and its echo: t
 ECHO_S = 0.3  # waited for after a bar's end (plus the round trip) before it is measured
 SILENT_DB = -90.0
 MIN_STEPS = 3  # clear steps, at least, for a spread
+MEASURE_EVERY_S = 1.9  # at most one measure in this long (a bar at 120 bpm is 2 s): its cost bounded
 MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this many (the clapping test needs 6)
 MAX_BARS = 4
 PATH_CLEAR = 10.0  # the guide's path peaks this far over its median, or the mic did not hear the guide
@@ -80,6 +83,8 @@ class RoomListener:
         self._bar_start: Beat | None = None
         self._pending: list[tuple[Beat, int, list[Hit]]] = []  # bars played, waiting for their echo
         self._recent: deque[list[Hit]] = deque(maxlen=MAX_BARS)  # the hits of the last bars measured
+        self._measured_to = -(1 << 62)  # the end of the last bar measured
+        self._meter = signal.butter(4, CLAP_BAND_HZ, "bandpass", fs=rate, output="sos")  # designed once
         self._kernels: dict[int, Kernel] = {}  # by the grid's period in ms: what the room's echo adds to a spread
         self._kernel_path: tuple[float, np.ndarray] | None = None  # (round trip, path) the kernels were measured on
         self._worker = Worker("room-listener", self._run)
@@ -115,7 +120,10 @@ class RoomListener:
             if self._recent and self._recent[-1] and self._recent[-1][0].moment != beat.moment:
                 self._recent.clear()  # a new moment: its own grid
             self._recent.append(hits)
+            if end - self._measured_to < MEASURE_EVERY_S * self.rate:
+                continue  # a fast tempo: this bar's steps go into the next measure (the cost stays bounded)
             heard = self._measure(beat, end, [hit for bar in self._recent for hit in bar][-MIN_HITS:])
+            self._measured_to = end
             if heard is not None:
                 with self._lock:
                     self.bars.append(heard)
@@ -125,7 +133,7 @@ class RoomListener:
         audio = self.ring.read(position - int(METER_S * self.rate), position)
         if audio is None:
             return SILENT_DB
-        power = float(np.mean(band_power(audio, self.rate, hop_s=METER_S)))
+        power = float(np.mean(np.square(signal.sosfilt(self._meter, audio))))
         return max(SILENT_DB, 10 * math.log10(power)) if power > 0 else SILENT_DB
 
     def _measure(self, beat: Beat, end: int, hits: list[Hit]) -> BarHeard | None:
