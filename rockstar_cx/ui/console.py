@@ -103,7 +103,9 @@ class ConsoleView:
         frame, show = info.frame, self.show
 
         def lines(words: str, width: int, most: int) -> int:
-            return min(most, len(wrap(self.text, words, floor_px, width, most)[0])) if words else 1
+            if not words or self.text.width(words, floor_px) <= width:  # one line: most do, and it is one width
+                return 1
+            return min(most, len(wrap(self.text, words, floor_px, width, most)[0]))
 
         nxt = info.briefing.next_moment
         notes = (lines(show.moments[frame.moment].caption, left.width, 99),

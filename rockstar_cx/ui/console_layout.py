@@ -15,6 +15,7 @@ window on a 1024×768 screen).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pygame
 
@@ -115,6 +116,7 @@ def _stack(x: int, y: int, width: int, heights: list[int], gap: int) -> list[pyg
     return rects
 
 
+@lru_cache(maxsize=32)
 def console_layout(size: tuple[int, int], needs: ConsoleNeeds) -> ConsoleLayout:
     left, right = columns(size)
     s, floor = caps(size[1])

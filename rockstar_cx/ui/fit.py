@@ -216,17 +216,28 @@ def together(text: Text, items: list[tuple[str, pygame.Rect]], *, cap: float, fl
     if cached is not None:
         return cached
     floor = min(cap, floor)
+    texts = [(" ".join(words.split()), box) for words, box in items if words.strip()]
+    sizes = sorted({max(floor, min(cap, text.cap_height(px)))  # the cap heights fit() can draw, largest first
+                    for px in range(text.px_for_cap(cap), text.px_for_cap(floor) - 1, -1)}, reverse=True)
     chosen = floor
     for most in sorted({1, lines}):  # shrink first, then wrap: one line each at any size down to the floor, else more
-        for px in range(text.px_for_cap(cap), text.px_for_cap(floor) - 1, -1):
-            size = max(floor, min(cap, text.cap_height(px)))
-            drawn = text.px_for_cap(size)  # the size fit() will draw that cap height at (sizes share cap heights)
-            if all(_whole(text, " ".join(words.split()), drawn, box, most) for words, box in items if words.strip()):
-                chosen = size
-                break
-        else:
-            continue
-        break
+
+        def fits(size: float) -> bool:
+            drawn = text.px_for_cap(size)
+            if most == 1 and any(text.width(words, drawn) > box.width for words, box in texts):
+                return False  # widths first: they are cheap, a line's ink is read from its rendered pixels
+            return all(_whole(text, words, drawn, box, most) for words, box in texts)
+
+        low, high = 0, len(sizes)  # smaller sizes fit more: the first that fits, by halving
+        while low < high:
+            mid = (low + high) // 2
+            if fits(sizes[mid]):
+                high = mid
+            else:
+                low = mid + 1
+        if low < len(sizes):
+            chosen = sizes[low]
+            break
     _together[key] = chosen
     if len(_together) > CACHE:
         _together.popitem(last=False)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pygame.freetype
 
 BUNDLED = ("DejaVuSans-Bold.ttf", "NotoSansArabic-Bold.ttf", "NotoSansHebrew-Bold.ttf", "NotoSansDevanagari-Bold.ttf")
+LATIN_END = "\u0250"  # Basic Latin to Latin Extended-B: every character DejaVu Sans Bold, the main font, draws
 # Shaping needs the script and direction of a run (SDL_ttf's HarfBuzz): (first, last, script, right to left)
 SCRIPTS = ((0x0590, 0x05FF, "Hebr", True), (0x0600, 0x06FF, "Arab", True), (0x0750, 0x077F, "Arab", True),
            (0x0900, 0x097F, "Deva", False), (0xA8E0, 0xA8FF, "Deva", False), (0xFB1D, 0xFB4F, "Hebr", True),
@@ -136,6 +137,8 @@ class FontChain:
 
     def runs(self, text: str) -> list[Run]:
         """``text`` cut where the font or the script changes; spaces and marks go with the glyph before them."""
+        if text and max(text) < LATIN_END:  # Latin, all the main font's: one run (most text, measured very often)
+            return [Run(text, 0, None)]
         runs: list[Run] = []
         for char in text:
             if runs and _invisible(char) and (runs[-1].font == 0 or runs[-1].script or not char.isspace()):

@@ -41,6 +41,7 @@ class Text:
         self._lines: OrderedDict[tuple, tuple[pygame.Surface, int]] = OrderedDict()
         self._line_bytes = 0  # the cached lines' pixels
         self._widths: OrderedDict[tuple[str, int], int] = OrderedDict()
+        self._runs: OrderedDict[str, list[Run]] = OrderedDict()
         probe = self.font(200)
         self.cap_ratio = probe.metrics("H")[0][3] / 200  # cap height per pixel of font size
 
@@ -107,8 +108,14 @@ class Text:
         return cached
 
     def runs(self, text: str) -> list[Run]:
-        """The runs of a line in the order they are drawn, left to right (:func:`.bidi.visual`)."""
-        return visual(self.chain.runs(text))
+        """The runs of a line in the order they are drawn, left to right (:func:`.bidi.visual`); cached: a text
+        is measured at many sizes while it is fitted."""
+        runs = self._runs.get(text)
+        if runs is None:
+            runs = self._runs[text] = visual(self.chain.runs(text))
+            if len(self._runs) > CACHE_WIDTHS:
+                self._runs.popitem(last=False)
+        return runs
 
     def _compose(self, text: str, px: int, color: Color) -> tuple[pygame.Surface, int]:
         runs = self.runs(text)
