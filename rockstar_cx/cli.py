@@ -22,6 +22,7 @@ from .files import check_output, describe, write_atomically
 from .paths import log_file
 from .room_commands import COMMANDS as ROOM_COMMANDS
 from .room_commands import add_commands as add_room_commands
+from .room_commands import add_room_options, record_room, room_input
 
 if TYPE_CHECKING:
     from .audio.cue import Routing
@@ -45,6 +46,8 @@ examples:
   rockstar-cx render my-show.toml -o mix.wav --stems stems/
   rockstar-cx export-midi my-show.toml -o show.mid
   rockstar-cx devices                      list audio devices and MIDI ports
+  rockstar-cx calibrate-room --room-input 1   the round trip PA -> room -> microphone, kept for the device
+  rockstar-cx play --room-input 1 --record-room room.wav   hear the room live, and record it
   rockstar-cx listen room.wav --json room.json   measure the room in a recording of the show
   rockstar-cx report room.json -o room.png  draw the room's tempo and spread across the journey
 
@@ -96,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--midi-api", choices=("auto", "alsa", "jack"), default="auto",
                          help="MIDI system on Linux (default: ALSA if there is one, else JACK)")
     devices.set_defaults(run=_devices)
-    add_room_commands(commands, SHOW_HELP)  # listen, report: the room measured from a recording
+    add_room_commands(commands, SHOW_HELP)  # calibrate-room, listen, report: the room's microphone
     return parser
 
 
@@ -115,12 +118,7 @@ def _add_play_options(parser: argparse.ArgumentParser) -> None:
                         help="the presenter's in-ear cue mix on these channels (a device with 4 or more): the click, "
                              "the count-in and a cue a bar before every moment change; the click then never reaches "
                              "the room (default: none, the click plays in the room's mix)")
-    parser.add_argument("--room-input", metavar="CHANNEL",
-                        help="the room microphone: this input channel of the same device, counted from 1 (duplex: "
-                             "one clock for what is played and heard); best at the back of the hall, on the PA's axis")
-    parser.add_argument("--record-room", type=Path, metavar="FILE.wav",
-                        help="record the room microphone for the whole show (with --room-input), aligned to it: "
-                             "FILE.wav.json says where the show starts in it, for `rockstar-cx listen`")
+    add_room_options(parser)  # --room-input, --record-room
     parser.add_argument("--no-ui", action="store_true",
                         help="no stage window: start the journey at once (held moments play 4 bars)")
     parser.add_argument("--duration", type=float, metavar="SECONDS",
@@ -237,25 +235,6 @@ def _routing(args: argparse.Namespace) -> Routing:
     return check_routing(parse_channels("--main-channels", args.main_channels), cue)
 
 
-def _room_input(text: str | None) -> int | None:
-    if text is None:
-        return None
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise ShowError(f"--room-input {printable(text[:20])}: give the microphone's input channel of the "
-                        "device, from 1, e.g. 1")
-    return int(text)
-
-
-def _record_room(args: argparse.Namespace) -> Path | None:
-    if args.record_room is None:
-        return None
-    if args.room_input is None:
-        raise ShowError("--record-room needs --room-input: the microphone's channel to record")
-    path = _user_path(args.record_room)
-    check_output(path, (".wav",))
-    return path
-
-
 def _latency(text: str) -> str | float:
     if text in ("low", "high"):
         return text
@@ -299,12 +278,12 @@ def _play(args: argparse.Namespace) -> int:
     config = PerformanceConfig(
         engine=EngineConfig(show, device=args.device, samplerate=args.samplerate, blocksize=args.blocksize,
                             latency=_latency(args.latency), main_channels=routing.main, cue_channels=routing.cue,
-                            hold_bars=4 if args.no_ui else None, room_channel=_room_input(args.room_input)),
+                            hold_bars=4 if args.no_ui else None, room_channel=room_input(args.room_input)),
         midi=MidiOptions(inputs=tuple(args.midi_in), outputs=tuple(args.midi_out), api=args.midi_api,
                          clock_in=args.clock_in, offset_ms=args.midi_offset,
                          run_while_stopped=args.midi_clock_while_stopped),
         stage=stage, duration=args.duration, screenshot=args.screenshot, presenter_screenshot=args.presenter_screenshot,
-        record_room=_record_room(args))
+        record_room=record_room(args))
     performance = Performance(config)
     try:
         performance.start()

@@ -1,5 +1,7 @@
-"""The command line's ``listen`` and ``report``: what the room did, from a recording, and its picture.
+"""The command line's room: ``calibrate-room``, ``listen``, ``report``, and ``play``'s room options.
 
+    rockstar-cx calibrate-room --room-input 1 [--device NAME]   # the round trip through the air, kept
+    rockstar-cx play --room-input 1 [--record-room room.wav]      # the room heard live (and recorded)
     rockstar-cx listen RECORDING.wav [SHOW] --json OUT.json [--start SECONDS]
     rockstar-cx report RUN.json -o report.png        # or .html / .pdf
 
@@ -17,10 +19,57 @@ from pathlib import Path
 from .errors import ShowError, printable
 from .files import check_output, describe, write_atomically
 
-COMMANDS = ("listen", "report")
+COMMANDS = ("calibrate-room", "listen", "report")
+ROOM_INPUT_HELP = ("the room microphone: this input channel of the same device, counted from 1 (duplex: one clock for "
+                   "what is played and heard); best at the back of the hall, on the PA's axis")
+CALIBRATE_TIMEOUT_S = 10.0
+SETTLE_S = 0.5  # a stream just started settles (its first half second's underflows are counted apart) before the probe
+
+
+def add_room_options(parser: argparse.ArgumentParser) -> None:
+    """``play``'s: --room-input, --record-room."""
+    parser.add_argument("--room-input", metavar="CHANNEL", help=ROOM_INPUT_HELP)
+    parser.add_argument("--record-room", type=Path, metavar="FILE.wav",
+                        help="record the room microphone for the whole show (with --room-input), aligned to it: "
+                             "FILE.wav.json says where the show starts in it, for `rockstar-cx listen`")
+
+
+def room_input(text: str | None) -> int | None:
+    """--room-input's channel; ShowError for anything but a channel from 1."""
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ShowError(f"--room-input {printable(text[:20])}: give the microphone's input channel of the "
+                        "device, from 1, e.g. 1")
+    return int(text)
+
+
+def record_room(args: argparse.Namespace) -> Path | None:
+    """--record-room's path, checked before the show (it needs --room-input)."""
+    if args.record_room is None:
+        return None
+    if args.room_input is None:
+        raise ShowError("--record-room needs --room-input: the microphone's channel to record")
+    from .show.limits import expand_user
+
+    try:
+        path = expand_user(args.record_room)
+    except ValueError as error:
+        raise ShowError(f"cannot write {args.record_room}: {error}") from error
+    check_output(path, (".wav",))
+    return path
 
 
 def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
+    calibrate = commands.add_parser(
+        "calibrate-room", help="measure the round trip PA → room → microphone, and keep it",
+        description="Play a one-second sweep from the PA and find it in what the room microphone heard: the round "
+                    "trip to a fraction of a sample, and whether the path inverts. Kept per device for every show "
+                    "after; the console's listener follows it during the show by the guide it hears.")
+    calibrate.add_argument("--room-input", metavar="CHANNEL", required=True, help=ROOM_INPUT_HELP)
+    calibrate.add_argument("--device", metavar="NAME", help="the audio device: any part of its name; default: the system's")
+    calibrate.add_argument("--samplerate", type=int, default=48000, metavar="HZ", help="default: 48000")
+    calibrate.set_defaults(run=run_calibrate)
     listen = commands.add_parser(
         "listen", help="measure the room in a recording of a performance",
         description="Analyse a recording of a performance (the room's mic) offline: per moment, whether the room "
@@ -44,6 +93,46 @@ def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
     report.add_argument("run_json", type=Path, metavar="RUN.json", help="the measures (from `rockstar-cx listen`)")
     report.add_argument("-o", "--output", type=Path, required=True, help="the picture: .png, .html or .pdf")
     report.set_defaults(run=run_report)
+
+
+def run_calibrate(args: argparse.Namespace) -> None:
+    import time
+
+    from .audio.commands import PlayProbe
+    from .audio.engine import EngineConfig
+    from .audio.health import AudioState
+    from .audio.ipc import Applied
+    from .audio.probe import probe
+    from .audio.supervisor import AudioEngine
+    from .live.roomcal import heard_probe, room_file, round_trip, save_round_trip
+    from .show import builtin_show
+
+    channel, rate = room_input(args.room_input), args.samplerate
+    with AudioEngine(EngineConfig(builtin_show(), device=args.device, samplerate=rate, room_channel=channel)) as engine:
+        if engine.start_state is not AudioState.OK:
+            raise ShowError(f"no audio device to calibrate with: {engine.health().message}")
+        device = engine.health().device
+        print(printable(f"{device}: playing the probe, a one-second sweep, from the PA…"), flush=True)
+        time.sleep(SETTLE_S)
+        engine.send(PlayProbe())
+        began, latency, deadline = None, None, time.monotonic() + CALIBRATE_TIMEOUT_S
+        while latency is None:
+            if time.monotonic() > deadline:
+                raise ShowError("the probe was not heard back in time: is the device running?")
+            time.sleep(0.05)
+            if began is None:
+                began = next((e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe),
+                             None)
+            else:
+                latency = round_trip(engine.room, began, probe(rate), rate)
+    if not heard_probe(latency):
+        raise ShowError(f"the microphone on input {channel} did not hear the probe ({latency.peak_to_noise_db:.0f} dB "
+                        "over its floor): check the mic, its input channel and the PA's level")
+    try:
+        kept = save_round_trip(device, rate, latency)
+    except OSError as error:
+        raise ShowError(f"cannot write {room_file()}: {describe(error)}") from error
+    print(printable(f"{device}: {kept.words()}; kept in {room_file()}"))
 
 
 def run_listen(args: argparse.Namespace) -> None:

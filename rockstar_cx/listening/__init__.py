@@ -35,7 +35,8 @@ from .align import DelayTrack, find_start, measure_skew, track_delay, unskew
 from .bleed import aligned, estimate_path, path_heard, remove_guide, subtract_path, take_out_guide
 from .circular import Spread, fold, heard_clapping, sigma_from_r
 from .kernel import Kernel, measure_kernel
-from .latency import Latency, impulse_response, log_sweep, measure_latency
+from ..audio.probe import log_sweep  # the sweep the engine plays: one for playing and for finding it
+from .latency import Latency, impulse_response, measure_latency
 from .offline import Listening, listen
 from .onset import Envelope, onset_strength
 from .report import draw_report

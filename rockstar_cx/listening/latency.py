@@ -16,9 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-SWEEP_S = 1.0
-SWEEP_HZ = (50.0, 16000.0)
-FADE_S = 0.01
+
 REGULARISATION = 1e-3  # of the probe's peak power spectrum: what its silent bands are divided by at most
 FIRST_PEAK = 0.5  # of the highest peak: the first sound this strong is the direct one
 UPSAMPLE = 32
@@ -33,17 +31,6 @@ class Latency:
 
     def seconds(self, rate: int) -> float:
         return self.samples / rate
-
-
-def log_sweep(rate: int, seconds: float = SWEEP_S, band: tuple[float, float] = SWEEP_HZ) -> np.ndarray:
-    """An exponential sine sweep with short raised-cosine fades (no clicks at its ends)."""
-    t = np.arange(int(seconds * rate)) / rate
-    sweep = signal.chirp(t, band[0], seconds, min(band[1], 0.45 * rate), method="logarithmic", phi=-90)
-    fade = int(FADE_S * rate)
-    ramp = 0.5 - 0.5 * np.cos(np.linspace(0, math.pi, fade))
-    sweep[:fade] *= ramp
-    sweep[-fade:] *= ramp[::-1]
-    return sweep
 
 
 def impulse_response(recording: np.ndarray, probe: np.ndarray) -> np.ndarray:
@@ -74,6 +61,8 @@ def first_peak(response: np.ndarray) -> tuple[float, int]:
 def measure_latency(recording: np.ndarray, probe: np.ndarray) -> Latency:
     """Where ``probe`` (played from the recording's sample 0) is heard first in ``recording``."""
     response = impulse_response(np.asarray(recording, dtype=np.float64), np.asarray(probe, dtype=np.float64))
+    if not np.any(response):  # silence: nothing heard, no delay to find
+        return Latency(math.nan, 1, 0.0)
     position, polarity = first_peak(response)
     noise = float(np.median(np.abs(response))) or 1e-30
     return Latency(float(position), polarity, 20 * math.log10(np.abs(response).max() / noise))

@@ -153,3 +153,50 @@ def test_round_trips_are_kept_per_device_and_rate(tmp_path):
 def test_a_device_without_the_input_says_so_at_once(jack_server):
     with pytest.raises(ShowError, match="has 2 input channels: no --room-input 3"):
         AudioEngine(EngineConfig(CLICKS, device="system", room_channel=3)).start()
+
+
+def test_calibrate_room_on_the_command_line_keeps_the_round_trip(jack_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    looper = jack.Client("calibrate-loop", no_start_server=True)
+    wired = threading.Event()
+
+    def wire() -> None:  # as soon as the app's input port appears: connect its output to it
+        while not wired.is_set():
+            inputs = looper.get_ports("PortAudio", is_audio=True, is_input=True)
+            if inputs:
+                for port in looper.get_all_connections(inputs[0]):
+                    looper.disconnect(port.name, inputs[0].name)
+                looper.connect(PORTAUDIO_OUT, inputs[0].name)
+                wired.set()
+            time.sleep(0.01)
+
+    waiter = threading.Thread(target=wire, daemon=True)
+    waiter.start()
+    try:
+        result = subprocess.run([sys.executable, "-m", "rockstar_cx", "calibrate-room", "--room-input", "1",
+                                 "--device", "system"], capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        wired.set()
+        waiter.join()
+        looper.close()
+    assert result.returncode == 0, result.stderr
+    loop = LOOP_PERIODS * jack_server.period
+    assert result.stdout.splitlines()[-1].startswith(f"system: room round trip {1000 * loop / RATE:.2f} ms ({loop}.0 samples);")
+    assert load_round_trip("system", RATE, tmp_path / "config" / "rockstar-cx" / "room.toml").samples == pytest.approx(loop, abs=0.05)
+
+
+def test_calibrate_room_without_a_microphone_heard_says_so(jack_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-m", "rockstar_cx", "calibrate-room", "--room-input", "2",
+                             "--device", "system"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2 and "the microphone on input 2 did not hear the probe" in result.stderr, result.stderr
+    assert not (tmp_path / "config" / "rockstar-cx" / "room.toml").exists()

@@ -53,3 +53,8 @@ def test_a_second_devices_fast_clock_reads_as_more_delay_later():
     first = measure_latency(recording[:60 * RATE], probe)
     later = measure_latency(recording[60 * RATE:], probe)
     assert later.samples - first.samples == pytest.approx(60 * RATE * 1e-4, abs=0.2)
+
+
+def test_silence_heard_is_no_delay_and_no_peak():
+    latency = measure_latency(np.zeros(96000), log_sweep(48000))
+    assert np.isnan(latency.samples) and latency.peak_to_noise_db == 0.0
