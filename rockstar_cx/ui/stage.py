@@ -320,7 +320,8 @@ class StageView:
         """Chaos: how far the section's latest hit is off the conductor's beat, in its zone's badge place."""
         if seconds is None or zone.badge is None:
             return
-        ms, cap = round(seconds * 1000), caps(surface.get_height())[0]
+        # in the spread's steps: a number the back row can read, and not a new text to render every frame
+        ms, cap = spread_ms(seconds), caps(surface.get_height())[0]
         block = fit(self.text, self.say("ms", ms=f"{ms:+d}" if ms else "0"), zone.badge, cap=cap, floor=cap,
                     align="right")
         self.painter.block(surface, "info", block, SOFT_INK)
