@@ -140,3 +140,17 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
     beat = 60 * rate // 150
     after = first_sound - round(start_s * rate)
     assert after >= 0 and min(after % beat, beat - after % beat) <= 1, (first_sound, start_s)
+
+
+def test_the_consoles_room_line_says_what_the_last_bar_was():
+    from rockstar_cx.live.listener import BarHeard, RoomNow
+
+    def heard(clapping=True, spread=18.4, ahead=6.2):
+        return BarHeard(0, 3, clapping, spread, ahead, 5.3)
+
+    assert RoomNow().words() == "ROOM  listening… · mic -90 dB"
+    assert RoomNow(-23.9, heard()).words() == "ROOM  tight 18 ms · 6 ms behind · mic -24 dB"
+    assert (RoomNow(-23.9, heard()).band(), RoomNow(0.0, heard(spread=30.0)).band()) == ("tight", "ok")
+    assert RoomNow(-40.0, heard(spread=61.0, ahead=-12.0)).words() == "ROOM  loose 61 ms · 12 ms ahead · mic -39 dB"
+    assert RoomNow(-50.0, heard(clapping=False, spread=None, ahead=None)).words() == "ROOM  no clapping heard · mic -51 dB"
+    assert RoomNow(-50.0, heard(spread=None, ahead=None)).band() is None

@@ -35,6 +35,7 @@ from ..listening.bleed import PATH_S, estimate_path, take_out_guide
 from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
 from ..listening.kernel import Kernel, measure_kernel
 from ..listening.onset import CLAP_BAND_HZ, onset_strength
+from ..listening.report import BANDS
 from ..listening.room import clear_times
 from ..show.model import Show
 from ..threads import Worker
@@ -45,6 +46,7 @@ METER_S = 0.02
 WINDOW_S = 2.0  # of audio analysed per bar, ending with the bar and its echo: the guide's path needs seconds
 ECHO_S = 0.3  # waited for after a bar's end (plus the round trip) before it is measured
 SILENT_DB = -90.0
+LEVEL_STEP_DB = 3.0  # the meter's steps on the console: a level, not a new text every frame
 MIN_STEPS = 3  # clear steps, at least, for a spread
 MEASURE_EVERY_S = 1.9  # at most one measure in this long (a bar at 120 bpm is 2 s): its cost bounded
 MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this many (the clapping test needs 6)
@@ -69,6 +71,27 @@ class BarHeard:
 class RoomNow:
     level_db: float = SILENT_DB  # the clap band over the last METER_S, dBFS
     last_bar: BarHeard | None = None
+
+    def band(self) -> str | None:
+        """The last bar's spread in words — tight, ok or loose — or None (no clapping, or no figure)."""
+        bar = self.last_bar
+        if bar is None or not bar.clapping or bar.spread_ms is None:
+            return None
+        return next((word for limit, word in BANDS if bar.spread_ms < limit), "loose")
+
+    def words(self) -> str:
+        """The console's line: "ROOM  tight 18 ms · 6 ms behind · mic -24 dB" (the level in 3 dB steps)."""
+        level = f"mic {LEVEL_STEP_DB * round(self.level_db / LEVEL_STEP_DB):.0f} dB"
+        bar = self.last_bar
+        if bar is None:
+            return f"ROOM  listening… · {level}"
+        if not bar.clapping:
+            return f"ROOM  no clapping heard · {level}"
+        if bar.spread_ms is None:
+            return f"ROOM  clapping · {level}"
+        side = f" · {abs(bar.ahead_ms):.0f} ms {'ahead' if bar.ahead_ms < 0 else 'behind'}" \
+            if bar.ahead_ms is not None and math.isfinite(bar.ahead_ms) else ""
+        return f"ROOM  {self.band()} {bar.spread_ms:.0f} ms{side} · {level}"
 
 
 class RoomListener:

@@ -278,7 +278,8 @@ class StageApp(Input, Windows):
                            blackout=self.blackout, teaching=teach, briefing=briefing,
                            underflows_since_start=None if since is None else health.counters.underflows - since,
                            cue=self.view.cue, dialog=self.dialog(), midi=self.midi_summary,
-                           presenter_screen=self.presenter_display is not None and self.console_window is None)
+                           presenter_screen=self.presenter_display is not None and self.console_window is None,
+                           room=self.presenter.room.now if self.presenter.room is not None else None)
 
     def on_view(self, action: Action) -> None:
         """The stage's own actions, handed back by the presenter."""

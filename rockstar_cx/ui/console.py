@@ -14,6 +14,7 @@ master volume (:data:`LEARN_ONLY`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -34,6 +35,9 @@ from .layout import lines_height
 from .palette import ALERT, BACKGROUND, FAINT, INK, OK, PANEL, SOFT_INK, WARN, Color, SectionColors
 from .stage import cue_word
 from .text import Text
+
+if TYPE_CHECKING:  # the listener needs scipy: imported only when a room is heard (--room-input)
+    from ..live.listener import RoomNow
 from .widgets import Painter
 
 LEARN_ONLY = frozenset({Action.HIT, Action.VOLUME, Action.MASTER})  # console targets for MIDI learn that no key has
@@ -56,8 +60,10 @@ class ConsoleInfo:
     dialog: Dialog | None = None  # a question over everything: quit? resume?
     midi: MidiSummary | None = None
     presenter_screen: bool = False  # a display was plugged in: the console can move there (Tab)
+    room: RoomNow | None = None  # what the room's microphone heard (--room-input)
 
 
+_ROOM_COLORS = {"tight": OK, "ok": WARN, "loose": ALERT}
 _CHANGE_COLORS = {ARMED: WARN, ENDING: ALERT, FADING: ALERT, TEACHING: OK, BY_ITSELF: WARN, HOLDS: SOFT_INK}
 
 
@@ -249,6 +255,8 @@ class ConsoleView:
                   "engine: every block delivered", ALERT if faults else OK)]
         if h.message:
             lines.append((h.message, ALERT))
+        if info.room is not None:
+            lines.append((info.room.words(), _ROOM_COLORS.get(info.room.band(), SOFT_INK)))
         if info.midi is not None:
             lines += _midi_lines(info.midi)
         lines.append((info.message, INK))

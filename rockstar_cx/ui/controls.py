@@ -40,7 +40,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("M", Action.CUE, "cue mix on / off (the presenter's in-ears: play --cue-channels)"),
     Binding("R", Action.RESET, "reset: no mutes, solos or tempo changes; click, blackout, help and teaching off"),
     Binding("H", Action.HELP, "this help"),
-    Binding("Tab", Action.CONSOLE, "presenter console over the stage (one screen)"),
+    Binding("Tab", Action.CONSOLE, "presenter console over the stage (one screen); to a second screen once plugged in"),
     Binding("L", Action.LEARN, "MIDI learn on / off: press a key or click a button, then move a control"),
     Binding("F9", Action.CALIBRATE, "calibrate the projector delay, while stopped (its own screen says how)"),
     Binding("F12", Action.SCREENSHOT, "save screenshots of the stage and the console"),
