@@ -81,7 +81,8 @@ class Performance:
 
                 trip = load_round_trip(engine.health().device, config.engine.samplerate)
                 self.room = RoomListener(config.engine.show, config.engine.samplerate, engine.room,
-                                         EngineView.of(engine), trip.samples if trip is not None else 0.0).start()
+                                         EngineView.of(engine), trip.samples if trip is not None else 0.0,
+                                         device=engine.health().device).start()
                 if config.record_room is not None:
                     from .live.recorder import RoomRecorder
 

@@ -35,6 +35,7 @@ class Action(Enum):
     HELP = "help"
     CONSOLE = "console"
     CALIBRATE = "calibrate"
+    ROOM = "room"  # the room's round trip through the air, while stopped (--room-input)
     LEARN = "learn"
     SCREENSHOT = "screenshot"
     FULLSCREEN = "fullscreen"

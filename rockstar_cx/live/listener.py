@@ -24,11 +24,14 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from queue import SimpleQueue
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 
+from ..audio.commands import PlayProbe
+from ..audio.probe import probe
 from ..audio.room import RoomRing
 from ..conductor.events import Beat, Hit
 from ..listening.bleed import PATH_S, estimate_path, take_out_guide
@@ -39,6 +42,7 @@ from ..listening.report import BANDS
 from ..listening.room import clear_times
 from ..show.model import Show
 from ..threads import Worker
+from .roomcal import heard_probe, round_trip, save_round_trip
 from .view import EngineView
 
 POLL_S = 0.02
@@ -97,8 +101,9 @@ class RoomNow:
 class RoomListener:
     """Follows ``ring`` behind the engine replayed by ``view`` (its own: this thread is its one reader)."""
 
-    def __init__(self, show: Show, rate: int, ring: RoomRing, view: EngineView, round_trip_samples: float = 0.0) -> None:
-        self.show, self.rate, self.ring, self.view = show, rate, ring, view
+    def __init__(self, show: Show, rate: int, ring: RoomRing, view: EngineView, round_trip_samples: float = 0.0,
+                 device: str = "") -> None:
+        self.show, self.rate, self.ring, self.view, self.device = show, rate, ring, view, device
         self.round_trip = round_trip_samples  # until the guide says otherwise
         self.now = RoomNow()
         self.bars: list[BarHeard] = []  # every bar measured: the run report's room per moment
@@ -110,6 +115,9 @@ class RoomListener:
         self._meter = signal.butter(4, CLAP_BAND_HZ, "bandpass", fs=rate, output="sos")  # designed once
         self._kernels: dict[int, Kernel] = {}  # by the grid's period in ms: what the room's echo adds to a spread
         self._kernel_path: tuple[float, np.ndarray] | None = None  # (round trip, path) the kernels were measured on
+        self._calibrating: int | None = None  # a calibration asked for at this show position: the probe comes after
+        self._probe_began: int | None = None
+        self._said: SimpleQueue[str] = SimpleQueue()  # for the presenter's message line
         self._worker = Worker("room-listener", self._run)
         self._lock = threading.Lock()  # bars: appended here, read by the report
 
@@ -151,6 +159,39 @@ class RoomListener:
                 with self._lock:
                     self.bars.append(heard)
         self.now = RoomNow(level, heard)
+        if self._calibrating is not None:
+            self._calibration()
+
+    def calibrate(self) -> bool:
+        """Find the probe the presenter is about to play (False: a calibration is under way already)."""
+        if self._calibrating is not None:
+            return False
+        self._probe_began, self._calibrating = None, self.view.position
+        return True
+
+    def said(self) -> str | None:
+        """A calibration's outcome, in words, once (None: nothing new)."""
+        return None if self._said.empty() else self._said.get()
+
+    def _calibration(self) -> None:
+        if self._probe_began is None:
+            self._probe_began = next((sample for sample, command in list(self.view.applied)
+                                      if type(command) is PlayProbe and sample >= self._calibrating), None)
+            return
+        latency = round_trip(self.ring, self._probe_began, probe(self.rate), self.rate)
+        if latency is None:
+            return
+        self._calibrating = None
+        if not heard_probe(latency):
+            self._said.put("The room microphone did not hear the sweep: check the mic, its input and the PA's level")
+            return
+        self.round_trip = latency.samples
+        try:
+            kept = save_round_trip(self.device, self.rate, latency)
+        except OSError as error:
+            self._said.put(f"Room: {latency.samples / self.rate * 1000:.2f} ms, not kept: {error.strerror or error}")
+            return
+        self._said.put(kept.words()[0].upper() + kept.words()[1:])
 
     def _level(self, position: int) -> float:
         audio = self.ring.read(position - int(METER_S * self.rate), position)

@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..audio.commands import SetClick, SetCue, SetGain
+from ..audio.commands import PlayProbe, SetClick, SetCue, SetGain
 from ..conductor.commands import (Launch, LiveHit, Mute, Next, NudgeTempo, Panic, Previous, Quantize, Reset, SetTempo,
                                   Solo, Start, Stop, TapTempo)
 from ..conductor.conductor import Transport
@@ -118,6 +118,9 @@ class Presenter:
             return
         if action is Action.RESET:
             self._reset()
+            return
+        if action is Action.ROOM:
+            self._calibrate_room()
             return
         if action in VIEW_ACTIONS:
             if self.on_view is not None:
@@ -279,6 +282,8 @@ class Presenter:
         """Catch the view up with the engine and keep a taught part looping; every front-end calls
         this often (the stage once a frame).  Returns the events played since the last update."""
         played = self.view.update()
+        if self.room is not None and (said := self.room.said()) is not None:
+            self.message = said
         if self.recovery is not None:
             played += self.recovery.check()
         if self.restore_tempo is not None:
@@ -298,6 +303,15 @@ class Presenter:
             self.send(Launch(teaching.moment, Quantize.MOMENT))  # play it again from its end
             teaching.relaunch_after = now.sample + self.rate // 10
         return played
+
+    def _calibrate_room(self) -> None:
+        if self.room is None:
+            self.message = "No room microphone: play with --room-input (the mic's input channel)"
+        elif self.view.transport().playing:
+            self.message = "Room calibration plays a sweep from the PA: stop the show first (F5)"
+        elif self.room.calibrate():
+            self.send(PlayProbe())
+            self.message = "Calibrating the room: a one-second sweep from the PA…"
 
     def _restore_tempo(self) -> None:
         """A resumed run's tempo, once the show plays (its first moment may have set its own)."""

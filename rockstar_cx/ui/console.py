@@ -196,6 +196,8 @@ class ConsoleView:
         ]
         if info.cue is not None:
             rows[0].append(("CUE MIX  M", Action.CUE, info.cue, OK))
+        if info.room is not None:
+            rows[1].append(("ROOM  F8", Action.ROOM, False, WARN))
         if info.presenter_screen:  # a display was plugged in: the console can move there
             rows[0].append(("PRESENTER SCREEN  Tab", Action.CONSOLE, True, OK))
         midi = info.midi

@@ -43,6 +43,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("Tab", Action.CONSOLE, "presenter console over the stage (one screen); to a second screen once plugged in"),
     Binding("L", Action.LEARN, "MIDI learn on / off: press a key or click a button, then move a control"),
     Binding("F9", Action.CALIBRATE, "calibrate the projector delay, while stopped (its own screen says how)"),
+    Binding("F8", Action.ROOM, "calibrate the room microphone's round trip, while stopped: a sweep from the PA"),
     Binding("F12", Action.SCREENSHOT, "save screenshots of the stage and the console"),
     Binding("F11", Action.FULLSCREEN, "stage window fullscreen on / off"),
     Binding("Ctrl + Q", Action.QUIT, "quit (while playing: again within 2 s, or Enter, confirms; Alt+F4 too)"),
@@ -55,7 +56,7 @@ _PLAIN = {
     pygame.K_F5: Action.START_STOP, pygame.K_ESCAPE: Action.PANIC,
     pygame.K_PERIOD: Action.BLACKOUT, pygame.K_b: Action.BLACKOUT,
     pygame.K_t: Action.TAP, pygame.K_c: Action.CLICK, pygame.K_m: Action.CUE, pygame.K_r: Action.RESET, pygame.K_l: Action.LEARN, pygame.K_h: Action.HELP, pygame.K_TAB: Action.CONSOLE,
-    pygame.K_F9: Action.CALIBRATE, pygame.K_F12: Action.SCREENSHOT, pygame.K_F11: Action.FULLSCREEN,
+    pygame.K_F9: Action.CALIBRATE, pygame.K_F8: Action.ROOM, pygame.K_F12: Action.SCREENSHOT, pygame.K_F11: Action.FULLSCREEN,
     pygame.K_PLUS: Action.FASTER, pygame.K_EQUALS: Action.FASTER, pygame.K_KP_PLUS: Action.FASTER,
     pygame.K_MINUS: Action.SLOWER, pygame.K_KP_MINUS: Action.SLOWER,
 }
