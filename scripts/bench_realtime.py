@@ -215,20 +215,23 @@ def main() -> None:
     print("listening to the room (duplex stream, room ring, the app's listener) against not, engine idle:")
     for blocksize in args.blocks:
         quiet, heard = results[blocksize, "process", "idle"], results[blocksize, "process", "listening"]
-        period_ms = 1000.0 * blocksize / RATE
-        print(f"  {blocksize:>4} frames: callback p99 {100 * heard['callback_ms_p99'] / period_ms:.2f} vs "
-              f"{100 * quiet['callback_ms_p99'] / period_ms:.2f} % ({_ratio(heard['callback_ms_p99'], quiet['callback_ms_p99'])}),"
-              f" max {100 * heard['callback_ms_max'] / period_ms:.2f} vs {100 * quiet['callback_ms_max'] / period_ms:.2f} %, "
-              f"underflows {heard['underflows_after_warmup']} vs {quiet['underflows_after_warmup']}; the listener "
-              f"{heard['app_cpu_percent']:.1f} % of a core ({heard['bars_heard']} bars measured)")
+        print(f"  {blocksize:>4} frames: callback p99 {_pct(heard, 'p99', blocksize)} vs {_pct(quiet, 'p99', blocksize)} %"
+              f" ({_ratio(heard['callback_ms_p99'], quiet['callback_ms_p99'])}), max {_pct(heard, 'max', blocksize)} vs "
+              f"{_pct(quiet, 'max', blocksize)} %, underflows {heard['underflows_after_warmup']} vs "
+              f"{quiet['underflows_after_warmup']}; the listener {heard['app_cpu_percent']:.1f} % of a core "
+              f"({heard['bars_heard']} bars measured)")
     print("a callback that only spins for the engine's median callback, p99 / max % of the period (engine idle):")
     for blocksize in args.blocks:
         spin, ours = results[blocksize, "spin", "idle"], results[blocksize, "process", "idle"]
-        period_ms = 1000.0 * blocksize / RATE
-        print(f"  {blocksize:>4} frames: {100 * spin['callback_ms_p99'] / period_ms:.2f} / "
-              f"{100 * spin['callback_ms_max'] / period_ms:.2f} % ({100 * ours['callback_ms_p99'] / period_ms:.2f} / "
-              f"{100 * ours['callback_ms_max'] / period_ms:.2f} %); max <= 25 %: "
-              f"{'met' if spin['callback_ms_max'] <= 0.25 * period_ms else 'NOT met, by a callback doing nothing'}")
+        met = spin['callback_ms_max'] <= 0.25 * 1000.0 * blocksize / RATE
+        print(f"  {blocksize:>4} frames: {_pct(spin, 'p99', blocksize)} / {_pct(spin, 'max', blocksize)} % "
+              f"({_pct(ours, 'p99', blocksize)} / {_pct(ours, 'max', blocksize)} %); max <= 25 %: "
+              f"{'met' if met else 'NOT met, by a callback doing nothing'}")
+
+
+def _pct(result: dict, which: str, blocksize: int) -> str:
+    """A run's callback p99 or max as a share of the block period, in %."""
+    return f"{100 * result[f'callback_ms_{which}'] / (1000.0 * blocksize / RATE):.2f}"
 
 
 def _ratio(a: float, b: float) -> str:
