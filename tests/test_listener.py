@@ -66,6 +66,7 @@ def test_each_bar_tells_the_rooms_spread_and_whether_it_is_ahead(spread_ms, offs
         assert abs(b.spread_ms - spread_ms) <= max(5.0, 0.15 * spread_ms), bars
         assert abs(b.ahead_ms - offset_ms) <= 5.0, bars
         assert abs(b.round_trip_ms - 1000 * DELAY_S) <= 1000 / RATE, bars  # the guide heard back: to a sample
+        assert abs(b.tempo_bpm - 120.0) <= 0.5 and b.conductor_bpm == 120.0, bars
     [row] = listener.report()
     assert (row["moment"], row["id"], row["bars"], row["clapping_bars"], row["round_trip_ms"]) == (1, "m", 2, 2, 50.0)
     assert row["spread_ms"] == round(float(np.median([b.spread_ms for b in bars])), 2)
@@ -145,13 +146,14 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
 def test_the_consoles_room_line_says_what_the_last_bar_was():
     from rockstar_cx.live.listener import BarHeard, RoomNow
 
-    def heard(clapping=True, spread=18.4, ahead=6.2):
-        return BarHeard(0, 3, clapping, spread, ahead, 5.3)
+    def heard(clapping=True, spread=18.4, ahead=6.2, tempo=None):
+        return BarHeard(0, 3, clapping, spread, ahead, 5.3, tempo, 96.0)
 
     assert RoomNow().words() == "ROOM  listening… · mic -90 dB"
     assert RoomNow(-23.9, heard()).words() == "ROOM  tight 18 ms · 6 ms behind · mic -24 dB"
     assert (RoomNow(-23.9, heard()).band(), RoomNow(0.0, heard(spread=30.0)).band()) == ("tight", "ok")
-    assert RoomNow(-40.0, heard(spread=61.0, ahead=-12.0)).words() == "ROOM  loose 61 ms · 12 ms ahead · mic -39 dB"
+    assert RoomNow(-40.0, heard(spread=61.0, ahead=-12.0, tempo=104.6)).words() == (
+        "ROOM  loose 61 ms · 12 ms ahead · 105 bpm (conductor 96) · mic -39 dB")
     assert RoomNow(-50.0, heard(clapping=False, spread=None, ahead=None)).words() == "ROOM  no clapping heard · mic -51 dB"
     assert RoomNow(-50.0, heard(spread=None, ahead=None)).band() is None
 
@@ -208,3 +210,61 @@ def test_f8_while_playing_or_without_a_microphone_says_why_not():
         assert presenter.message == "Room calibration plays a sweep from the PA: stop the show first (F5)" and sent == []
     finally:
         ring.close()
+
+
+LONG = make_show([section("a", "x...", sound="clap")], [moment("m", ("a",), 8, tempo=120.0, then="hold")], count_in=0)
+
+
+def long_room(*, ramp_to: float = 120.0, delay_after_s: float = DELAY_S, seed: int = 5):
+    """(heard, played) for 8 bars at 120 bpm: a crowd of 200 whose own tempo ramps to ``ramp_to`` over them, and
+    the PA heard ``DELAY_S`` late for 4 bars, then ``delay_after_s`` (the mic or a speaker moved)."""
+    rng = np.random.default_rng(seed)
+    played = render_show(LONG, RATE)[0].astype(np.float64)
+    half = 4 * 2 * RATE  # 4 bars of 2 s
+    guide = np.concatenate((roomsim.through_room(played, roomsim.room_response(DELAY_S, 0.8, rng))[:half],
+                            roomsim.through_room(played, roomsim.room_response(delay_after_s, 0.8, rng))[half:]))
+    times = roomsim.beat_times(DELAY_S, 120.0, ramp_to, 32)
+    crowd = roomsim.through_room(roomsim.clap_track(roomsim.crowd(times, 200, 15.0, 0.0, rng), len(played) / RATE, rng),
+                                 roomsim.room_response(0.0, 0.8, rng))
+    return roomsim.mix(crowd, rng, guide=guide, guide_db=10.0, noise_db=-30.0), played
+
+
+def listen_long(heard, played):
+    ring = RoomRing.create(f"rcx-long-{uuid.uuid4().hex[:8]}", RATE)
+    view, script = scripted_view(LONG, RATE)
+    script.apply(0, Start(count_in=False))
+    listener = RoomListener(LONG, RATE, ring, view)
+    try:
+        for start in range(0, len(played) - 128, 128):
+            ring.write(start, heard[start:start + 128].astype(np.float32), played[start:start + 128].astype(np.float32))
+            script.position = start + 128
+            if start % 1024 == 0:
+                listener.step()
+        return listener.heard_bars()
+    finally:
+        ring.close()
+
+
+@pytest.mark.parametrize("ramp_to", [126.0, 114.0])
+def test_a_room_drifting_from_the_conductor_is_followed_bar_by_bar(ramp_to):
+    """The crowd ramps from 120 to ``ramp_to`` bpm over 8 bars while the conductor stays at 120: its own pulse is
+    followed from window to window, so it is heard clapping even where it has left the conductor's steps.
+    Measured: within 2.1 bpm of the truth per measure (the window's two bars), the drift's sign always right."""
+    bars = listen_long(*long_room(ramp_to=ramp_to))
+    truth = {b: roomsim.bar_tempo(roomsim.beat_times(0.0, 120.0, ramp_to, 32), b) for b in range(8)}
+    assert [b.bar for b in bars] == [1, 2, 3, 4, 5, 6] and all(b.clapping for b in bars)
+    for b in bars:  # each measure spans the bar and the one before it
+        expected = (truth[b.bar] + truth[b.bar - 1]) / 2
+        assert abs(b.tempo_bpm - expected) <= 2.5, (b.bar, b.tempo_bpm, expected)
+        assert b.conductor_bpm == 120.0
+    drift = bars[-1].tempo_bpm - bars[0].tempo_bpm
+    assert abs(drift) > 3.0 and (drift > 0) == (ramp_to > 120.0), drift  # the drift, as a reveal would say it
+
+
+def test_a_5_ms_change_of_the_round_trip_is_noticed_within_two_bars():
+    bars = listen_long(*long_room(delay_after_s=DELAY_S + 0.005))
+    before = [b.round_trip_ms for b in bars if b.bar <= 3]
+    after = [b.round_trip_ms for b in bars if b.bar >= 5]  # bar 4 changed; by bar 5 the guide has told
+    assert before and after
+    assert all(abs(ms - 1000 * DELAY_S) <= 1000 / RATE for ms in before), before
+    assert all(abs(ms - 1000 * (DELAY_S + 0.005)) <= 1000 / RATE for ms in after), after

@@ -10,7 +10,9 @@ each a frozen record swapped in whole (any thread reads :attr:`RoomListener.now`
 * per **bar**, once the room ring holds it and its echo: whether the room clapped, its spread
   around the steps the sections played (σ, ms) and whether it is ahead (−) or behind (+), after
   the guide the PA played is taken out of what the microphone heard (it would make the room look
-  tighter); and the round trip as the guide reveals it, so a changed delay is seen within a bar.
+  tighter); the room's own tempo, its pulse followed from window to window (a room drifting
+  away from the conductor, or in a chaos, is measured around that pulse); and the round trip
+  as the guide reveals it, so a changed delay is seen within a bar.
 
 A measure costs ~70 ms of one core (two seconds of audio: band filters, the guide's path, the
 fold), at most once in :data:`MEASURE_EVERY_S` (a faster bar's steps join the next): under 4 % of
@@ -37,9 +39,10 @@ from ..conductor.events import Beat, Hit
 from ..listening.bleed import PATH_S, estimate_path, take_out_guide
 from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
 from ..listening.kernel import Kernel, measure_kernel
-from ..listening.onset import CLAP_BAND_HZ, onset_strength
+from ..listening.onset import CLAP_BAND_HZ, Envelope, onset_strength
 from ..listening.report import BANDS
 from ..listening.room import clear_times
+from ..listening.tempo import Track, follow
 from ..show.model import Show
 from ..threads import Worker
 from .roomcal import heard_probe, round_trip, save_round_trip
@@ -55,6 +58,7 @@ MIN_STEPS = 3  # clear steps, at least, for a spread
 MEASURE_EVERY_S = 1.9  # at most one measure in this long (a bar at 120 bpm is 2 s): its cost bounded
 MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this many (the clapping test needs 6)
 MAX_BARS = 4
+MIN_BEATS = 3  # followed, at least, for a tempo
 PATH_CLEAR = 10.0  # the guide's path peaks this far over its median, or the mic did not hear the guide
 KERNEL_AGAIN_S = 0.001  # a round trip moved by more than this: the room's kernel is measured again
 
@@ -69,6 +73,8 @@ class BarHeard:
     spread_ms: float | None  # None: no clapping, or too few clear steps to tell
     ahead_ms: float | None  # negative: ahead of the beat
     round_trip_ms: float | None  # PA → room → mic, as the guide heard back says
+    tempo_bpm: float | None = None  # the room's own pulse over the measure (None: no clapping, or not followed)
+    conductor_bpm: float | None = None  # the conductor's, at the bar's start
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,8 @@ class RoomNow:
             return f"ROOM  clapping · {level}"
         side = f" · {abs(bar.ahead_ms):.0f} ms {'ahead' if bar.ahead_ms < 0 else 'behind'}" \
             if bar.ahead_ms is not None and math.isfinite(bar.ahead_ms) else ""
-        return f"ROOM  {self.band()} {bar.spread_ms:.0f} ms{side} · {level}"
+        tempo = f" · {bar.tempo_bpm:.0f} bpm (conductor {bar.conductor_bpm:.0f})" if bar.tempo_bpm is not None else ""
+        return f"ROOM  {self.band()} {bar.spread_ms:.0f} ms{side}{tempo} · {level}"
 
 
 class RoomListener:
@@ -111,6 +118,8 @@ class RoomListener:
         self._bar_start: Beat | None = None
         self._pending: list[tuple[Beat, int, list[Hit]]] = []  # bars played, waiting for their echo
         self._recent: deque[list[Hit]] = deque(maxlen=MAX_BARS)  # the hits of the last bars measured
+        self._beats: deque[Beat] = deque(maxlen=MAX_BARS * 16)  # the conductor's beats: the room's pulse followed from them
+        self._pulse: tuple[float, float, int] | None = None  # the room's next beat and period (samples), and its moment
         self._measured_to = -(1 << 62)  # the end of the last bar measured
         self._meter = signal.butter(4, CLAP_BAND_HZ, "bandpass", fs=rate, output="sos")  # designed once
         self._kernels: dict[int, Kernel] = {}  # by the grid's period in ms: what the room's echo adds to a spread
@@ -143,6 +152,8 @@ class RoomListener:
                 self._bar_start, self._hits = event, []
             elif kind is Hit and self._bar_start is not None:
                 self._hits.append(event)
+            if kind is Beat and event.moment >= 0:
+                self._beats.append(event)
         position = self.ring.position
         level = self._level(position)
         heard = self.now.last_bar
@@ -225,14 +236,52 @@ class RoomListener:
         times = np.unique([hit.sample / self.rate for hit in hits]) + offset_s
         envelope = onset_strength(room, self.rate)
         guide = onset_strength(np.asarray(heard, dtype=np.float64) - room, self.rate)
-        clapping = heard_clapping(fold(envelope, times), fold(guide, times))
+        track = self._follow(envelope, beat, start, stop, trip)
+        chaos = self.show.moments[beat.moment].mode == "chaos"
+        # with the conductor: the room around the steps the sections played; without (chaos), or once it has
+        # left them by more than a step's window, around its own pulse (and then ahead/behind of nothing)
+        on_steps = not chaos and heard_clapping(fold(envelope, times), fold(guide, times))
+        own = track is not None and not on_steps and heard_clapping(fold(envelope, track.grid, track.periods),
+                                                                    fold(guide, track.grid, track.periods))
         spread_ms = ahead_ms = None
-        if clapping:
+        if on_steps:
             grid, period = clear_times(times)
-            spread = fold(envelope, grid, np.full(len(grid), period))
-            if spread.n_beats >= MIN_STEPS and math.isfinite(spread.raw_sigma_ms):
-                spread_ms, ahead_ms = self._kernel(period).correct(spread)
-        return BarHeard(beat.moment, beat.bar, clapping, spread_ms, ahead_ms, 1000.0 * trip / self.rate)
+            spread_ms, ahead_ms = self._spread(envelope, grid, np.full(len(grid), period))
+        elif own:
+            spread_ms, _ = self._spread(envelope, track.grid, track.periods)
+        tempo = _bpm(track) if on_steps or own else None
+        return BarHeard(beat.moment, beat.bar, on_steps or own, spread_ms, ahead_ms, 1000.0 * trip / self.rate, tempo,
+                        beat.tempo)
+
+    def _spread(self, envelope: Envelope, grid: np.ndarray, periods: np.ndarray) -> tuple[float | None, float | None]:
+        """(σ, ahead) around ``grid`` with the room's kernel taken out; Nones with too few windows to tell."""
+        spread = fold(envelope, grid, periods)
+        if spread.n_beats < MIN_STEPS or not math.isfinite(spread.raw_sigma_ms):
+            return None, None
+        return self._kernel(float(np.mean(periods))).correct(spread)
+
+    def _follow(self, envelope: Envelope, beat: Beat, start: int, stop: int, trip: float) -> Track | None:
+        """The room's own pulse through the window: the follower carried on from the last window (a new moment:
+        from the conductor's beat), so a room drifting away from the conductor stays followed."""
+        end = stop - ECHO_S * self.rate
+        if self._pulse is None or self._pulse[2] != beat.moment:
+            beats = [b for b in self._beats if start <= b.sample + trip < end and b.moment == beat.moment]
+            if not beats:
+                return None
+            first, period = beats[0].sample + trip, 60.0 * self.rate / beats[0].tempo
+        else:
+            first, period, _ = self._pulse
+            first -= period * math.floor((first - start) / period)  # the window's first beat, as the loop predicts it
+        count = int((end - first) // period) + 1
+        if count < MIN_BEATS:
+            return None
+        track = follow(envelope, (first - start) / self.rate, period / self.rate, count)
+        if track.found < MIN_BEATS - 1:
+            self._pulse = None  # lost: start again from the conductor's beats
+            return None
+        self._pulse = (start + (track.grid[-1] + track.periods[-1]) * self.rate, track.periods[-1] * self.rate,
+                       beat.moment)
+        return track
 
     def _kernel(self, period_s: float) -> Kernel:
         key = round(period_s * 1000)
@@ -259,8 +308,19 @@ class RoomListener:
                          "clapping_bars": sum(b.clapping for b in bars),
                          "spread_ms": _median([b.spread_ms for b in clapped]),
                          "ahead_ms": _median([b.ahead_ms for b in clapped]),
-                         "round_trip_ms": _median([b.round_trip_ms for b in bars])})
+                         "round_trip_ms": _median([b.round_trip_ms for b in bars]),
+                         # the room's own tempo at the moment's first and last measure: how it drifted
+                         "tempo_start_bpm": _median([b.tempo_bpm for b in clapped[:1]]),
+                         "tempo_end_bpm": _median([b.tempo_bpm for b in clapped[-1:]])})
         return rows
+
+
+def _bpm(track: Track | None) -> float | None:
+    """The room's tempo over a followed window: its beats heard, the median period between them."""
+    if track is None:
+        return None
+    periods = track.periods[np.isfinite(track.heard)]
+    return 60.0 / float(np.median(periods)) if len(periods) else None
 
 
 def _median(values: list[float | None]) -> float | None:
