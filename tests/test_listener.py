@@ -268,3 +268,29 @@ def test_a_5_ms_change_of_the_round_trip_is_noticed_within_two_bars():
     assert before and after
     assert all(abs(ms - 1000 * DELAY_S) <= 1000 / RATE for ms in before), before
     assert all(abs(ms - 1000 * (DELAY_S + 0.005)) <= 1000 / RATE for ms in after), after
+
+
+def test_the_reveal_sets_the_chaos_against_the_conductor_in_the_rooms_own_numbers():
+    from rockstar_cx.live.listener import BarHeard, Reveal
+
+    show = make_show([section("a", "x...")], [moment("talk", ("a",), 4), moment("chaos", ("a",), 8, mode="chaos"),
+                                             moment("conductor", ("a",), 8), moment("quiet", ("a",), 4, reveal=False)])
+    ring = RoomRing.create(f"rcx-rev-{uuid.uuid4().hex[:8]}", RATE)
+    try:
+        listener = RoomListener(show, RATE, ring, scripted_view(show, RATE)[0])
+
+        def bar(moment_, spread, tempo, clapping=True):
+            return BarHeard(moment_, 0, clapping, spread, 0.0, 5.0, tempo, 120.0)
+
+        listener.bars = [bar(1, 60.0, 121.0), bar(1, 90.0, 125.0), bar(1, 80.0, 130.0), bar(1, None, None, False)]
+        assert listener.reveal(2, 1) is None  # the conductor's moment not measured yet
+        listener.bars += [bar(2, 20.0, 120.5), bar(2, 16.0, 120.2)]
+        found = listener.reveal(2, 1)
+        assert found == Reveal(80.0, 9.0, 18.0, found.with_drift_bpm) and found.with_drift_bpm == pytest.approx(-0.3)
+        assert listener.reveal(2, 0) is None and listener.reveal(1, 0) is None  # not after a chaos; a chaos itself
+        listener.bars += [bar(0, 10.0, 120.0), bar(1, 30.0, 120.0), bar(2, 12.0, 120.0)]  # the show again: its latest pass
+        assert listener.reveal(2, 1) == Reveal(30.0, 0.0, 12.0, 0.0)
+        listener.bars += [bar(1, 30.0, 120.0), bar(3, 12.0, 120.0)]
+        assert listener.reveal(3, 1) is None  # entered from the chaos, but reveal = false in the show file
+    finally:
+        ring.close()

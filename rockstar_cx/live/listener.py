@@ -78,6 +78,17 @@ class BarHeard:
 
 
 @dataclass(frozen=True)
+class Reveal:
+    """What the room did without the conductor and with it: the spread (ms) and the tempo's drift (bpm)
+    over each moment's measures — the keynote's point, in the room's own numbers."""
+
+    without_spread_ms: float
+    without_drift_bpm: float
+    with_spread_ms: float
+    with_drift_bpm: float
+
+
+@dataclass(frozen=True)
 class RoomNow:
     level_db: float = SILENT_DB  # the clap band over the last METER_S, dBFS
     last_bar: BarHeard | None = None
@@ -295,6 +306,23 @@ class RoomListener:
         with self._lock:
             return list(self.bars)
 
+    def reveal(self, moment: int, before: int | None) -> Reveal | None:
+        """For a conducted moment entered from a chaos (``before``): the room in that chaos against the room
+        now, once both have been measured (and the show file lets this moment reveal it); else None."""
+        show = self.show
+        if (before is None or show.moments[before].mode != "chaos" or show.moments[moment].mode == "chaos"
+                or not show.moments[moment].reveal):
+            return None
+        runs: dict[int, list[BarHeard]] = {}
+        for bar in reversed(self.heard_bars()):  # the latest pass: this moment's measures, then the chaos's
+            if bar.moment not in (moment, before) or (bar.moment == moment and before in runs):
+                break
+            runs.setdefault(bar.moment, []).insert(0, bar)
+        now, then = _figures(runs.get(moment, [])), _figures(runs.get(before, []))
+        if now is None or then is None:
+            return None
+        return Reveal(then[0], then[1], now[0], now[1])
+
     def report(self) -> list[dict]:
         """The run report's ``room``: per moment heard, its bars measured, how many with clapping,
         and the median spread and ahead/behind over those (ms)."""
@@ -313,6 +341,14 @@ class RoomListener:
                          "tempo_start_bpm": _median([b.tempo_bpm for b in clapped[:1]]),
                          "tempo_end_bpm": _median([b.tempo_bpm for b in clapped[-1:]])})
         return rows
+
+
+def _figures(bars: list[BarHeard]) -> tuple[float, float] | None:
+    """(median spread, tempo drift from the first measure to the last) of a moment's clapping measures."""
+    heard = [b for b in bars if b.clapping and b.spread_ms is not None and b.tempo_bpm is not None]
+    if not heard:
+        return None
+    return float(np.median([b.spread_ms for b in heard])), heard[-1].tempo_bpm - heard[0].tempo_bpm
 
 
 def _bpm(track: Track | None) -> float | None:

@@ -22,8 +22,9 @@ MAX_PROBLEMS = 50
 ID = re.compile(r"[a-z0-9_-]+")
 
 # What a value must be, as messages say it, and the Python types that qualify (bools never do).
-STRING, WHOLE, NUMBER, LIST = "a string", "a whole number", "a number", "a list"
-_KIND_TYPES: dict[str, tuple[type, ...]] = {STRING: (str,), WHOLE: (int,), NUMBER: (int, float), LIST: (list,)}
+STRING, WHOLE, NUMBER, LIST, BOOLEAN = "a string", "a whole number", "a number", "a list", "true or false"
+_KIND_TYPES: dict[str, tuple[type, ...]] = {STRING: (str,), WHOLE: (int,), NUMBER: (int, float), LIST: (list,),
+                                            BOOLEAN: (bool,)}
 
 
 def describe(value: object) -> str:
@@ -84,7 +85,7 @@ class Checks:
                 self.report(table.path, f"missing required key '{key}' in {table.label}")
             return default
         value = table.data[key]
-        if isinstance(value, bool) or not isinstance(value, _KIND_TYPES[kind]):
+        if isinstance(value, bool) != (kind == BOOLEAN) or not isinstance(value, _KIND_TYPES[kind]):
             self.report(table.path + (key,), f"'{key}' must be {kind}, not {describe(value)}")
             return None
         return value

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from rockstar_cx.errors import Problem, ShowError
-from rockstar_cx.show.checks import ID, LIST, MAX_PROBLEMS, STRING, WHOLE, Checks, Enough, Table, describe, hint
+from rockstar_cx.show.checks import (BOOLEAN, ID, LIST, MAX_PROBLEMS, STRING, WHOLE, Checks, Enough, Table, describe,
+                                     hint)
 from rockstar_cx.show.limits import MAX_MOMENTS, check_bounds, expand_user, length_problem, read_show_file
 from rockstar_cx.show.locate import KeyPath
 from rockstar_cx.show.model import DEFAULT_COLORS, THEN_HOLD, Meter, Moment, Section, Show, Step, parse_pattern
@@ -29,7 +30,7 @@ BUILTIN_SOURCE = "built-in show"
 TABLES = ("show", "sounds", "sections", "moments")
 SHOW_KEYS = ("title", "tempo", "meter", "swing", "count_in", "seed", "warn_beats", "language")
 SECTION_KEYS = ("id", "name", "color", "sound", "pattern", "steps_per_beat", "gain", "midi_note")
-MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode", "then")
+MOMENT_KEYS = ("id", "title", "caption", "sections", "bars", "tempo", "tempo_end", "mode", "then", "reveal")
 MODES = ("conducted", "chaos")
 BEAT_UNITS = (1, 2, 4, 8, 16, 32)
 MAX_SECTIONS = 32
@@ -270,11 +271,12 @@ class _Checker(Checks):
         then = self.value(table, "then", STRING, default=THEN_HOLD)
         if then is not None and (problem := then_problem(then, bars)):
             self.report(table.path + ("then",), problem)
+        reveal = self.value(table, "reveal", BOOLEAN, default=True)
         if len(self.problems) > before:
             return None
         return Moment(
             id=moment_id, title=title, caption=caption, sections=sections, bars=bars,
-            tempo=tempo, tempo_end=tempo_end, mode=mode, then=then,
+            tempo=tempo, tempo_end=tempo_end, mode=mode, then=then, reveal=reveal,
         )
 
     def moment_sections(self, table: Table, section_ids: dict[str, KeyPath]) -> tuple[str, ...] | None:

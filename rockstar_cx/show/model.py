@@ -98,6 +98,9 @@ class Moment:
     # Live, at the end of its bars: "hold" loops its parts at the end tempo until GO; "next" moves on.
     # Offline (render, MIDI export) every moment moves on after its bars.
     then: str = THEN_HOLD
+    # With a room microphone, the stage may show what the room did when it makes the point (a
+    # conducted moment after a chaos: without the conductor against with); false keeps it off this moment.
+    reveal: bool = True
 
     @property
     def holds(self) -> bool:

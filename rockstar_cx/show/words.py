@@ -36,6 +36,8 @@ WORDS: dict[str, dict[str, str]] = {
         "spread": "SPREAD",
         "ms": "{ms} ms",
         "together": "TOGETHER",
+        "reveal_without": "WITHOUT: {spread} ms apart, {drift} bpm",
+        "reveal_with": "WITH: {spread} ms apart, {drift} bpm",
         **{f"sound.{name}": word for name, word in SOUND_WORDS.items()},
     },
     "de": {
@@ -61,6 +63,8 @@ WORDS: dict[str, dict[str, str]] = {
         "spread": "STREUUNG",
         "ms": "{ms} ms",
         "together": "ZUSAMMEN",
+        "reveal_without": "OHNE: {spread} ms auseinander, {drift} bpm",
+        "reveal_with": "MIT: {spread} ms auseinander, {drift} bpm",
         "sound.click": "KLICK", "sound.clap": "KLATSCH", "sound.stomp": "STAMPF", "sound.snap": "SCHNIPP",
         "sound.woodblock": "KLOPF", "sound.claves": "KLACK", "sound.cowbell": "DING", "sound.kick": "BUMM",
         "sound.hihat": "TSS", "sound.count": "ZÄHLEN", "sound.count_accent": "ZÄHLEN",

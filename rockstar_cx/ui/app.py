@@ -59,6 +59,7 @@ from .present import PUSH as _PUSH
 from .screens import place, window_size
 from .windows import CONSOLE_SIZE, Windows, on_display, size_of
 from .settings import Settings, load_settings, save_settings
+from .lanes import reveal_lines
 from .stage import StageView
 from .text import Text
 from .widgets import Painter, TextBox
@@ -189,6 +190,9 @@ class StageApp(Input, Windows):
         self.briefing = brief(self.view, frame, self.remaining, teach=teach, panicking=self.presenter.panicking(),
                               resume=None if teaching is None else teaching.resume)
         self.stage_view.coming = self.briefing.stage_line
+        room = self.presenter.room  # with a room microphone: its numbers, when they make the point
+        found = room.reveal(frame.moment, frame.previous) if room is not None and frame.state == "playing" else None
+        self.stage_view.reveal = None if found is None else reveal_lines(self.stage_view.say, found)
         surface = self.stage.get_surface()  # fetched every frame: resizing and fullscreen replace it
         overlaid = self.console_window is None and self.console  # the console overlay changes as the show goes
         key = None

@@ -11,6 +11,9 @@ and a word: the screen as a whole never flashes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pygame
 
 from .chaos import Drift
@@ -20,6 +23,9 @@ from .layout import Layout, caps, lines_height, stacked
 from .palette import ALERT, BACKGROUND, INK, MUTED_EDGE, SOFT_INK, mix
 from .text import Text
 from .widgets import Painter, ZoneLook, hit_light
+
+if TYPE_CHECKING:  # the listener needs scipy: imported only when a room is heard (--room-input)
+    from ..live.listener import Reveal
 
 REACH_BEATS = 2.0  # a lane's half-width is this many beats off the line (markers further stop at its end)
 SPREAD_STEP_MS = 10  # the readout moves in steps the back of the hall can read
@@ -87,6 +93,23 @@ def draw_together(surface: pygame.Surface, painter: Painter, lay: Layout, word: 
     block = fit(painter.text, word, lay.band, cap=lay.cue_cap, floor=lay.caption_cap)
     role = "cue" if block.lines and block.lines[0].px >= painter.text.px_for_cap(lay.cue_cap) else "caption"
     painter.block(surface, role, block, INK)
+
+
+def reveal_lines(say: Callable[..., str], found: Reveal) -> tuple[str, str]:
+    """The reveal's two lines in the show's language: whole milliseconds, the drift in whole bpm with its sign."""
+    return (say("reveal_without", spread=f"{found.without_spread_ms:.0f}", drift=f"{found.without_drift_bpm:+.0f}"),
+            say("reveal_with", spread=f"{found.with_spread_ms:.0f}", drift=f"{found.with_drift_bpm:+.0f}"))
+
+
+def draw_reveal(surface: pygame.Surface, painter: Painter, lay: Layout, lines: tuple[str, str]) -> None:
+    """What the room did without the conductor (left, in the chaos's colour) and with it (right), side by
+    side, as large as the band allows: the keynote's point in the room's own numbers."""
+    band = lay.band
+    half = band.width // 2
+    for column, (line, color) in enumerate(zip(lines, (ALERT, INK))):
+        box = pygame.Rect(band.x + column * half, band.y, half - lay.caption_cap if column == 0 else half, band.height)
+        block = fit(painter.text, line, box, cap=lay.cue_cap, floor=lay.caption_cap, lines=3)
+        painter.block(surface, "caption", block, color)
 
 
 def spread_needs(text: Text, height: int, label: str) -> tuple[float, float]:

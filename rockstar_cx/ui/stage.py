@@ -27,7 +27,7 @@ from ..show.words import DEFAULT_LANGUAGE, cue_word as word_in, say
 from .chaos import Drift, after_chaos, conductor_returns, drift
 from .cues import Frame
 from .fit import fit, measure, wrap
-from .lanes import draw_lanes, draw_spread, draw_together, spread_ms, spread_needs
+from .lanes import draw_lanes, draw_reveal, draw_spread, draw_together, spread_ms, spread_needs
 from .layout import COUNT_CAP, MOST_LINES, Layout, Needs, Zone, caps, layout, lines_height
 from .palette import ALERT, BACKGROUND, INK, SOFT_INK, SectionColors
 from .text import Text
@@ -58,6 +58,7 @@ class StageView:
         self.badge: str | None = None  # a word for the audience beside the bar count (the app sets it)
         # A change that comes by itself, discreetly beside the bar count ("NEXT MOMENT IN 3 BARS"; the app sets it)
         self.coming: str | None = None
+        self.reveal: tuple[str, str] | None = None  # the room without the conductor and with it (the app sets it)
         # Where the last frame differs from its beat's still picture (the baton, cues, rings, playheads), when
         # that picture came from the cache; None: anything may have changed (the app then flips it all)
         self.moving: list[pygame.Rect] | None = None
@@ -87,7 +88,7 @@ class StageView:
             if frame.armed is not None or self.show.moments[frame.moment].mode == "chaos":
                 key = None  # countdown rings and the spread change every frame
         if key is not None:
-            key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge, self.coming)
+            key += (surface.get_size(), frame.moment, frame.bar, frame.beat, self.badge, self.coming, self.reveal)
         if key is not None and key == self._scene_key:
             surface.blit(self._scene, (0, 0))
             self.painter.boxes, self.zones = list(self._scene_boxes), list(self._scene_zones)
@@ -173,9 +174,11 @@ class StageView:
             shown = list(range(len(show.sections)))
         chaos = moment.mode == "chaos"
         lanes, returning = chaos or after_chaos(show, frame), conductor_returns(show, frame)
+        revealing = self.reveal is not None and not returning and not chaos
+        lanes = lanes and not revealing  # after the conductor's first bar the room's numbers take the band
         badges = self._badges(frame, current, entering)
         measured = tuple(set(badges.values())) + ((self.say("ms", ms="+8888"),) if lanes else ())  # offsets' room
-        lay = self._layout(surface, shown, moment.caption, measured, lanes)  # the band keeps its height under a GO
+        lay = self._layout(surface, shown, " · ".join(self.reveal) if revealing else moment.caption, measured, lanes)  # the band keeps its height under a GO
         off = drift(show, frame) if lanes else Drift()
         shared = lay.lanes == lay.band  # no strip to spare: the lanes hold the band while no GO counts down
         if not static:
@@ -214,6 +217,8 @@ class StageView:
             self._countdown(surface, lay, frame, [i for i in entering if i not in current], current, entering)
         elif returning and not shared:
             draw_together(surface, self.painter, lay, self.say("together"))
+        elif revealing:
+            draw_reveal(surface, self.painter, lay, self.reveal)
         elif not (lanes and shared):
             self._caption(surface, lay, moment.caption)
 

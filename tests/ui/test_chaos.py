@@ -112,3 +112,36 @@ def test_chaos_and_the_return_never_flash_more_than_three_times_a_second():
     assert len(whole) == 5 * fps
     assert vision.swings_per_second(whole, fps) <= 3
     assert max(abs(a - b) for a, b in itertools.pairwise(whole)) < vision.FLASH_DELTA  # no full-screen change
+
+
+def test_after_the_conductors_first_bar_the_rooms_numbers_take_the_band_large():
+    from rockstar_cx.ui.lanes import reveal_lines
+    from rockstar_cx.ui.layout import caps
+
+    class Found:  # a Reveal: the room without the conductor and with it
+        without_spread_ms, without_drift_bpm, with_spread_ms, with_drift_bpm = 83.4, 9.2, 17.6, -0.3
+
+    show = _show()
+    view = StageView(show, Text())
+    surface = pygame.Surface((1920, 1080))
+    lines = reveal_lines(view.say, Found())
+    assert lines == ("WITHOUT: 83 ms apart, +9 bpm", "WITH: 18 ms apart, -0 bpm")
+    frames = dict(_run(show, 5 * BAR, BAR // 8))
+    view.reveal = lines
+    view.draw(surface, frames[3 * BAR])  # the conductor's first bar: the punchline, not yet the numbers
+    assert say("en", "together") in {b.text for b in view.texts} and lines[0] not in {b.text for b in view.texts}
+    view.draw(surface, frames[4 * BAR + BAR // 2])
+    boxes = {b.whole: b for b in view.texts}
+    assert lines[0] in boxes and lines[1] in boxes and say("en", "together") not in boxes
+    caption, cue, _ = caps(1080)
+    sizes = [boxes[line].px for line in lines]  # a caption's size at least (the band's lines), a cue's at most
+    assert all(view.text.px_for_cap(caption) <= px <= view.text.px_for_cap(cue) for px in sizes), sizes
+    for size in ((1024, 768), (1280, 720)):  # whole, on every screen (the band is laid out for them)
+        small = pygame.Surface(size)
+        view.draw(small, frames[4 * BAR + BAR // 2])
+        assert {b.whole for b in view.texts} >= set(lines) and not any(b.text.endswith("…") for b in view.texts
+                                                                        if b.whole in lines)
+    assert boxes[lines[0]].rect.right <= boxes[lines[1]].rect.left  # without, then with: side by side
+    view.reveal = None
+    view.draw(surface, frames[4 * BAR + BAR // 2])
+    assert "One piece of music." in {b.whole for b in view.texts}  # without numbers: the caption
