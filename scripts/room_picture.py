@@ -2,9 +2,9 @@
 """The README's room picture: the built-in keynote heard by a simulated room, measured and drawn.
 
 The show is rendered (held moments 4 bars, as ``play --no-ui`` plays it); a crowd of 300 claps
-every step the sections play — 20 ms apart from each other with the conductor, 60 ms in the
-chaos, where each follows its own section's drifting time — through a hall with RT60 1.2 s, the
-PA's guide 10 dB over the crowd at the microphone.  ``rockstar-cx listen`` measures it and
+every step the sections play, 20 ms apart from each other, with the conductor; in the chaos it
+claps one pulse of its own, 60 ms apart and speeding up by 12 % (groups clapping alone speed up)
+— through a hall with RT60 1.2 s, the PA's guide 10 dB over the crowd at the microphone.  ``rockstar-cx listen`` measures it and
 ``rockstar-cx report`` draws it, as a presenter would after a show.
 
     .venv/bin/python scripts/room_picture.py [--out docs/screenshots/room-report.png]
@@ -25,6 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 CLAPPERS = 300
 SPREAD_MS = {"conducted": 20.0, "chaos": 60.0}
+CHAOS_SPEEDUP = 1.12  # over the chaos, the room's own pulse speeds up by this much (groups alone speed up)
 LEAD_S = 1.0  # silence before the show in the recording
 
 
@@ -36,16 +37,20 @@ def main() -> None:
     import roomsim
     from rockstar_cx.audio.render import render_show
     from rockstar_cx.cli import main as cli
-    from rockstar_cx.conductor.events import Hit
+    from rockstar_cx.conductor.events import Beat, Hit
     from rockstar_cx.show import builtin_show
 
     show, rate, rng = builtin_show(), roomsim.RATE, np.random.default_rng(2026)
     guide, _, events = render_show(show, rate)
     hits = [e for e in events if type(e) is Hit and show.moments[e.moment].sections]
-    groups = []
-    for mode, spread in SPREAD_MS.items():
-        times = np.unique([h.time for h in hits if show.moments[h.moment].mode == mode]) + LEAD_S
-        groups.append(roomsim.crowd(times, CLAPPERS, spread, 0.0, rng, every=1))
+    conducted = np.unique([h.time for h in hits if show.moments[h.moment].mode != "chaos"]) + LEAD_S
+    groups = [roomsim.crowd(conducted, CLAPPERS, SPREAD_MS["conducted"], 0.0, rng)]
+    for index, moment in enumerate(show.moments):  # without a conductor the room claps one pulse, speeding up
+        beats = [e for e in events if type(e) is Beat and e.moment == index]
+        if moment.mode == "chaos" and beats:
+            pulse = roomsim.beat_times(beats[0].time + LEAD_S, beats[0].tempo, beats[0].tempo * CHAOS_SPEEDUP,
+                                       len(beats))
+            groups.append(roomsim.crowd(pulse, CLAPPERS, SPREAD_MS["chaos"], 0.0, rng))
     seconds = LEAD_S + len(guide) / rate + 1.0
     crowd = roomsim.through_room(roomsim.clap_track(roomsim.join(*groups), seconds, rng),
                                  roomsim.room_response(0.0, 1.2, rng))
