@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 ROOT = Path(sys.argv[sys.argv.index("--root") + 1]) if "--root" in sys.argv else REPO
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(ROOT))
+ENGINE_CAUSED = ("dropped_blocks", "callback_errors", "nonfinite_blocks")
 BASELINE = "cd21c3c"  # the commit before issue 14.6's redraw work
 XVFB_DISPLAY = ":81"
 
@@ -193,7 +194,10 @@ def worker(kind: str, seconds: float) -> dict:
     ms = np.array(times or [0.0]) * 1000.0
     return {"cpu": 100 * cpu / wall, "p50": float(np.percentile(ms, 50)), "p99": float(np.percentile(ms, 99)),
             "steps_per_s": len(times) / wall, "state": state,
-            "underflows": report["underflows_after_warmup"] if kind == "playing" else 0,
+            # blocks the engine failed to deliver (the goal's), and the device's own count (a JACK dummy
+            # server's xruns are among those: it drops cycles by itself on this VM)
+            "underflows": sum(report.get(key, 0) for key in ENGINE_CAUSED) if kind == "playing" else 0,
+            "device_underflows": report["underflows_after_warmup"] if kind == "playing" else 0,
             "audio": f"{report['device'] or 'silent'} ({report['audio']})",
             "code": str(Path(sys.modules[StageApp.__module__].__file__).parents[2])}
 
@@ -265,7 +269,7 @@ def compare(baseline: str, rounds: int, seconds: float) -> bool:
 
     def mean(driver: str, kind: str, name: str, field: str) -> float:
         values = [r[field] for r in results[(driver, kind, name)]]
-        return float(np.median(values)) if field != "underflows" else float(max(values))
+        return float(np.median(values)) if "underflows" not in field else float(max(values))
 
     print(f"\nA real display against the baseline ({rounds} rounds alternately; medians; now = {head} + this tree, "
           f"baseline = {sha}):")
@@ -278,13 +282,14 @@ def compare(baseline: str, rounds: int, seconds: float) -> bool:
         rows += [(driver, "playing", "p50", "playing 1080p: frame p50 ms", None),
                  (driver, "playing", "p99", "playing 1080p: frame p99 ms", 12.0 if driver == "x11" else None),
                  (driver, "playing", "cpu", "playing 1080p: app CPU % of a core", 35.0 if driver == "x11" else None),
-                 (driver, "playing", "underflows", "playing 1080p: engine underflows", 0.0)]
+                 (driver, "playing", "underflows", "playing 1080p: engine-caused underflows", 0.0),
+                 (driver, "playing", "device_underflows", "playing 1080p: the device's underflows", None)]
     for driver, kind, field, label, goal in rows:
         before, after = mean(driver, kind, "baseline", field), mean(driver, kind, "now", field)
         ratio = f"{after / before:9.2f}" if before else f"{'-':>9}"
         met = "" if goal is None else ("≤ %g  %s" % (goal, "met" if after <= goal else "NOT MET"))
         ok = ok and (goal is None or after <= goal)
-        print(f"  {driver:<6} {label:<34} {before:9.2f} {after:9.2f} {ratio}   {met}")
+        print(f"  {driver:<6} {label:<40} {before:9.2f} {after:9.2f} {ratio}   {met}")
     return ok
 
 
