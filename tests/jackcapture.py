@@ -9,6 +9,7 @@ xrun the dummy driver runs late cycles back to back, and its frame time then rep
 
 from __future__ import annotations
 
+import re
 import time
 
 import jack
@@ -113,3 +114,36 @@ class JackCapture(XrunMonitor):
             return loud
         gaps = np.diff(loud, prepend=-silence - 1)
         return loud[gaps > silence] + self.first_frame
+
+
+class Loop:
+    """A cable from a PortAudio client's first output to its first input — the PA heard by the mic —
+    for a client that appears after this is made (another process's PortAudio may be there already:
+    the new one is then named ``PortAudio-01``).  :meth:`wire` waits until its ports exist."""
+
+    def __init__(self, name: str = "room-loop") -> None:
+        self.client = jack.Client(name, no_start_server=True)
+        self.client.activate()
+        self.before = {port.name for port in self.client.get_ports("PortAudio", is_audio=True, is_input=True)}
+
+    def wire(self, timeout: float = 20.0, alive=lambda: True) -> str:
+        """Connect the new client's output to its input (dropping the dummy device's silent capture);
+        returns the client's name."""
+        deadline = time.monotonic() + timeout
+        while True:
+            new = [p for p in self.client.get_ports("PortAudio", is_audio=True, is_input=True) if p.name not in self.before]
+            if new:
+                app = new[0].name.split(":")[0]
+                outputs = self.client.get_ports("^" + re.escape(app + ":"), is_audio=True, is_output=True)
+                if outputs:
+                    for port in self.client.get_all_connections(new[0]):
+                        self.client.disconnect(port, new[0])
+                    self.client.connect(outputs[0], new[0])
+                    return app
+            if not alive() or time.monotonic() > deadline:
+                raise TimeoutError(f"no new PortAudio client with an input and an output (before: {self.before})")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()

@@ -102,31 +102,24 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
     import json
     import subprocess
     import sys
-    import time
 
-    import jack
+    from jackcapture import Loop
 
     show = tmp_path / "clicks.toml"
     show.write_text('[show]\ntitle = "Loop"\ntempo = 150\ncount_in = 0\n\n[[sections]]\nid = "a"\nsound = "clap"\n'
                     'pattern = "x..."\n\n[[moments]]\nid = "m"\ntitle = "M"\nsections = ["a"]\nbars = 8\n')
     report = tmp_path / "run.json"
     recording = tmp_path / "room.wav"
+    loop = Loop("listen-loop")  # before the app: its PortAudio client is the one that appears after
     app = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "play", str(show), "--no-ui", "--device", "system",
                             "--room-input", "1", "--record-room", str(recording), "--duration", "9",
                             "--report", str(report)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    looper = jack.Client("listen-loop", no_start_server=True)
     try:
-        deadline = time.monotonic() + 20
-        while not (inputs := looper.get_ports("PortAudio", is_audio=True, is_input=True)):
-            assert app.poll() is None and time.monotonic() < deadline, app.communicate()
-            time.sleep(0.05)
-        for port in looper.get_all_connections(inputs[0]):
-            looper.disconnect(port.name, inputs[0].name)
-        looper.connect("PortAudio:out_0", inputs[0].name)
+        loop.wire(alive=lambda: app.poll() is None)
         _, err = app.communicate(timeout=60)
     finally:
-        looper.close()
+        loop.close()
     assert app.returncode == 0, err
     [room] = json.loads(report.read_text())["room"]
     assert room["id"] == "m" and room["bars"] >= 2 and room["clapping_bars"] == 0 and room["spread_ms"] is None

@@ -69,26 +69,28 @@ def test_a_failing_block_leaves_the_old_file_and_no_temporary_one(tmp_path):
 def test_ctrl_c_mid_render_leaves_the_previous_mix_and_stems_as_they_were(tmp_path):
     mix, stems = tmp_path / "keynote.wav", tmp_path / "stems"
     stems.mkdir()
-    for attempt in range(3):  # the render writing its files is caught, and held there, as they appear
-        mix.write_bytes(OLD)
-        (stems / "sales.wav").write_bytes(OLD)
-        render = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "render", "-o", str(mix), "--stems",
-                                   str(stems), "--samplerate", "192000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while not any(tmp_path.rglob(".*.part")) and render.poll() is None:
-            assert time.monotonic() < deadline, render.communicate()
-            time.sleep(0.001)
-        render.send_signal(signal.SIGSTOP)  # a loaded machine can't let it finish before the Ctrl-C comes
-        render.send_signal(signal.SIGINT)
+    mix.write_bytes(OLD)
+    (stems / "sales.wav").write_bytes(OLD)
+    render = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "render", "-o", str(mix), "--stems", str(stems),
+                               "--samplerate", "192000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    began, looks = time.monotonic(), 0
+    while True:  # look only while it is stopped: it cannot finish between seeing a file and the Ctrl-C
+        render.send_signal(signal.SIGSTOP)
+        writing = any(tmp_path.rglob(".*.part"))
+        if writing or render.poll() is not None:
+            break
         render.send_signal(signal.SIGCONT)
-        _, err = render.communicate(timeout=60)
-        if render.returncode == 0:  # it had written everything before the test saw a file (seen once, loaded)
-            continue
-        assert render.returncode == 130, err
-        assert mix.read_bytes() == OLD and (stems / "sales.wav").read_bytes() == OLD
-        assert leftovers(tmp_path) == [] and sorted(p.name for p in stems.iterdir()) == ["sales.wav"]
-        return
-    pytest.fail("the render finished before a Ctrl-C could reach it, three times")
+        looks += 1
+        assert time.monotonic() - began < 60, render.communicate()
+        time.sleep(0.002)
+    assert writing, (f"the render ended ({render.returncode}) after {time.monotonic() - began:.2f} s and {looks} looks "
+                     f"without a temporary file seen: {sorted(p.name for p in tmp_path.rglob('*'))}")
+    render.send_signal(signal.SIGINT)
+    render.send_signal(signal.SIGCONT)
+    _, err = render.communicate(timeout=60)
+    assert render.returncode == 130, err
+    assert mix.read_bytes() == OLD and (stems / "sales.wav").read_bytes() == OLD
+    assert leftovers(tmp_path) == [] and sorted(p.name for p in stems.iterdir()) == ["sales.wav"]
 
 
 def test_a_full_disk_is_a_clear_error_and_leaves_every_old_file(full_disk):

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from contextlib import contextmanager
 
-import jack
 import numpy as np
 import pytest
 
-from jackcapture import PORTAUDIO_OUT, XrunMonitor
+from jackcapture import Loop, XrunMonitor
 from played import Played
 from rockstar_cx.audio.commands import PlayProbe
 from rockstar_cx.audio.engine import EngineConfig
@@ -74,22 +72,24 @@ CLICKS = make_show([section("a", "x...", sound="click")], [moment("m", ("a",), 0
 
 
 def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
-    with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine:
-        assert engine.start_state == "ok"
-        played = Played(engine)
-        monitor = XrunMonitor("room-xruns")
-        try:
-            with looped(engine):
-                xruns = monitor.xruns
-                engine.send(Start(count_in=False))
-                time.sleep(3.0)
-                hits = [e.sample for e in played() if type(e) is Hit]
-                end = engine.room.position
-                heard = engine.room.read(end - 3 * RATE, end)
-                sent = engine.room.read(end - 3 * RATE, end, played=True)
-                xruns = monitor.xruns - xruns
-        finally:
-            monitor.close()
+    loop, monitor = Loop(), XrunMonitor("room-xruns")
+    try:
+        with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine:
+            assert engine.start_state == "ok"
+            played = Played(engine)
+            loop.wire()
+            time.sleep(0.5)  # connecting may cost JACK a cycle: let it pass
+            xruns = monitor.xruns
+            engine.send(Start(count_in=False))
+            time.sleep(3.0)
+            hits = [e.sample for e in played() if type(e) is Hit]
+            end = engine.room.position
+            heard = engine.room.read(end - 3 * RATE, end)
+            sent = engine.room.read(end - 3 * RATE, end, played=True)
+            xruns = monitor.xruns - xruns
+    finally:
+        loop.close()
+        monitor.close()
     assert heard is not None and len(hits) >= 10
     loop = LOOP_PERIODS * jack_server.period
     if xruns == 0:  # a dropped JACK cycle shifts the input against the output by a period
@@ -106,33 +106,22 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
     assert len(delays) >= len(hits) - 2, (hits, list(onsets))  # every hit but one cut at either end
 
 
-@contextmanager
-def looped(engine: AudioEngine):
-    """The engine's first output wired to its room input: the PA heard by the mic, through a cable."""
-    looper = jack.Client("room-loop", no_start_server=True)
-    looper.activate()
-    try:
-        inputs = [p.name for p in looper.get_ports("PortAudio", is_audio=True, is_input=True)]
-        for port in looper.get_all_connections(inputs[0]):  # the dummy device's silent capture
-            looper.disconnect(port.name, inputs[0])
-        looper.connect(PORTAUDIO_OUT, inputs[0])
-        time.sleep(0.5)  # connecting may cost JACK a cycle: let it pass
-        yield
-    finally:
-        looper.deactivate()
-        looper.close()
-
-
 def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_server):
-    with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine, looped(engine):
-        engine.send(PlayProbe())
-        began = None
-        deadline = time.monotonic() + 5
-        while began is None or (latency := round_trip(engine.room, began, probe(RATE), RATE)) is None:
-            assert time.monotonic() < deadline
-            began = began if began is not None else next(
-                (e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe), None)
-            time.sleep(0.05)
+    loop = Loop()
+    try:
+        with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine:
+            loop.wire()
+            time.sleep(0.5)
+            engine.send(PlayProbe())
+            began = None
+            deadline = time.monotonic() + 5
+            while began is None or (latency := round_trip(engine.room, began, probe(RATE), RATE)) is None:
+                assert time.monotonic() < deadline
+                began = began if began is not None else next(
+                    (e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe), None)
+                time.sleep(0.05)
+    finally:
+        loop.close()
     assert heard_probe(latency) and latency.polarity == 1
     assert abs(latency.samples - LOOP_PERIODS * jack_server.period) < 0.05, latency  # as the clicks' round trip above
 
@@ -162,32 +151,21 @@ def test_calibrate_room_on_the_command_line_keeps_the_round_trip(jack_server, tm
     import threading
 
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    looper = jack.Client("calibrate-loop", no_start_server=True)
-    wired = threading.Event()
-
-    def wire() -> None:  # as soon as the app's input port appears: connect its output to it
-        while not wired.is_set():
-            inputs = looper.get_ports("PortAudio", is_audio=True, is_input=True)
-            if inputs:
-                for port in looper.get_all_connections(inputs[0]):
-                    looper.disconnect(port.name, inputs[0].name)
-                looper.connect(PORTAUDIO_OUT, inputs[0].name)
-                wired.set()
-            time.sleep(0.01)
-
-    waiter = threading.Thread(target=wire, daemon=True)
-    waiter.start()
+    loop = Loop("calibrate-loop")
+    wired = []
+    waiter = threading.Thread(target=lambda: wired.append(loop.wire(timeout=30)), daemon=True)
+    waiter.start()  # wired as soon as the app's ports appear: it probes half a second after its stream starts
     try:
         result = subprocess.run([sys.executable, "-m", "rockstar_cx", "calibrate-room", "--room-input", "1",
                                  "--device", "system"], capture_output=True, text=True, timeout=60, env=env)
     finally:
-        wired.set()
         waiter.join()
-        looper.close()
+        loop.close()
+    assert wired, "the app's ports never appeared"
     assert result.returncode == 0, result.stderr
-    loop = LOOP_PERIODS * jack_server.period
-    assert result.stdout.splitlines()[-1].startswith(f"system: room round trip {1000 * loop / RATE:.2f} ms ({loop}.0 samples);")
-    assert load_round_trip("system", RATE, tmp_path / "config" / "rockstar-cx" / "room.toml").samples == pytest.approx(loop, abs=0.05)
+    trip = LOOP_PERIODS * jack_server.period
+    assert result.stdout.splitlines()[-1].startswith(f"system: room round trip {1000 * trip / RATE:.2f} ms ({trip}.0 samples);")
+    assert load_round_trip("system", RATE, tmp_path / "config" / "rockstar-cx" / "room.toml").samples == pytest.approx(trip, abs=0.05)
 
 
 def test_calibrate_room_without_a_microphone_heard_says_so(jack_server, tmp_path):
