@@ -71,8 +71,11 @@ def test_ctrl_c_mid_render_leaves_the_previous_mix_and_stems_as_they_were(tmp_pa
     stems.mkdir()
     mix.write_bytes(OLD)
     (stems / "sales.wav").write_bytes(OLD)
+    # Ctrl-C as in a terminal: a suite started in the background (`&` without job control) ignores SIGINT,
+    # and a child keeps that (Python then installs no KeyboardInterrupt): the render would finish regardless
     render = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "render", "-o", str(mix), "--stems", str(stems),
-                               "--samplerate", "192000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               "--samplerate", "192000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     began, looks = time.monotonic(), 0
     while True:  # look only while it is stopped: it cannot finish between seeing a file and the Ctrl-C
         render.send_signal(signal.SIGSTOP)
