@@ -63,6 +63,7 @@ def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server,
     """
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     show = builtin_show()
+    lates: list[list[int]] = []
     for _attempt in range(ISOLATION_ATTEMPTS):
         xruns: list[int] = []
         idle, loaded = perform(show, False, xruns), perform(show, True, xruns)
@@ -72,13 +73,16 @@ def test_no_underflow_in_a_minute_of_full_speed_stage_and_a_gil_hog(jack_server,
             assert report["underflows_after_warmup"] <= server_xruns and report["callback_errors"] == 0
             assert report["dropped_blocks"] <= server_xruns  # a block the renderer was stalled in: silence
             assert report["callbacks"] >= 0.98 * due and report["callbacks_missed"] <= server_xruns + 2
-            # a dropped server cycle delays two callbacks here: its own and the one the driver catches up with
-            assert report["late_callbacks"] <= 2 * server_xruns + 2
         assert loaded["callback_ms_p99"] <= 2 * idle["callback_ms_p99"] + 0.05  # the stage and the hog do not slow it
         assert loaded["frames"] >= 30 * RUN_S  # the stage really was drawing flat out
         # nor cost the audio cycles.  The host schedules this VM's two cores among its own work,
-        # so a noisy minute can come with a few extra xruns whatever runs in it: a second pair decides.
-        if xruns[1] <= 2 * xruns[0] + 3:
+        # so a noisy minute can come with a few extra xruns whatever runs in it, or with a thread stalled
+        # for milliseconds that JACK does not count: a second pair decides.  A dropped server cycle delays
+        # two callbacks here: its own and the one the driver catches up with.
+        late = [report["late_callbacks"] - (2 * server_xruns + 2) for report, server_xruns in zip((idle, loaded), xruns)]
+        lates.append(late)
+        if xruns[1] <= 2 * xruns[0] + 3 and max(late) <= 0:
             break
     else:
-        raise AssertionError(f"the load raised JACK's xrun rate in {ISOLATION_ATTEMPTS} pairs of runs: {xruns}")
+        raise AssertionError(f"in {ISOLATION_ATTEMPTS} pairs of runs the load raised JACK's xrun rate, or callbacks "
+                             f"came late beyond two per xrun: xruns {xruns}, late beyond the bound {lates}")
