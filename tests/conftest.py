@@ -18,6 +18,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -38,14 +39,24 @@ from rockstar_cx.audio.supervisor import AudioEngine  # noqa: E402
 from rockstar_cx.midi.memory import MemoryBus, memory_bus  # noqa: E402
 
 _TEST_TIMEOUT = float(os.environ.get("ROCKSTAR_TEST_TIMEOUT", "300"))
+# A hung test's threads go here, not to stderr: pytest captures that into a file the watchdog's exit
+# throws away; scripts/test prints this one after pytest (a CI run once ended silently, exit 1).
+HANG_LOG = Path(__file__).resolve().parents[1] / ".test-hang.log"
 
 
 @pytest.fixture(autouse=True)
-def _hang_watchdog():
+def _hang_watchdog(request):
+    log = None
     if _TEST_TIMEOUT > 0:
-        faulthandler.dump_traceback_later(_TEST_TIMEOUT, exit=True)
+        log = open(HANG_LOG, "a")
+        log.write(f"\n{request.node.nodeid} hung for {_TEST_TIMEOUT:.0f} s; its threads:\n")
+        log.flush()
+        faulthandler.dump_traceback_later(_TEST_TIMEOUT, exit=True, file=log)
     yield
     faulthandler.cancel_dump_traceback_later()
+    if log is not None:
+        log.close()
+        HANG_LOG.unlink(missing_ok=True)  # it did not hang
 
 
 # A fixed name: JACK reuses a dead server's registry slot only for the same name.  Two suites run
