@@ -36,7 +36,6 @@ final status).  Each reply names the request it answers, so a late one is never 
 
 from __future__ import annotations
 
-import gc
 import math
 import multiprocessing
 import sys
@@ -57,7 +56,6 @@ START_TIMEOUT_S = 30.0
 REPLY_TIMEOUT_S = 5.0
 LATEST_EVERY_S = 1.0  # the status (hot-plug, send figures) costs the sender's process a little
 STALL_S = 1.0  # a request unanswered this long: the process is hung (stopped, deadlocked)
-OLDEST_NEVER = 1 << 30  # young collections before a full one: never, in a show's lifetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,10 +235,6 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
                         jack=resolve_api(config.api) == "jack")
     if resume is not None:
         sender.since = time.perf_counter()  # what was due before is the dead process's: sent, or gone with it
-    # A full collection holds the GIL for milliseconds (a soak caught a tick two periods late behind one):
-    # what is made by now lives as long as the process, and young cycles are still collected.
-    gc.freeze()
-    gc.set_threshold(700, 10, OLDEST_NEVER)
     sender.start()
     hotplug = HotPlug([o.port for o in outputs], config.api, quiet=sender.quiet).start()
 
