@@ -40,11 +40,13 @@ def room(spread_ms: float, offset_ms: float, *, clappers: int = 200, seed: int =
     return roomsim.mix(crowd, rng, guide=guide, guide_db=10.0, noise_db=-30.0), played
 
 
-def listen_to(heard, played):
+def listen_to(heard, played, show=SHOW):
+    """The listener following a ring written block by block as the engine's callback would, behind a
+    scripted engine playing ``show``: (the bars it measured, the listener)."""
     ring = RoomRing.create(f"rcx-listen-{uuid.uuid4().hex[:8]}", RATE)
-    view, script = scripted_view(SHOW, RATE)
+    view, script = scripted_view(show, RATE)
     script.apply(0, Start(count_in=False))
-    listener = RoomListener(SHOW, RATE, ring, view)
+    listener = RoomListener(show, RATE, ring, view)
     try:
         for start in range(0, len(played) - 128, 128):
             ring.write(start, heard[start:start + 128].astype(np.float32), played[start:start + 128].astype(np.float32))
@@ -223,19 +225,7 @@ def long_room(*, ramp_to: float = 120.0, delay_after_s: float = DELAY_S, seed: i
 
 
 def listen_long(heard, played):
-    ring = RoomRing.create(f"rcx-long-{uuid.uuid4().hex[:8]}", RATE)
-    view, script = scripted_view(LONG, RATE)
-    script.apply(0, Start(count_in=False))
-    listener = RoomListener(LONG, RATE, ring, view)
-    try:
-        for start in range(0, len(played) - 128, 128):
-            ring.write(start, heard[start:start + 128].astype(np.float32), played[start:start + 128].astype(np.float32))
-            script.position = start + 128
-            if start % 1024 == 0:
-                listener.step()
-        return listener.heard_bars()
-    finally:
-        ring.close()
+    return listen_to(heard, played, LONG)[0]
 
 
 @pytest.mark.parametrize("ramp_to", [126.0, 114.0])
