@@ -27,7 +27,7 @@ from itertools import accumulate
 
 from ..show.model import HOLD_RENDER_BARS, Section, Show
 from .events import COUNT_IN
-from .timeline import CHAOS_SPEEDUP, CHAOS_TEMPO_SPREAD, Span
+from .timeline import CHAOS_SPEEDUP, CHAOS_TEMPO_SPREAD, Span, speedup_end
 
 #: The chaos step count's closed form is trusted this far (relative) from the span's end.  The
 #: float sum it stands for drifts by at most ~3 ulp per step: under 1e-10 for the longest span.
@@ -121,14 +121,5 @@ def _chaos_steps(show: Show, span: Span, section_index: int) -> int:
     low, high = duration * (1 - _CHAOS_MARGIN), duration * (1 + _CHAOS_MARGIN)
     if elapsed(steps - 1) < low and elapsed(steps) > high:
         return steps
-    return _replay_chaos_steps(speedup, step_seconds, rate, duration)
-
-
-def _replay_chaos_steps(speedup: float, step_seconds: float, rate: float, duration: float) -> int:
-    """The conductor's own float sum, for the rare span whose end the closed form cannot call."""
-    seconds, steps = 0.0, 0
-    while seconds < duration:
-        seconds += step_seconds / rate
-        rate *= speedup
-        steps += 1
-    return steps
+    # the conductor's own float sum, for the rare span whose end the closed form cannot call
+    return speedup_end(step_seconds, rate, speedup, duration)[0]

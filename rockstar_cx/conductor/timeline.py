@@ -244,7 +244,7 @@ def _chaos_hits(show: Show, span: Span, section_index: int, entry: int, seed: in
         return min(span.sample_at_seconds(seconds), last), seconds, pattern[step % len(pattern)] == 2, offset
 
     previous = since
-    steps, seconds, rate_reached = _speedup(step_seconds, rate, speedup, duration)
+    steps, seconds, rate_reached = speedup_end(step_seconds, rate, speedup, duration)
     if since < duration:  # the moment's bars: replayed from its start (only a nudged tempo starts a span inside them)
         seconds = 0.0
         for n in range(steps):
@@ -269,7 +269,7 @@ def _chaos_hits(show: Show, span: Span, section_index: int, entry: int, seed: in
 
 
 @lru_cache(maxsize=256)
-def _speedup(step_seconds: float, rate: float, speedup: float, duration: float) -> tuple[int, float, float]:
+def speedup_end(step_seconds: float, rate: float, speedup: float, duration: float) -> tuple[int, float, float]:
     """(steps, seconds, rate) where a chaos section's speeding up ends: the steps that start
     within ``duration``, the time the next one starts, and the rate it has reached."""
     seconds, steps = 0.0, 0

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rockstar_cx.conductor import perform
-from rockstar_cx.conductor.length import _chaos_steps, _replay_chaos_steps, measure
+from rockstar_cx.conductor.length import _chaos_steps, measure
+from rockstar_cx.conductor.timeline import speedup_end
 from rockstar_cx.conductor.timeline import CHAOS_SPEEDUP, CHAOS_TEMPO_SPREAD, Span
 from rockstar_cx.errors import ShowError
 from rockstar_cx.show import parse_show
@@ -70,7 +71,7 @@ def test_chaos_step_counts_match_the_conductors_sum_on_long_spans():
         rate = 1.0 + draws.uniform(-CHAOS_TEMPO_SPREAD, CHAOS_TEMPO_SPREAD)
         step, duration = 60.0 / (tempo * per_beat), span.seconds_at(span.beats)
         speedup = (1.0 + draws.uniform(*CHAOS_SPEEDUP)) ** (step / duration)
-        assert _chaos_steps(show, span, 0) == _replay_chaos_steps(speedup, step, rate, duration), seed
+        assert _chaos_steps(show, span, 0) == speedup_end(step, rate, speedup, duration)[0], seed
 
 
 def test_measure_is_instant_on_a_show_of_millions_of_events():
