@@ -108,6 +108,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
     from .show import builtin_show
 
     channel, rate = room_input(args.room_input), args.samplerate
+    sweep = probe(rate)  # what the engine plays: found in what the room heard, looked for every 50 ms
     with AudioEngine(EngineConfig(builtin_show(), device=args.device, samplerate=rate, room_channel=channel)) as engine:
         if engine.start_state is not AudioState.OK:
             raise ShowError(f"no audio device to calibrate with: {engine.health().message}")
@@ -124,7 +125,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
                 began = next((e.sample for e in engine.events() if type(e) is Applied and type(e.command) is PlayProbe),
                              None)
             else:
-                latency = round_trip(engine.room, began, probe(rate), rate)
+                latency = round_trip(engine.room, began, sweep, rate)
     if not heard_probe(latency):
         raise ShowError(f"the microphone on input {channel} did not hear the probe ({latency.peak_to_noise_db:.0f} dB "
                         "over its floor): check the mic, its input channel and the PA's level")

@@ -101,8 +101,10 @@ class Engine:
         self._supervised = 0.0
         self._silent = Worker("silent-clock", self._silent_loop)
         self.room = RoomRing.attach(ring_name(shared.name)) if config.room_channel else None
-        self._inputs = config.room_channel or 0  # input channels opened: up to the room's
-        self._outputs = routing.channels
+        # the duplex callback's strides, made once: input channels opened (up to the room's) and output channels,
+        # and where the room's and the main mix's first channel sit in their frames
+        self._inputs, self._outputs = config.room_channel or 0, routing.channels
+        self._heard_at, self._played_at = (config.room_channel or 1) - 1, routing.main[0] - 1
 
     # -- the block ------------------------------------------------------------------------------
 
@@ -188,9 +190,8 @@ class Engine:
         start = int(self._sample_cell[0])  # the block played now begins here
         self._callback(outdata, frames, time_info, status)
         try:
-            samples = np.frombuffer(indata, np.float32)
-            self.room.write(start, samples[self.config.room_channel - 1::self._inputs],
-                            np.frombuffer(outdata, np.float32)[self.routing.main[0] - 1::self._outputs])
+            self.room.write(start, np.frombuffer(indata, np.float32)[self._heard_at::self._inputs],
+                            np.frombuffer(outdata, np.float32)[self._played_at::self._outputs])
         except Exception:  # the room is heard, or not: the show plays on
             self.counters.callback_errors += 1
 

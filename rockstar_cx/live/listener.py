@@ -137,6 +137,7 @@ class RoomListener:
         self._kernel_path: tuple[float, np.ndarray] | None = None  # (round trip, path) the kernels were measured on
         self._calibrating: int | None = None  # a calibration asked for at this show position: the probe comes after
         self._probe_began: int | None = None
+        self._sweep: np.ndarray | None = None  # the probe as the engine plays it, once a calibration is asked for
         self._said: SimpleQueue[str] = SimpleQueue()  # for the presenter's message line
         self._worker = Worker("room-listener", self._run)
         self._lock = threading.Lock()  # bars: appended here, read by the report
@@ -189,6 +190,8 @@ class RoomListener:
         if self._calibrating is not None:
             return False
         self._probe_began, self._calibrating = None, self.view.position
+        if self._sweep is None:
+            self._sweep = probe(self.rate)  # made once: the ring is looked at every 20 ms until it holds the sweep
         return True
 
     def said(self) -> str | None:
@@ -200,7 +203,7 @@ class RoomListener:
             self._probe_began = next((sample for sample, command in list(self.view.applied)
                                       if type(command) is PlayProbe and sample >= self._calibrating), None)
             return
-        latency = round_trip(self.ring, self._probe_began, probe(self.rate), self.rate)
+        latency = round_trip(self.ring, self._probe_began, self._sweep, self.rate)
         if latency is None:
             return
         self._calibrating = None
