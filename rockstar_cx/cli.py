@@ -217,16 +217,6 @@ def _load(path: Path | None):
     return load_show(path)
 
 
-def _user_path(path: Path) -> Path:
-    """A path given on the command line with ``~`` and ``~user`` expanded (a quoted one reaches us as typed)."""
-    from .show.limits import expand_user
-
-    try:
-        return expand_user(path)
-    except ValueError as error:
-        raise ShowError(f"cannot write {path}: {error}") from error
-
-
 def _routing(args: argparse.Namespace) -> Routing:
     """--main-channels and --cue-channels as the engine's Routing (ShowError for a bad list or a shared channel)."""
     from .audio.cue import check_routing, parse_channels
@@ -253,6 +243,7 @@ def _play(args: argparse.Namespace) -> int:
     from .audio.engine import EngineConfig
     from .midi.session import MidiOptions
     from .performance import Performance, PerformanceConfig
+    from .show.limits import output_path
     from .ui.options import StageOptions
 
     show = _load(args.show)
@@ -266,7 +257,7 @@ def _play(args: argparse.Namespace) -> int:
         raise ShowError(f"--midi-offset {args.midi_offset:g}: give milliseconds from -500 to 500")
     routing = _routing(args)
     if args.report:
-        args.report = _user_path(args.report)
+        args.report = output_path(args.report)
         check_output(args.report)  # now, not when the show is over
     if args.midi_in or args.midi_out or args.clock_in:
         _require_midi(args.midi_api)
@@ -339,10 +330,11 @@ def _check_rate(rate: int) -> None:
 def _render(args: argparse.Namespace) -> None:
     from .audio.render import render_to_files
     from .progress import ProgressBar
+    from .show.limits import output_path
 
     show = _load(args.show)
     _check_rate(args.samplerate)
-    output, stems_dir = _user_path(args.output), args.stems and _user_path(args.stems)
+    output, stems_dir = output_path(args.output), args.stems and output_path(args.stems)
     bar = ProgressBar("Rendering", unit_rate=args.samplerate)
     result = render_to_files(show, output, sample_rate=args.samplerate, stems_dir=stems_dir,
                              count_in=args.count_in, progress=bar)
@@ -353,10 +345,11 @@ def _render(args: argparse.Namespace) -> None:
 def _export_midi(args: argparse.Namespace) -> None:
     from .conductor.perform import perform
     from .midi.export import export_midi
+    from .show.limits import output_path
 
     show = _load(args.show)
     events = perform(show, 48000, count_in=args.count_in)
-    output = _user_path(args.output)
+    output = output_path(args.output)
     export_midi(show, events, output)
     print(printable(f"Wrote {output} ({len(show.sections)} section tracks, {events[-1].time:.1f} s)"))
 

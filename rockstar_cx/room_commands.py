@@ -50,12 +50,9 @@ def record_room(args: argparse.Namespace) -> Path | None:
         return None
     if args.room_input is None:
         raise ShowError("--record-room needs --room-input: the microphone's channel to record")
-    from .show.limits import expand_user
+    from .show.limits import output_path
 
-    try:
-        path = expand_user(args.record_room)
-    except ValueError as error:
-        raise ShowError(f"cannot write {args.record_room}: {error}") from error
+    path = output_path(args.record_room)
     check_output(path, (".wav",))
     return path
 

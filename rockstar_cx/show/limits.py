@@ -101,6 +101,15 @@ def expand_user(path: Path) -> Path:
         raise ValueError(f"there is no user '{path.parts[0][1:]}' (for the '{path.parts[0]}' in the path)") from err
 
 
+def output_path(path: Path) -> Path:
+    """A path to write, as given on the command line: ``~`` and ``~user`` expanded (a quoted one reaches
+    us as typed); ShowError ("cannot write ...") for a user that does not exist."""
+    try:
+        return expand_user(path)
+    except ValueError as error:
+        raise ShowError(f"cannot write {path}: {error}") from error
+
+
 def _check_kind(mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise ValueError("it is a directory, not a show file")
