@@ -36,6 +36,7 @@ final status).  Each reply names the request it answers, so a late one is never 
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import sys
@@ -235,6 +236,9 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
                         jack=resolve_api(config.api) == "jack")
     if resume is not None:
         sender.since = time.perf_counter()  # what was due before is the dead process's: sent, or gone with it
+    # A full collection over everything made so far holds the GIL ~10 ms (a soak caught a tick two
+    # periods late behind one): that lives as long as the process, so collections skip it from now on.
+    gc.freeze()
     sender.start()
     hotplug = HotPlug([o.port for o in outputs], config.api, quiet=sender.quiet).start()
 

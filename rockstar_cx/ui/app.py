@@ -51,6 +51,7 @@ from .calibrate import Calibration, draw_calibration
 from .console import ConsoleInfo, ConsoleView, draw_help
 from .dialogs import QuitGuard
 from .fit import fit
+from .heap import HeapTrim
 from .input import Input
 from .cues import CueTrack, Frame, display_sample, preview_reach
 from .options import StageOptions
@@ -110,6 +111,7 @@ class StageApp(Input, Windows):
         if placement.console is not None:
             self._open_console(placement.console, sizes)
         self._displays, self._displays_seen = len(sizes), time.monotonic()
+        self.heap = HeapTrim(time.monotonic())
         self.presenter_display: int | None = None  # a display plugged in while the console overlays the stage
         self._console_surface = pygame.Surface(CONSOLE_SIZE)
         self.fullscreen = False
@@ -170,6 +172,7 @@ class StageApp(Input, Windows):
         if self._underflows_at_start is None and self.view.started_sample is not None:
             self._underflows_at_start = self.view.health().counters.underflows
         self._watch_displays()
+        self.heap.tick(time.monotonic())
         events = pygame.event.get()
         for event in events:
             self.handle(event)
