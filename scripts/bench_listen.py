@@ -14,9 +14,10 @@ hall's reverberation, noise) whose truth is known, and says whether the issue's 
 
     .venv/bin/python scripts/bench_listen.py [--seeds 3]
 
-Offline on numpy arrays, faster than real time; the live figures (a clap on the console's meter,
-the listener's cost, the engine's callback with listening on) are bench_realtime.py's and the
-tests' (tests/test_listener.py).
+Offline on numpy arrays, faster than real time (the live listener's rows too: it follows a room
+ring written as the engine's callback would, tests/roomlive.py); the figures through JACK (a clap
+on the console's meter, the listener's cost, the engine's callback with listening on) are
+bench_realtime.py's and the tests' (tests/audio/test_room.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,51 @@ def latency_rows(seeds: range) -> list[str]:
             polarities.append(found.polarity == polarity)
     return [_row("latency, noise as loud as the probe, RT60 1.5 s", f"worst error {max(errors):.3f} samples; "
                  f"polarity {sum(polarities)}/{len(polarities)}", max(errors) <= 1.0 and all(polarities))]
+
+
+def tracking_rows(seeds: range) -> list[str]:
+    """The round trip followed through the guide: the live listener's bars after a 5 ms change
+    (tests/roomlive.py), and a second device 100 ppm fast over 10 minutes, offline."""
+    import roomlive
+    import roomsim
+    from rockstar_cx.audio.render import render_show
+    from rockstar_cx.listening import find_start, measure_skew, track_delay, unskew
+    from rockstar_cx.show import builtin_show
+
+    show, late, wrong = _eight_bars(), [], []
+    moved = roomlive.DELAY_S + 0.005
+    for seed in seeds:  # the change comes with bar 4: bar 4's measure or bar 5's must tell it
+        bars = roomlive.listen_live(*roomlive.moved_room(show, delay_after_s=moved, seed=seed), show)[0]
+        told = [b.bar for b in bars if b.bar >= 4 and abs(b.round_trip_ms - 1000 * moved) <= 1000 / RATE]
+        late.append(told[0] - 3 if told else math.inf)
+        wrong += [b.bar for b in bars if b.bar < 4 and abs(b.round_trip_ms - 1000 * roomlive.DELAY_S) > 1000 / RATE]
+        wrong += [b.bar for b in bars if told and b.bar > told[0] and b.bar not in told]
+    rows = [_row("a 5 ms change of the round trip, live", f"told {max(late)} bar(s) after it at worst, over {len(late)} "
+                 f"rooms; bars misread {len(wrong)}", max(late) <= 2 and not wrong)]
+    guide = render_show(builtin_show(), RATE)[0].astype(np.float64)
+    guide = np.tile(guide, math.ceil(600 * RATE / len(guide)))[:600 * RATE]  # ten minutes of the show's guide
+    residuals = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        played = np.concatenate((np.zeros(RATE), guide, np.zeros(RATE)))
+        heard = roomsim.skew(roomsim.mix(roomsim.through_room(played, roomsim.room_response(DELAY_S, 1.2, rng)), rng,
+                                         noise_db=-10), 100.0)
+        skew_ppm, start = measure_skew(heard, guide, find_start(heard, guide, RATE), RATE)
+        pilot = track_delay(unskew(heard, start, skew_ppm), guide, start, RATE)
+        off = np.abs(pilot.delays - np.median(pilot.delays)) / RATE * 1000
+        residuals.append((float(np.max(off)), float(np.percentile(off, 95)), skew_ppm))
+    worst = max(r[0] for r in residuals)
+    return rows + [_row("a second device 100 ppm fast, over 10 minutes", f"skew read {min(r[2] for r in residuals):.2f}"
+                        f"-{max(r[2] for r in residuals):.2f} ppm; residual after it worst {worst:.3f} ms, p95 "
+                        f"{max(r[1] for r in residuals):.3f} ms", worst <= 0.5)]
+
+
+def _eight_bars():
+    from rockstar_cx.show.loader import parse_show
+
+    return parse_show('[show]\ntitle = "Bench"\ntempo = 120\ncount_in = 0\n\n[[sections]]\nid = "a"\nsound = "clap"\n'
+                      'pattern = "x..."\n\n[[moments]]\nid = "m"\ntitle = "M"\nsections = ["a"]\nbars = 8\n'
+                      'then = "hold"\n', "bench", ROOT)
 
 
 def spread_rows(seeds: range) -> list[str]:
@@ -121,16 +167,22 @@ def tempo_rows(seeds: range) -> list[str]:
 
 
 def no_clapping_rows(seeds: range) -> list[str]:
+    import roomlive
     import roomsim
     from rockstar_cx.listening import fold, onset_strength
 
+    show, moves = _eight_bars(), (roomlive.DELAY_S, roomlive.DELAY_S + 0.005)  # a steady path, and one that moves
+    bars = [b for seed in seeds for after in moves
+            for b in roomlive.listen_live(*roomlive.moved_room(show, clappers=0, seed=seed, delay_after_s=after), show)[0]]
+    rows = [_row("no clapping in the guide alone, its path steady or moved (the live listener)",
+                 f"clapping heard in {sum(b.clapping for b in bars)}/{len(bars)} bars", bool(bars) and not any(b.clapping for b in bars))]
     heard = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
         times = roomsim.beat_times(1.0, 110, 110, 32)
         for make in (lambda: roomsim.speech_like(times[-1] + 1.0, rng), lambda: roomsim.music_like(times[-1] + 1.0, rng)):
             heard.append(fold(onset_strength(make(), RATE), times).clapping)
-    return [_row("no clapping in speech and music", f"clapping heard in {sum(heard)}/{len(heard)}", not any(heard))]
+    return rows + [_row("no clapping in speech and music", f"clapping heard in {sum(heard)}/{len(heard)}", not any(heard))]
 
 
 def _row(what: str, figures: str, met: bool) -> str:
@@ -142,7 +194,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="simulated rooms per case (default 3)")
     args = parser.parse_args()
     seeds = range(2, 2 + args.seeds)
-    for part in (latency_rows, spread_rows, tempo_rows, no_clapping_rows):
+    for part in (latency_rows, tracking_rows, spread_rows, tempo_rows, no_clapping_rows):
         began = time.perf_counter()
         for line in part(seeds):
             print(line, flush=True)

@@ -126,9 +126,9 @@ class Loop:
         self.client.activate()
         self.before = {port.name for port in self.client.get_ports("PortAudio", is_audio=True, is_input=True)}
 
-    def wire(self, timeout: float = 20.0, alive=lambda: True) -> str:
-        """Connect the new client's output to its input (dropping the dummy device's silent capture);
-        returns the client's name."""
+    def wire(self, timeout: float = 20.0, alive=lambda: True, source: str | None = None) -> str:
+        """Connect the new client's output — or the port ``source`` — to its input (dropping the dummy
+        device's silent capture); returns the client's name."""
         deadline = time.monotonic() + timeout
         while True:
             new = [p for p in self.client.get_ports("PortAudio", is_audio=True, is_input=True) if p.name not in self.before]
@@ -138,7 +138,7 @@ class Loop:
                 if outputs:
                     for port in self.client.get_all_connections(new[0]):
                         self.client.disconnect(port, new[0])
-                    self.client.connect(outputs[0], new[0])
+                    self.client.connect(source or outputs[0], new[0])
                     return app
             if not alive() or time.monotonic() > deadline:
                 raise TimeoutError(f"no new PortAudio client with an input and an output (before: {self.before})")

@@ -13,6 +13,7 @@ import pytest
 import soundfile
 
 import roomsim
+from roomlive import DELAY_S, RATE, listen_live, moved_room
 from played import scripted_view
 from rockstar_cx.audio.render import render_show
 from rockstar_cx.audio.room import RoomRing
@@ -21,9 +22,7 @@ from rockstar_cx.live.listener import RoomListener
 
 from .conductor.shows import make_show, moment, section
 
-RATE = 48000
 SHOW = make_show([section("a", "x...", sound="clap")], [moment("m", ("a",), 0, tempo=120.0)], count_in=0)
-DELAY_S = 0.05  # PA → mic, at the back of the hall
 
 
 def room(spread_ms: float, offset_ms: float, *, clappers: int = 200, seed: int = 3):
@@ -41,22 +40,7 @@ def room(spread_ms: float, offset_ms: float, *, clappers: int = 200, seed: int =
 
 
 def listen_to(heard, played, show=SHOW):
-    """The listener following a ring written block by block as the engine's callback would, behind a
-    scripted engine playing ``show``: (the bars it measured, the listener)."""
-    ring = RoomRing.create(f"rcx-listen-{uuid.uuid4().hex[:8]}", RATE)
-    view, script = scripted_view(show, RATE)
-    script.apply(0, Start(count_in=False))
-    listener = RoomListener(show, RATE, ring, view)
-    try:
-        for start in range(0, len(played) - 128, 128):
-            ring.write(start, heard[start:start + 128].astype(np.float32), played[start:start + 128].astype(np.float32))
-            script.position = start + 128
-            if start % 1024 == 0:  # every ~20 ms, as the thread looks
-                listener.step()
-        listener.step()
-        return listener.heard_bars(), listener
-    finally:
-        ring.close()
+    return listen_live(heard, played, show)
 
 
 @pytest.mark.parametrize("spread_ms, offset_ms", [(15.0, -10.0), (40.0, 8.0)])
@@ -96,6 +80,37 @@ def test_the_meter_shows_a_clap_at_once():
     loud = [start for start, level in levels if level > -30.0]
     assert loud and RATE // 2 <= loud[0] + 128 <= RATE // 2 + 256  # within the block the clap began in
     assert max(level for start, level in levels if start < RATE // 2 - 1024) < -80.0
+
+
+def test_the_console_shows_the_meter_at_the_next_frame_not_at_its_own_15_fps():
+    """The console overlay is redrawn every 4th frame unless poked; a changed room line pokes it."""
+    import pygame
+
+    from rockstar_cx.live import Presenter
+    from rockstar_cx.ui.app import StageApp
+    from rockstar_cx.ui.options import StageOptions
+
+    ring = RoomRing.create(f"rcx-console-{uuid.uuid4().hex[:8]}", RATE)
+    view, _ = scripted_view(SHOW, RATE)
+    listener = RoomListener(SHOW, RATE, ring, view)
+    app = StageApp(Presenter(view, lambda command: True, room=listener), StageOptions(size=(1280, 720),
+                                                                                      save_settings=False))
+    try:
+        app.console = True
+        for _ in range(5):
+            app.step()
+        while app._frames % 4 != 1:  # the next frame is not one of the console's own
+            app.step()
+        before = pygame.image.tobytes(app._console_surface, "RGB")
+        clap = np.random.default_rng(1).normal(0.0, 0.3, 960).astype(np.float32)
+        ring.write(0, clap, np.zeros(960, np.float32))
+        listener.meter()
+        app.step()
+        assert listener.now.level_db > -30.0
+        assert pygame.image.tobytes(app._console_surface, "RGB") != before  # the mic's level, redrawn
+    finally:
+        app.close()
+        ring.close()
 
 
 def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack_server, tmp_path):
@@ -210,20 +225,6 @@ def test_f8_while_playing_or_without_a_microphone_says_why_not():
 LONG = make_show([section("a", "x...", sound="clap")], [moment("m", ("a",), 8, tempo=120.0, then="hold")], count_in=0)
 
 
-def long_room(*, ramp_to: float = 120.0, delay_after_s: float = DELAY_S, seed: int = 5):
-    """(heard, played) for 8 bars at 120 bpm: a crowd of 200 whose own tempo ramps to ``ramp_to`` over them, and
-    the PA heard ``DELAY_S`` late for 4 bars, then ``delay_after_s`` (the mic or a speaker moved)."""
-    rng = np.random.default_rng(seed)
-    played = render_show(LONG, RATE)[0].astype(np.float64)
-    half = 4 * 2 * RATE  # 4 bars of 2 s
-    guide = np.concatenate((roomsim.through_room(played, roomsim.room_response(DELAY_S, 0.8, rng))[:half],
-                            roomsim.through_room(played, roomsim.room_response(delay_after_s, 0.8, rng))[half:]))
-    times = roomsim.beat_times(DELAY_S, 120.0, ramp_to, 32)
-    crowd = roomsim.through_room(roomsim.clap_track(roomsim.crowd(times, 200, 15.0, 0.0, rng), len(played) / RATE, rng),
-                                 roomsim.room_response(0.0, 0.8, rng))
-    return roomsim.mix(crowd, rng, guide=guide, guide_db=10.0, noise_db=-30.0), played
-
-
 def listen_long(heard, played):
     return listen_to(heard, played, LONG)[0]
 
@@ -233,7 +234,7 @@ def test_a_room_drifting_from_the_conductor_is_followed_bar_by_bar(ramp_to):
     """The crowd ramps from 120 to ``ramp_to`` bpm over 8 bars while the conductor stays at 120: its own pulse is
     followed from window to window, so it is heard clapping even where it has left the conductor's steps.
     Measured: within 2.1 bpm of the truth per measure (the window's two bars), the drift's sign always right."""
-    bars = listen_long(*long_room(ramp_to=ramp_to))
+    bars = listen_long(*moved_room(LONG, ramp_to=ramp_to))
     truth = {b: roomsim.bar_tempo(roomsim.beat_times(0.0, 120.0, ramp_to, 32), b) for b in range(8)}
     assert [b.bar for b in bars] == [1, 2, 3, 4, 5, 6] and all(b.clapping for b in bars)
     for b in bars:  # each measure spans the bar and the one before it
@@ -244,8 +245,16 @@ def test_a_room_drifting_from_the_conductor_is_followed_bar_by_bar(ramp_to):
     assert abs(drift) > 3.0 and (drift > 0) == (ramp_to > 120.0), drift  # the drift, as a reveal would say it
 
 
+def test_the_guide_alone_through_a_path_that_moves_is_never_clapping():
+    """The window a path changed in holds the guide through both: taking out one leaves the other, perfectly
+    on the grid (read once as clapping, σ 0 ms).  That bar is not judged; the next ones are, on the new path."""
+    bars = listen_long(*moved_room(LONG, clappers=0, delay_after_s=DELAY_S + 0.005))
+    assert [b.bar for b in bars] == [1, 2, 3, 5, 6] and not any(b.clapping for b in bars)
+    assert [b.round_trip_ms for b in bars] == [1000 * DELAY_S] * 3 + [1000 * (DELAY_S + 0.005)] * 2
+
+
 def test_a_5_ms_change_of_the_round_trip_is_noticed_within_two_bars():
-    bars = listen_long(*long_room(delay_after_s=DELAY_S + 0.005))
+    bars = listen_long(*moved_room(LONG, delay_after_s=DELAY_S + 0.005))
     before = [b.round_trip_ms for b in bars if b.bar <= 3]
     after = [b.round_trip_ms for b in bars if b.bar >= 5]  # bar 4 changed; by bar 5 the guide has told
     assert before and after

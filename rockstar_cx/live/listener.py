@@ -1,12 +1,13 @@
-"""The room, heard live: a thread that follows the room ring behind the show and measures every bar.
+"""The room, heard live: two threads follow the room ring behind the show — a meter, and one that measures every bar.
 
 It runs in the app's process beside the stage — never in the engine's, whose callback only copies
 samples (:mod:`rockstar_cx.audio.room`) — and reads the engine's events through a replay of its own
 (:meth:`~.view.EngineView.of`), so it knows every hit's exact sample.  Two things are published,
-each a frozen record swapped in whole (any thread reads :attr:`RoomListener.now`):
+each swapped in whole by the one thread that writes it (any thread reads both as :attr:`RoomListener.now`):
 
 * the **meter**: the clap band's level over the last :data:`METER_S`, renewed every
-  :data:`POLL_S` — a clap shows within ~60 ms;
+  :data:`POLL_S` by a thread of its own, so a bar being measured (~70 ms) never holds it up — a clap
+  shows within 60 ms on the console;
 * per **bar**, once the room ring holds it and its echo: whether the room clapped, its spread
   around the steps the sections played (σ, ms) and whether it is ahead (−) or behind (+), after
   the guide the PA played is taken out of what the microphone heard (it would make the room look
@@ -60,7 +61,7 @@ MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this
 MAX_BARS = 4
 MIN_BEATS = 3  # followed, at least, for a tempo
 PATH_CLEAR = 10.0  # the guide's path peaks this far over its median, or the mic did not hear the guide
-KERNEL_AGAIN_S = 0.001  # a round trip moved by more than this: the room's kernel is measured again
+PATH_MOVED_S = 0.001  # a round trip moved by more than this: a new path (its kernels anew; its bar not judged)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ class RoomListener:
                  device: str = "") -> None:
         self.show, self.rate, self.ring, self.view, self.device = show, rate, ring, view, device
         self.round_trip = round_trip_samples  # until the guide says otherwise
-        self.now = RoomNow()
+        self._level_db = SILENT_DB  # the meter's, and the last bar's: each written by one thread (see now)
+        self._last_bar: BarHeard | None = None
         self.bars: list[BarHeard] = []  # every bar measured: the run report's room per moment
         self._hits: list[Hit] = []  # the current bar's and the next's
         self._bar_start: Beat | None = None
@@ -140,22 +142,43 @@ class RoomListener:
         self._sweep: np.ndarray | None = None  # the probe as the engine plays it, once a calibration is asked for
         self._said: SimpleQueue[str] = SimpleQueue()  # for the presenter's message line
         self._worker = Worker("room-listener", self._run)
+        self._meter_worker = Worker("room-meter", self._run_meter)
         self._lock = threading.Lock()  # bars: appended here, read by the report
 
+    @property
+    def now(self) -> RoomNow:
+        return RoomNow(self._level_db, self._last_bar)
+
     def start(self) -> RoomListener:
+        self._meter_worker.start()
         self._worker.start()
         return self
 
     def stop(self) -> None:
         self._worker.stop()
+        self._meter_worker.stop()
 
     def _run(self) -> None:
         stopping = self._worker.stopping
         while not stopping.wait(POLL_S):
-            self.step()
+            self.follow()
+
+    def _run_meter(self) -> None:
+        stopping = self._meter_worker.stopping
+        while not stopping.wait(POLL_S):
+            self.meter()
 
     def step(self) -> None:
-        """One look: the replay catches up, the meter is renewed, bars whose echo is in are measured."""
+        """One look of both threads': the meter, then :meth:`follow`."""
+        self.meter()
+        self.follow()
+
+    def meter(self) -> None:
+        """The clap band's level over the last :data:`METER_S` the ring holds."""
+        self._level_db = self._level(self.ring.position)
+
+    def follow(self) -> None:
+        """The replay catches up, bars whose echo is in are measured, a calibration is looked for."""
         for event in self.view.update():
             kind = type(event)
             if kind is Beat and event.beat == 0 and event.moment >= 0:
@@ -167,8 +190,6 @@ class RoomListener:
             if kind is Beat and event.moment >= 0:
                 self._beats.append(event)
         position = self.ring.position
-        level = self._level(position)
-        heard = self.now.last_bar
         while self._pending and self._pending[0][1] + self.round_trip + ECHO_S * self.rate <= position:
             beat, end, hits = self._pending.pop(0)
             if self._recent and self._recent[-1] and self._recent[-1][0].moment != beat.moment:
@@ -181,7 +202,7 @@ class RoomListener:
             if heard is not None:
                 with self._lock:
                     self.bars.append(heard)
-        self.now = RoomNow(level, heard)
+            self._last_bar = heard
         if self._calibrating is not None:
             self._calibration()
 
@@ -241,8 +262,11 @@ class RoomListener:
             if size.max() > PATH_CLEAR * np.median(size):  # the guide is heard back: where says the round trip
                 trip = float(np.argmax(size)) + PATH_S[0] * self.rate
                 self.round_trip = trip
-                if self._kernel_path is None or abs(self._kernel_path[0] - trip) > KERNEL_AGAIN_S * self.rate:
+                moved = self._kernel_path is not None and abs(self._kernel_path[0] - trip) > PATH_MOVED_S * self.rate
+                if self._kernel_path is None or moved:
                     self._kernel_path, self._kernels = (trip, path), {}  # a new path: its kernels anew
+                if moved:  # it moved inside this window: one path taken out leaves the guide's other, a "tight room"
+                    return None
             room = take_out_guide(heard, played, self.rate, path)
         else:
             room = np.asarray(heard, dtype=np.float64)

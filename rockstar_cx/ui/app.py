@@ -73,8 +73,9 @@ os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
 FPS = 60
 CONSOLE_EVERY = 4  # the console changes slowly: redraw it every 4th frame (15 fps) unless poked
 # A still stage is neither drawn nor flipped: the loop naps, looking for input every 20 ms (pygame.event.wait
-# polls every millisecond: 2 % of a core), and polls the engine's news at 10 Hz (MIDI controllers at 40 Hz)
-IDLE_WAIT_MS, IDLE_WAIT_MIDI_MS, IDLE_NAP_S = 100, 25, 0.02
+# polls every millisecond: 2 % of a core), and polls the engine's news at 10 Hz (MIDI controllers at 40 Hz, the
+# room's meter at 50 Hz: a clap on the console within 60 ms)
+IDLE_WAIT_MS, IDLE_WAIT_MIDI_MS, IDLE_WAIT_ROOM_MS, IDLE_NAP_S = 100, 25, 20, 0.02
 WARNING_SECONDS = 6.0  # one screen: how long the "the audience sees this" strip stays the first time
 
 class StageApp(Input, Windows):
@@ -141,6 +142,7 @@ class StageApp(Input, Windows):
         self._moved: list[pygame.Rect] | None = None  # where the last flipped frame differed from its still picture
         self.idle = False  # the last step drew nothing: the stage stands still
         self._console_info: ConsoleInfo | None = None  # what the console window last showed
+        self._room_words = ""  # the room's console line last shown
         self._warned: set[Action] = set()  # one screen: overlays the audience has been warned about
         self._warning_until = 0.0
 
@@ -154,7 +156,8 @@ class StageApp(Input, Windows):
         while self.running and (duration is None or time.monotonic() - started < duration):
             self.step()
             if self.idle:  # nothing to draw: sleep until input comes (or poll the engine's news)
-                idle = IDLE_WAIT_MS if self.midi is None else IDLE_WAIT_MIDI_MS
+                idle = IDLE_WAIT_ROOM_MS if self.presenter.room is not None else \
+                    IDLE_WAIT_MS if self.midi is None else IDLE_WAIT_MIDI_MS
                 until = time.monotonic() + idle / 1000
                 if duration is not None:
                     until = min(until, started + duration)
@@ -204,6 +207,8 @@ class StageApp(Input, Windows):
             if key is not None:
                 key += (self.help, self._warning_shown())
         self._frames += 1
+        if room is not None and room.now.words() != self._room_words:  # the meter moved: shown at once, not at 15 fps
+            self._room_words, self._console_due = room.now.words(), True
         if self.console_window is not None and (self._console_due or self._frames % CONSOLE_EVERY == 0):
             due, info = self._console_due, self._info(now, frame, teach)
             if due or info != self._console_info:  # redrawn only when what it shows changed

@@ -3,9 +3,11 @@ show heard back through a loop from the engine's output to its input, one consta
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
+import jack
 import numpy as np
 import pytest
 
@@ -20,7 +22,9 @@ from rockstar_cx.audio.supervisor import AudioEngine
 from rockstar_cx.conductor import Hit, Start
 from rockstar_cx.errors import ShowError
 from rockstar_cx.listening import Latency
+from rockstar_cx.live.listener import RoomListener
 from rockstar_cx.live.roomcal import heard_probe, load_round_trip, round_trip, save_round_trip
+from rockstar_cx.live.view import EngineView
 
 from ..conductor.shows import make_show, moment, section
 
@@ -104,6 +108,78 @@ def test_the_room_hears_the_show_one_constant_round_trip_later(jack_server):
     if xruns == 0:
         assert set(delays) == {loop}, delays
     assert len(delays) >= len(hits) - 2, (hits, list(onsets))  # every hit but one cut at either end
+
+
+class Clapper:
+    """A JACK client between the engine's output and its room input: the PA, 40 dB down, as a microphone at the
+    back hears it, and a clap (10 ms of noise, its clap band about -18 dBFS) when asked.  :attr:`sent` holds, for
+    each clap, the time (perf_counter) the JACK cycle it sounds in began to be processed."""
+
+    PA_GAIN = 0.01
+
+    def __init__(self) -> None:
+        self.burst = np.random.default_rng(1).normal(0.0, 0.3, 480).astype(np.float32)
+        self.asked = threading.Event()
+        self.sent: list[float] = []
+        self._at: int | None = None  # where in the burst the next cycle goes on
+        self.client = jack.Client("clapper", no_start_server=True)
+        self.pa = self.client.inports.register("pa")
+        self.port = self.client.outports.register("mic")
+        self.client.set_process_callback(self._process)
+        self.client.activate()
+
+    def _process(self, frames: int) -> None:
+        out = self.port.get_array()
+        np.multiply(self.pa.get_array(), self.PA_GAIN, out=out)
+        if self._at is None and self.asked.is_set():
+            self.asked.clear()
+            self._at = 0
+            self.sent.append(time.perf_counter())
+        if self._at is not None:
+            piece = self.burst[self._at:self._at + frames]
+            out[:len(piece)] += piece
+            self._at = self._at + frames if self._at + frames < len(self.burst) else None
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
+def test_a_clap_reaches_the_consoles_meter_within_60_ms(jack_server):
+    """Claps into the engine's room input, the show playing, heard back, and its bars measured beside the meter (a
+    measure takes ~70 ms of the listener): each clap is on the meter the console shows (RoomListener.now) within
+    60 ms of the JACK cycle it sounded in — issue 15's bound; a period and the meter's 20 ms poll, at most, expected."""
+    loop, clapper = Loop("meter-loop"), Clapper()
+    delays: list[float] = []
+    try:
+        with AudioEngine(EngineConfig(CLICKS, device="system", room_channel=1)) as engine:
+            app = loop.wire(source=clapper.port.name)
+            loop.client.connect(f"{app}:out_0", clapper.pa.name)
+            view = EngineView.of(engine)
+            listener = RoomListener(CLICKS, RATE, engine.room, view)
+            measures = []  # the bars the listener measured meanwhile, whatever it made of them
+            measure = listener._measure
+            listener._measure = lambda *bar: measures.append(bar[0].bar) or measure(*bar)
+            listener.start()
+            try:
+                engine.send(Start(count_in=False))
+                time.sleep(2.5)  # a bar or two heard: the listener measures them now and then from here on
+                for _ in range(20):  # 6 s: the listener measures three bars meanwhile
+                    assert listener.now.level_db < -45.0  # only the PA, far away, before each clap
+                    clapper.asked.set()
+                    deadline = time.perf_counter() + 0.5
+                    while listener.now.level_db < -30.0 and time.perf_counter() < deadline:
+                        time.sleep(0.001)
+                    delays.append(time.perf_counter() - clapper.sent[-1])
+                    time.sleep(0.3)
+            finally:
+                listener.stop()
+                view.close()
+    finally:
+        loop.close()
+        clapper.close()
+    assert len(measures) >= 3  # bars really were measured beside the meter
+    assert 0.0 < min(delays) and max(delays) <= 0.060, [round(d * 1000, 1) for d in delays]
 
 
 def test_calibration_finds_the_loops_round_trip_to_a_fraction_of_a_sample(jack_server):

@@ -260,8 +260,8 @@ def retry_after_xruns(perform, check, attempts: int = CLOCK_ATTEMPTS, coverage: 
 
 
 def test_clock_and_notes_follow_the_audio_at_a_steady_tempo_through_xruns(jack_server):
-    seconds = 60.0
-    xruns_at = (20.0, 40.0)  # made on purpose: MIDI must be exact again a moment after each
+    seconds = 40.0
+    xruns_at = (13.0, 26.0)  # made on purpose: MIDI must be exact again a moment after each
     show = make_show([section("a", "X... x... x... x...")], [moment("steady", ("a",), 0)])
 
     def check(run: Run) -> Checked:
