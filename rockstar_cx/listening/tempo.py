@@ -4,8 +4,8 @@ The follower predicts each beat one period after the last, takes the centroid of
 strength (above its floor) within ±20 % of a period around the prediction, and corrects both the
 phase and, gently, the period — a phase-locked loop, so it holds through a bar of silence and
 follows a ramp.  The tempo is then one fit through every beat heard — a tempo changing linearly
-per beat, as groups and the conductor's ramps do — read over the first and the last bar.  Window edges at ±20 % keep steps a sixteenth or
-an eighth off the beat out.
+per beat, as groups and the conductor's ramps do — read over the first and the last bar.  Window
+edges at ±20 % keep steps a sixteenth or an eighth off the beat out.
 
 A room that halves its pulse (claps every other beat) or doubles it (adds the off-beats) is told
 apart by comparing the on-beat, alternate-beat and mid-beat strength with what the guide itself
@@ -90,9 +90,9 @@ def bar_tempo(track: Track, beats_per_bar: int) -> Tempo | None:
 
     Not a line through each bar's own tempo: a bar's tempo from its five beats moves 0.2 bpm at 120 bpm
     for a 2 ms jitter per beat, and the bars' joins are thrown away.  Over 24 simulated rooms ramping
-    ±15 bpm in 16 bars, that line's drift was off by 0.60 bpm at worst, this fit's by 0.14.  A beat misheard (an
-    echo, a stray clap) weighs little: the loss is linear beyond :data:`FIT_SCALE_S`.  None with
-    fewer than two bars measured (two beats heard in each)."""
+    ±15 bpm in 16 bars, that line's drift was off by 0.60 bpm at worst, this fit's by 0.14.  A beat
+    misheard (an echo, a stray clap) weighs little: the loss is linear beyond :data:`FIT_SCALE_S`.
+    None with fewer than two bars measured (two beats heard in each)."""
     beats = len(track.heard)
     bars = beats // beats_per_bar
     k = np.flatnonzero(np.isfinite(track.heard))
