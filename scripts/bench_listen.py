@@ -66,10 +66,10 @@ def tracking_rows(seeds: range) -> list[str]:
     from rockstar_cx.listening import find_start, measure_skew, track_delay, unskew
     from rockstar_cx.show import builtin_show
 
-    show, late, wrong = _eight_bars(), [], []
+    show, late, wrong = roomlive.EIGHT_BARS, [], []
     moved = roomlive.DELAY_S + 0.005
     for seed in seeds:  # the change comes with bar 4: bar 4's measure or bar 5's must tell it
-        bars = roomlive.listen_live(*roomlive.moved_room(show, delay_after_s=moved, seed=seed), show)[0]
+        bars = roomlive.listen_live(*roomlive.moved_room(delay_after_s=moved, seed=seed), show)[0]
         told = [b.bar for b in bars if b.bar >= 4 and abs(b.round_trip_ms - 1000 * moved) <= 1000 / RATE]
         late.append(told[0] - 3 if told else math.inf)
         wrong += [b.bar for b in bars if b.bar < 4 and abs(b.round_trip_ms - 1000 * roomlive.DELAY_S) > 1000 / RATE]
@@ -92,14 +92,6 @@ def tracking_rows(seeds: range) -> list[str]:
     return rows + [_row("a second device 100 ppm fast, over 10 minutes", f"skew read {min(r[2] for r in residuals):.2f}"
                         f"-{max(r[2] for r in residuals):.2f} ppm; residual after it worst {worst:.3f} ms, p95 "
                         f"{max(r[1] for r in residuals):.3f} ms", worst <= 0.5)]
-
-
-def _eight_bars():
-    from rockstar_cx.show.loader import parse_show
-
-    return parse_show('[show]\ntitle = "Bench"\ntempo = 120\ncount_in = 0\n\n[[sections]]\nid = "a"\nsound = "clap"\n'
-                      'pattern = "x..."\n\n[[moments]]\nid = "m"\ntitle = "M"\nsections = ["a"]\nbars = 8\n'
-                      'then = "hold"\n', "bench", ROOT)
 
 
 def spread_rows(seeds: range) -> list[str]:
@@ -171,9 +163,9 @@ def no_clapping_rows(seeds: range) -> list[str]:
     import roomsim
     from rockstar_cx.listening import fold, onset_strength
 
-    show, moves = _eight_bars(), (roomlive.DELAY_S, roomlive.DELAY_S + 0.005)  # a steady path, and one that moves
+    show, moves = roomlive.EIGHT_BARS, (roomlive.DELAY_S, roomlive.DELAY_S + 0.005)  # a steady path, and one that moves
     bars = [b for seed in seeds for after in moves
-            for b in roomlive.listen_live(*roomlive.moved_room(show, clappers=0, seed=seed, delay_after_s=after), show)[0]]
+            for b in roomlive.listen_live(*roomlive.moved_room(clappers=0, seed=seed, delay_after_s=after), show)[0]]
     rows = [_row("no clapping in the guide alone, its path steady or moved (the live listener)",
                  f"clapping heard in {sum(b.clapping for b in bars)}/{len(bars)} bars", bool(bars) and not any(b.clapping for b in bars))]
     heard = []

@@ -2,8 +2,9 @@
 engine's callback writes it, behind a scripted engine "playing" the show, with the listener looking every
 ~20 ms as its threads do.  Shared by tests/test_listener.py and scripts/bench_listen.py.
 
-    bars, listener = listen_live(heard, played, show)      # every bar the listener measured
-    heard, played = moved_room(show, delay_after_s=0.055)  # 8 bars: the PA heard 50 ms late, then 55 ms
+    bars, listener = listen_live(heard, played, show)            # every bar the listener measured
+    heard, played = moved_room(delay_after_s=0.055)              # EIGHT_BARS: the PA heard 50 ms late, then 55 ms
+    bars = listen_live(*moved_room(ramp_to=126.0), EIGHT_BARS)[0]  # a room drifting from the conductor
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from rockstar_cx.audio.render import render_show
 from rockstar_cx.audio.room import RoomRing
 from rockstar_cx.conductor import Start
 from rockstar_cx.live.listener import BarHeard, RoomListener
-from rockstar_cx.show.model import Show
+from rockstar_cx.show.model import Meter, Moment, Section, Show, parse_pattern
 
 RATE = 48000
 DELAY_S = 0.05  # PA → mic, at the back of the hall
 BLOCK = 128
 LOOK_EVERY = 1024  # samples between the listener's looks: ~20 ms
+#: The show moved_room is heard playing: a clap on every beat, 8 bars at 120 bpm (2 s each), no count-in.
+EIGHT_BARS = Show("Eight bars", 120.0, Meter(4, 4), (Section("a", "A", "#FFFFFF", "clap", parse_pattern("x..."), 4),),
+                  (Moment("m", "M", "", ("a",), 8, then="hold"),), count_in=0, warn_beats=0)
 
 
 def listen_live(heard: np.ndarray, played: np.ndarray, show: Show) -> tuple[list[BarHeard], RoomListener]:
@@ -45,12 +49,12 @@ def listen_live(heard: np.ndarray, played: np.ndarray, show: Show) -> tuple[list
         ring.close()
 
 
-def moved_room(show: Show, *, ramp_to: float = 120.0, delay_after_s: float = DELAY_S, seed: int = 5,
+def moved_room(*, ramp_to: float = 120.0, delay_after_s: float = DELAY_S, seed: int = 5,
                clappers: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """(heard, played) for ``show``'s 8 bars at 120 bpm: a crowd of ``clappers`` whose own tempo ramps to ``ramp_to``
-    over them, and the PA heard ``DELAY_S`` late for 4 bars, then ``delay_after_s`` (the mic or a speaker moved)."""
+    """(heard, played) for :data:`EIGHT_BARS`: a crowd of ``clappers`` whose own tempo ramps to ``ramp_to`` over its
+    8 bars, and the PA heard ``DELAY_S`` late for 4 bars, then ``delay_after_s`` (the mic or a speaker moved)."""
     rng = np.random.default_rng(seed)
-    played = render_show(show, RATE)[0].astype(np.float64)
+    played = render_show(EIGHT_BARS, RATE)[0].astype(np.float64)
     response = roomsim.room_response(DELAY_S, 0.8, rng)
     guide = roomsim.through_room(played, response)
     if delay_after_s != DELAY_S:  # the same hall, the path longer (or shorter) from bar 4 on

@@ -13,7 +13,7 @@ import pytest
 import soundfile
 
 import roomsim
-from roomlive import DELAY_S, RATE, listen_live, moved_room
+from roomlive import DELAY_S, EIGHT_BARS, RATE, listen_live, moved_room
 from played import scripted_view
 from rockstar_cx.audio.render import render_show
 from rockstar_cx.audio.room import RoomRing
@@ -222,11 +222,10 @@ def test_f8_while_playing_or_without_a_microphone_says_why_not():
         ring.close()
 
 
-LONG = make_show([section("a", "x...", sound="clap")], [moment("m", ("a",), 8, tempo=120.0, then="hold")], count_in=0)
 
 
 def listen_long(heard, played):
-    return listen_to(heard, played, LONG)[0]
+    return listen_to(heard, played, EIGHT_BARS)[0]
 
 
 @pytest.mark.parametrize("ramp_to", [126.0, 114.0])
@@ -234,7 +233,7 @@ def test_a_room_drifting_from_the_conductor_is_followed_bar_by_bar(ramp_to):
     """The crowd ramps from 120 to ``ramp_to`` bpm over 8 bars while the conductor stays at 120: its own pulse is
     followed from window to window, so it is heard clapping even where it has left the conductor's steps.
     Measured: within 2.1 bpm of the truth per measure (the window's two bars), the drift's sign always right."""
-    bars = listen_long(*moved_room(LONG, ramp_to=ramp_to))
+    bars = listen_long(*moved_room(ramp_to=ramp_to))
     truth = {b: roomsim.bar_tempo(roomsim.beat_times(0.0, 120.0, ramp_to, 32), b) for b in range(8)}
     assert [b.bar for b in bars] == [1, 2, 3, 4, 5, 6] and all(b.clapping for b in bars)
     for b in bars:  # each measure spans the bar and the one before it
@@ -248,13 +247,13 @@ def test_a_room_drifting_from_the_conductor_is_followed_bar_by_bar(ramp_to):
 def test_the_guide_alone_through_a_path_that_moves_is_never_clapping():
     """The window a path changed in holds the guide through both: taking out one leaves the other, perfectly
     on the grid (read once as clapping, σ 0 ms).  That bar is not judged; the next ones are, on the new path."""
-    bars = listen_long(*moved_room(LONG, clappers=0, delay_after_s=DELAY_S + 0.005))
+    bars = listen_long(*moved_room(clappers=0, delay_after_s=DELAY_S + 0.005))
     assert [b.bar for b in bars] == [1, 2, 3, 5, 6] and not any(b.clapping for b in bars)
     assert [b.round_trip_ms for b in bars] == [1000 * DELAY_S] * 3 + [1000 * (DELAY_S + 0.005)] * 2
 
 
 def test_a_5_ms_change_of_the_round_trip_is_noticed_within_two_bars():
-    bars = listen_long(*moved_room(LONG, delay_after_s=DELAY_S + 0.005))
+    bars = listen_long(*moved_room(delay_after_s=DELAY_S + 0.005))
     before = [b.round_trip_ms for b in bars if b.bar <= 3]
     after = [b.round_trip_ms for b in bars if b.bar >= 5]  # bar 4 changed; by bar 5 the guide has told
     assert before and after

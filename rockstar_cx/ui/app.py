@@ -207,8 +207,9 @@ class StageApp(Input, Windows):
             if key is not None:
                 key += (self.help, self._warning_shown())
         self._frames += 1
-        if room is not None and room.now.words() != self._room_words:  # the meter moved: shown at once, not at 15 fps
-            self._room_words, self._console_due = room.now.words(), True
+        words = room.now.words() if room is not None else ""
+        if words != self._room_words:  # the meter moved: shown at once, not at 15 fps
+            self._room_words, self._console_due = words, True
         if self.console_window is not None and (self._console_due or self._frames % CONSOLE_EVERY == 0):
             due, info = self._console_due, self._info(now, frame, teach)
             if due or info != self._console_info:  # redrawn only when what it shows changed
