@@ -2,14 +2,16 @@
 """MIDI clock: rockstar-cx's (placed by the audio's sample clock) against isobar's (its own timer).
 
 In one run on a private JACK dummy server, the engine plays a click on every beat at 120 bpm;
-rockstar-cx's MIDI out process and isobar's ``Clock`` (in a process of its own, through mido's
-rtmidi backend on JACK — the same port type) both send MIDI clock to virtual ports.  One JACK
+rockstar-cx's MIDI out process (writing each tick on its frame inside JACK's cycle) and
+isobar's ``Clock`` (in a process of its own, through mido's rtmidi backend on JACK, which
+delivers at the next period start) both send MIDI clock to virtual ports.  One JACK
 client records the audio and both clocks frame-exactly.  Printed, for each clock and as a ratio:
 
 * at the sender (in-process): how far the tick intervals stray from the sender's own schedule
-  (std and max, ms) and how late ticks leave (mean, max);
-* at the JACK receiver: tick interval std and max deviation (ms) — JACK delivers MIDI at period
-  starts, so this includes the transport's own quantisation;
+  (std and max, ms) and how late ticks leave (mean, max) — ours in engine samples, isobar's in
+  host time;
+* at the JACK receiver: tick interval std and max deviation (ms) — for isobar this includes
+  rtmidi's quantisation to period starts;
 * against the audio: the spread of each beat's tick around its audio onset (std, ms), and the
   drift — the slope of that offset (samples per minute).
 

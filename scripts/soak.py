@@ -39,9 +39,8 @@ Summary, and the verdict against issue 16's *done means*:
 * **engine-caused underflows** — ``dropped_blocks + callback_errors + nonfinite_blocks`` (blocks
   the engine failed to deliver): 0.  The device's underflows, late and missed callbacks and JACK's
   xruns are shown apart: on this kind of VM the dummy JACK server drops cycles by itself;
-* **MIDI clock vs audio**: each sound start's MIDI clock message against the sound, net of the
-  block rounding JACK imposes (rtmidi over JACK delivers at a period's start, so the tick of a
-  sound in a block arrives at that block's first frame: offset 0 when exact), as
+* **MIDI clock vs audio**: each sound start's MIDI clock message against the sound, in frames
+  (MIDI over JACK is written on its sample's frame: offset 0 when exact), as
   tests/midi/test_clock_out.py measures drift: the largest offset in periods and the slope in
   samples per minute.  Every hit of a conducted moment falls on a MIDI clock tick (16ths are 6
   ticks) or, for a show's final hit, on its Stop.  Not measured: sounds within 0.1 s before to
@@ -655,14 +654,13 @@ def clock_figures(capture: OnsetCapture, record: Record, show, rate: int, period
     if not len(onsets) or not len(clock) or capture.first_frame is None:
         figures["error"] = "no sounds or no MIDI clock recorded"
         return figures
-    blocks = onsets - (onsets - capture.first_frame) % period  # the first frame of each sound's block
 
     def nearest(frames: np.ndarray, to: np.ndarray) -> np.ndarray:
         i = np.clip(np.searchsorted(frames, to), 1, len(frames) - 1)
         left, right = frames[i - 1], frames[i]
         return np.where(np.abs(left - to) <= np.abs(right - to), left, right) if len(frames) > 1 else frames[:1]
 
-    residual = nearest(clock, blocks) - blocks
+    residual = nearest(clock, onsets) - onsets
     # what is not held to the clock
     chaos = np.zeros(len(onsets), bool)
     for start, stop in record.chaos:
@@ -698,9 +696,9 @@ def clock_figures(capture: OnsetCapture, record: Record, show, rate: int, period
     figures.update(settled=spread(settled), clear_of_chaos=spread(held), exact_grid=exact,
                    excluded={"chaos": int(chaos.sum()), "first_count_in_beat": int(first_beats.sum()),
                              "near_xrun": int((held & unsettled).sum()), "off_grid": int((~on_grid).sum())})
-    # per 5 minutes of the show, settled: how the offset moves over the run — on the sound's block,
-    # a period or two off (MIDI late or early), or matched to a neighbouring tick (beyond 4 periods:
-    # its own tick was skipped by a sender too late to send it, or never came)
+    # per 5 minutes of the show, settled: how the offset moves over the run — on the sound's frame,
+    # off by up to a period, off by more (up to 4 periods), or matched to a neighbouring tick
+    # (beyond 4 periods: its own tick was skipped as too late to send, or never came)
     windows = []
     minutes = (onsets - (record.starts[0] if record.starts else onsets[0])) / rate / 60
     for w in range(int(max(0.0, minutes[-1]) // 5) + 1):
@@ -708,14 +706,13 @@ def clock_figures(capture: OnsetCapture, record: Record, show, rate: int, period
         if mask.any():
             r = residual[mask]
             windows.append({"from_min": 5 * w, "n": int(mask.sum()), "exact": int((r == 0).sum()),
-                            "late_1": int((r == period).sum()), "late_2": int((r == 2 * period).sum()),
-                            "early_1_2": int(((r == -period) | (r == -2 * period)).sum()),
-                            "other_le_4": int(((np.abs(r) <= 4 * period) & (np.abs(r) > 2 * period)).sum()),
+                            "within_1": int(((r != 0) & (np.abs(r) <= period)).sum()),
+                            "within_4": int(((np.abs(r) <= 4 * period) & (np.abs(r) > period)).sum()),
                             "beyond_4": int((np.abs(r) > 4 * period).sum()),
                             "mean_frames": round(float(r.mean()), 2), "max_abs_frames": int(np.abs(r).max())})
     figures["per_5min"] = windows
     if len(notes):  # the sections' notes against their sounds (the count-in and the click have none)
-        note_residual = nearest(notes, blocks) - blocks
+        note_residual = nearest(notes, onsets) - onsets
         with_note = settled & (np.abs(note_residual) <= 4 * period)
         figures["notes_vs_audio"] = {"n": int(with_note.sum()), "without_note": int((settled & ~with_note).sum()),
                             "max_abs_frames": int(np.abs(note_residual[with_note]).max()) if with_note.any() else None}
@@ -825,12 +822,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"{f['max_abs_periods']:.2f} periods  mean {f['mean_frames']:+.2f}  slope "
                       f"{f['slope_samples_per_min'] if f['slope_samples_per_min'] is not None else 'n/a'} samples/min  "
                       f"offsets {f['offsets']}")
-        print("  settled, per 5 min of the show: exact / +1 period / +2 / -1 or -2 / other ≤4 / beyond 4 periods (a "
+        print("  settled, per 5 min of the show: on its frame / off ≤1 period / off ≤4 / beyond 4 periods (a "
               "neighbouring tick: its own skipped or missing)")
         for w in clock["per_5min"]:
-            print(f"    {w['from_min']:3d}-{w['from_min'] + 5:<3d} n {w['n']:5d}: {w['exact']:5d} / {w['late_1']:4d} / "
-                  f"{w['late_2']:4d} / {w['early_1_2']:4d} / {w['other_le_4']:4d} / {w['beyond_4']:4d}   mean "
-                  f"{w['mean_frames']:+.1f} frames")
+            print(f"    {w['from_min']:3d}-{w['from_min'] + 5:<3d} n {w['n']:5d}: {w['exact']:5d} / {w['within_1']:4d} / "
+                  f"{w['within_4']:4d} / {w['beyond_4']:4d}   mean {w['mean_frames']:+.1f} frames")
         notes = clock.get("notes_vs_audio") or {}
         print(f"  not held: {clock['excluded']}")
         print(f"  MIDI notes vs audio, settled: {notes.get('n')} sounds with a note within 4 periods, max |offset| "

@@ -47,9 +47,6 @@ CLOCK_DRIFT_LIMIT = 1.0
 #: then was exact again: ticks this long after an xrun are not held to their frame.
 CLOCK_UNSETTLED_S = 1.0
 CLOCK_XRUN_NOTICE_S = 0.1
-#: A rare settled tick may sit exactly one period off (a sender held up by the host for over
-#: half a period; 1/1869 under simulated heavy CPU steal), at most this share of them (or 2).
-CLOCK_SLIP_SHARE = 0.01
 #: Of the ticks, held to their frames in one run or another; the drift measured over at least
 #: MIN_DRIFT_S of one run.
 CLOCK_COVERAGE = 0.75

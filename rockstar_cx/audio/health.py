@@ -94,13 +94,13 @@ class ClockFit:
         """When sample ``sample`` leaves the speakers (perf_counter seconds)."""
         return host_time(self.line, sample) + self.latency
 
-    def block_host(self, sample: float) -> float:
-        """When the engine starts computing the block holding ``sample`` (its callback's host time)."""
-        return host_time(self.line, sample - sample % self.block)
-
     def sample_at(self, host: float) -> float:
         """The sample leaving the speakers at host time ``host``: the inverse of :meth:`host_of`."""
         return sample_at(self.line, host - self.latency)
+
+    def block_at(self, host: float) -> int:
+        """The first sample of the block whose callback began nearest host time ``host``."""
+        return round(sample_at(self.line, host) / self.block) * self.block
 
 
 @dataclass(frozen=True, kw_only=True)

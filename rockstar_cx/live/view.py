@@ -220,11 +220,6 @@ class EngineView:
         fit = self.fit
         return None if fit is None else fit.host_of(sample)
 
-    def block_host(self, sample: float) -> float | None:
-        """When the engine starts computing the block holding ``sample`` (its callback's host time)."""
-        fit = self.fit
-        return None if fit is None else fit.block_host(sample)
-
     def sample_at(self, host: float) -> float | None:
         """The sample leaving the speakers at host time ``host``: the inverse of :meth:`host_of`."""
         fit = self.fit

@@ -1,7 +1,8 @@
 """Hot-plug: notice ports appearing and vanishing, reconnect them by name.
 
 Every :data:`POLL_S` the watcher lists the port names (through one long-lived
-:class:`~.ports.Probe`, so polling registers no new MIDI client) and, for each of our ports,
+:class:`~.ports.Probe`, so polling registers no new MIDI client; or the ``lister`` given, such as
+MIDI out's JACK client, :class:`~.cycle.JackCycle`) and, for each of our ports,
 disconnects it when its device has gone and connects it again when a port of that name is back.
 Nothing here raises: an unplugged controller is a normal event on stage.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from .ports import InPort, Port, PortError, Probe, graph_changed, match
 from ..threads import Worker
@@ -27,15 +29,20 @@ QUIET_S = 0.008  # how long nothing may be due when the ports are listed
 QUIET_WAIT_S = 0.2  # how long to wait for such a moment before listing anyway
 
 
+class Lister(Protocol):
+    def names(self) -> tuple[list[str], list[str]]: ...  # (sources, destinations)
+
+
 class HotPlug(Worker):
     def __init__(self, ports: Sequence[Port], api: str = "auto", *, poll_s: float = POLL_S,
                  on_connect: Callable[[Port], None] | None = None,
-                 quiet: Callable[[float], bool] | None = None) -> None:
+                 quiet: Callable[[float], bool] | None = None, lister: Lister | None = None) -> None:
         self.ports = list(ports)
         self.api = api
         self.poll_s = poll_s
         self.on_connect = on_connect
         self.quiet = quiet
+        self.lister = lister  # the caller's, which it closes; else a Probe of our own
         self.changes = 0  # connections made or lost since the start
         self._status: tuple[tuple[str, str | None], ...] = self._snapshot()
         super().__init__("midi-hotplug")
@@ -45,7 +52,7 @@ class HotPlug(Worker):
         return self._status
 
     def _run(self) -> None:
-        probe = None
+        probe = self.lister
         while not self.stopping.wait(0 if probe is None else self.poll_s):
             if probe is None:
                 try:
@@ -58,7 +65,7 @@ class HotPlug(Worker):
                 while not self.quiet(QUIET_S) and time.monotonic() < deadline:
                     time.sleep(0.001)
             self.check(*probe.names())
-        if probe is not None:
+        if probe is not None and probe is not self.lister:
             probe.close()
 
     def check(self, sources: Sequence[str], destinations: Sequence[str]) -> None:

@@ -42,6 +42,7 @@ import multiprocessing
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
@@ -52,6 +53,9 @@ from .hotplug import HotPlug
 from .notes import NotePlan
 from .ports import OutPort, resolve_api
 from .sender import MidiSender, Output
+
+if TYPE_CHECKING:
+    from .cycle import CyclePort
 
 START_TIMEOUT_S = 30.0
 REPLY_TIMEOUT_S = 5.0
@@ -219,9 +223,16 @@ def _options(config: MidiOutConfig, spec: str) -> tuple[bool, bool]:
 def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int | None, shm_name: str,
                   conn, resume: ResumePoint | None = None) -> None:
     """Entry point of the MIDI-out process (see the module docstring for its messages)."""
-    sys.setswitchinterval(0.0005)  # the sender gets the GIL from the planner within half a millisecond
+    sys.setswitchinterval(0.0005)  # the GIL reaches the sender (or JACK's callback) within half a millisecond
     shared = SharedState.attach(shm_name)
-    outputs = [Output(OutPort(spec, config.api), *_options(config, spec)) for spec in config.outputs]
+    in_cycle = resolve_api(config.api) == "jack"
+    if in_cycle:
+        from .cycle import JackCycle  # libjack is loaded only where JACK is the MIDI system
+        cycle = JackCycle(rate, config.outputs)
+        ports: list[OutPort | CyclePort] = list(cycle.ports)
+    else:
+        ports = [OutPort(spec, config.api) for spec in config.outputs]
+    outputs = [Output(port, *_options(config, port.spec)) for port in ports]
     for output in outputs:
         output.port.connect()
     clock = ClockPlan(show, rate, run_while_stopped=config.run_while_stopped)
@@ -232,15 +243,18 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
         replay = EngineView.resumed(show, rate, shared, resume, hold_bars=hold_bars)
         clock.observe(resume.recent, -math.inf)
         notes.observe(resume.recent, -math.inf)
-    sender = MidiSender(replay, outputs, clock, notes, offset_s=config.offset_ms / 1000.0,
-                        jack=resolve_api(config.api) == "jack")
+    sender = MidiSender(replay, outputs, clock, notes, offset_s=config.offset_ms / 1000.0, cycle=in_cycle)
     if resume is not None:
         sender.since = time.perf_counter()  # what was due before is the dead process's: sent, or gone with it
     # A full collection over everything made so far holds the GIL ~10 ms (a soak caught a tick two
     # periods late behind one): that lives as long as the process, so collections skip it from now on.
     gc.freeze()
     sender.start()
-    hotplug = HotPlug([o.port for o in outputs], config.api, quiet=sender.quiet).start()
+    if in_cycle:
+        cycle.start(sender)
+        hotplug = HotPlug(ports, config.api, lister=cycle).start()
+    else:
+        hotplug = HotPlug(ports, config.api, quiet=sender.quiet).start()
 
     def status() -> dict:
         return {"outputs": hotplug.connected(), "lost": replay.lost, **sender.jitter()}
@@ -261,6 +275,8 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
             final = status()
             for output in outputs:
                 output.port.close()
+            if in_cycle:
+                cycle.close()
             try:
                 conn.send(("quit", final))
             except (BrokenPipeError, OSError):

@@ -2,16 +2,15 @@
 
 * The **planner** thread catches its :class:`~rockstar_cx.live.view.EngineView` up with the engine every
   :data:`PLAN_S`, asks :mod:`.clock` and :mod:`.notes` what is due in the next
-  :data:`AHEAD_S`, converts samples to host times with the engine's clock fit (minus the MIDI
-  offset) and publishes the list — one reference swap, no lock.
-* **When** a message is due depends on the MIDI system.  ALSA and CoreMIDI deliver at once, so a
-  message leaves when its sample's sound does (host time of the sample plus the output latency).
-  JACK delivers MIDI only at the start of its next period, stamped with that period's first
-  frame — so a message sent at its exact time lands anywhere up to a period late, at random.
-  With ``jack=True`` each message is sent :data:`JACK_SEND_PHASE` into the period *before* the
-  one whose audio block holds its sample: it then rides in the same JACK cycle as that block's
-  audio, every time (the engine's block is the JACK period; the fit gives the periods' starts).
-* The **sender** thread takes the earliest message not sent yet, sleeps until just before its
+  :data:`AHEAD_S`, puts each message at its due time (the host time of its sample by the
+  engine's clock fit; with JACK, its sample) less the MIDI offset, and publishes the list — one
+  reference swap, no lock.
+* **When** a message leaves depends on the MIDI system.  ALSA and CoreMIDI deliver at once, so
+  the **sender** thread sends each when its sample's sound leaves (host time of the sample plus
+  the output latency).  JACK delivers MIDI only inside its cycles, so there no thread sends: our
+  JACK client's process callback (:mod:`.cycle`) asks :meth:`MidiSender.cycle` for the messages
+  whose samples fall in the block the cycle plays, and writes each on its sample's frame.
+* The **sender** thread (not with JACK) takes the earliest message not sent yet, sleeps until just before its
   host time, then waits the last stretch in short GIL-free sleeps and a final spin
   (:func:`wait_until`), and sends it to every output that wants it.  Replanning wakes it early.
 
@@ -21,8 +20,8 @@ every message is placed by the audio's sample clock, so MIDI cannot drift from t
 
 Messages are sent once each: a tick only after the last one sent (and not within
 :data:`MIN_TICK_GAP_S` of it), everything else by its key.  A message found late (the process
-was starved) is sent at once, never dropped — except ticks more than :data:`STALE_S` late,
-skipped so a stall does not end in a burst of clocks.
+was starved) is sent at once (with JACK: on the cycle's first frame), never dropped — except
+ticks more than :data:`STALE_S` late, skipped so a stall does not end in a burst of clocks.
 
 While the engine is dead or stalled (its position still for :data:`ENGINE_STALL_S`, or its
 health :attr:`~rockstar_cx.audio.health.AudioState.DEAD`) the planner plans nothing: no clock
@@ -37,6 +36,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from .clock import ORDER_TICK, ClockPlan, Timed
 from .notes import NotePlan
 from .ports import OutPort
 
+if TYPE_CHECKING:
+    from .cycle import CyclePort
+
 PLAN_S = 0.004  # how often the planner catches up with the engine
 AHEAD_S = 0.100  # how far ahead it plans (replanned long before that runs out)
 LATE_S = 0.250  # how far back it still plans: messages the sender has not got to yet
@@ -56,12 +59,6 @@ MIN_TICK_GAP_S = 0.002
 SPIN_S = 0.0003  # the last stretch is a busy wait
 FINE_S = 0.002  # before that, GIL-free sleeps of FINE_STEP_S
 FINE_STEP_S = 0.0001
-#: Where in the period before a block's a message for it is sent (JACK): early, because a sender
-#: is only ever late — on this VM under heavy CPU steal 1.4 ms (p99, half a 128-frame period) —
-#: and late enough that JACK's MIDI client has already taken that period's messages.  Measured
-#: with the MIDI clock scenario under steal (two SCHED_FIFO hogs busy 1.4 ms of every ~3 ms):
-#: ticks a period late 18/2157 and 13/1311 sending at 0.5; 1/1869 and 1/1192 at 0.4; none early.
-JACK_SEND_PHASE = 0.4
 STATS = 1 << 13  # send-time errors kept for the benchmark and the console (the last ~3 min: more only grows the process)
 # Both threads ask for realtime scheduling where the OS allows it: see rockstar_cx.threads.
 
@@ -70,7 +67,7 @@ STATS = 1 << 13  # send-time errors kept for the benchmark and the console (the 
 class Output:
     """An output port and what it carries (the user can turn either off per port)."""
 
-    port: OutPort
+    port: OutPort | CyclePort
     clock: bool = True
     notes: bool = True
 
@@ -108,28 +105,33 @@ def wait_until(deadline: float, wake: threading.Event | None = None, margin: flo
 
 
 class MidiSender:
-    """Runs the planner and sender threads over an :class:`EngineView`; :meth:`close` stops them."""
+    """Runs the planner thread (and, but with ``cycle``, the sender thread) over an
+    :class:`EngineView`; :meth:`close` stops them.  With ``cycle`` our JACK client's process
+    callback sends, through :meth:`block_at` and :meth:`cycle` (see :mod:`.cycle`)."""
 
     def __init__(self, replay: EngineView, outputs: Sequence[Output], clock: ClockPlan | None, notes: NotePlan | None,
-                 *, offset_s: float = 0.0, jack: bool = False) -> None:
+                 *, offset_s: float = 0.0, cycle: bool = False) -> None:
         self.replay = replay
-        self.jack = jack
         self.outputs = list(outputs)
         self.clock = clock
         self.notes = notes
         self.offset_s = offset_s  # positive: MIDI leaves this much before the sound
+        self.in_cycle = cycle
+        # due times are host seconds, or with JACK engine samples: what a second is in them
+        self._unit = float(replay.rate) if cycle else 1.0
         self.stats = SendStats()
         self.realtime: list[bool] = []  # per thread, whether it got realtime scheduling
-        self._pending: list[tuple[float, Timed]] = []  # (host time, message), in order
+        self._pending: list[tuple[float, Timed]] = []  # (due, message), in order
         self._replanned = threading.Event()
         self._stop = threading.Event()
         self._last_tick: float | None = None  # sample of the last tick sent
-        self._last_tick_host = -1.0
-        self._sent_keys: dict[tuple, float] = {}  # key -> host time due (pruned as they age)
+        self._last_tick_due = -math.inf
+        self._sent_keys: dict[tuple, float] = {}  # key -> due (pruned as they age)
         self._moved = (-1, 0.0)  # the replay's position, and the host time it last moved
         self.since = -math.inf  # nothing due before this host time is sent (a restarted process: the old one's)
-        self._threads = [threading.Thread(target=self._plan_loop, name="midi-planner", daemon=True),
-                         threading.Thread(target=self._send_loop, name="midi-sender", daemon=True)]
+        self._threads = [threading.Thread(target=self._plan_loop, name="midi-planner", daemon=True)]
+        if not cycle:
+            self._threads.append(threading.Thread(target=self._send_loop, name="midi-sender", daemon=True))
 
     def start(self) -> MidiSender:
         for thread in self._threads:
@@ -174,29 +176,28 @@ class MidiSender:
             self.notes.observe(played, start)
             messages += self.notes.plan(upcoming, start, end)
         messages.sort()
-        self._pending = [(due, m) for m in messages if (due := self._due(m.sample)) >= self.since]
+        self._pending = [(self._due(m.sample), m) for m in messages
+                         if replay.host_of(m.sample) - self.offset_s >= self.since]
         self._replanned.set()
 
     def _due(self, sample: float) -> float:
-        replay = self.replay
-        if self.jack:
-            fit = replay.fit
-            return replay.block_host(sample) - (1.0 - JACK_SEND_PHASE) * fit.block * fit.period - self.offset_s
-        return replay.host_of(sample) - self.offset_s
+        if self.in_cycle:
+            return sample - self.offset_s * self._unit
+        return self.replay.host_of(sample) - self.offset_s
 
-    # -- sending ---------------------------------------------------------------------------------
+    # -- sending on host time (ALSA, CoreMIDI) ---------------------------------------------------------
 
     def _send_loop(self) -> None:
         self.realtime.append(realtime())
         while not self._stop.is_set():
             self._replanned.clear()
-            due = self._next()
+            due = self._next(time.perf_counter())
             if due is None:
                 self._replanned.wait(PLAN_S)
                 continue
             host, message = due
             if wait_until(host, self._replanned):
-                self._send(host, message)
+                self._send(host, message, time.perf_counter())
 
     def quiet(self, seconds: float) -> bool:
         """True when nothing is due for ``seconds``: a moment for work that holds the GIL in C.
@@ -209,38 +210,64 @@ class MidiSender:
             return host - now >= seconds
         return True
 
-    def _next(self) -> tuple[float, Timed] | None:
-        """The earliest message in the plan not sent yet."""
-        now = time.perf_counter()
-        for host, message in self._pending:
+    # -- sending in JACK's cycle -------------------------------------------------------------------
+
+    def block_at(self, host: float) -> int | None:
+        """The engine's block whose callback began nearest host time ``host`` (its first sample)."""
+        fit = self.replay.fit
+        return None if fit is None else fit.block_at(host)
+
+    def cycle(self, start: int, frames: int) -> None:
+        """Write what is due in engine samples [start, start + frames) — each message on its frame,
+        one found late on frame 0 — to the outputs that want it (:meth:`CyclePort.write`)."""
+        end = start + frames
+        while (due := self._next(start, before=end)) is not None:
+            sample, message = due
+            frame = max(0, int(sample) - start)
+            for output in self.outputs:
+                if output.wants(message):
+                    output.port.write(frame, message.data)
+            self._sent(sample, message, start + frame)
+
+    # -- shared ------------------------------------------------------------------------------------
+
+    def _next(self, now: float, before: float = math.inf) -> tuple[float, Timed] | None:
+        """The earliest message in the plan not sent yet (due before ``before``)."""
+        stale, gap = STALE_S * self._unit, MIN_TICK_GAP_S * self._unit
+        for due, message in self._pending:
+            if due >= before:
+                return None
             if message.order == ORDER_TICK:
                 if self._last_tick is not None and (message.sample <= self._last_tick
-                                                    or host - self._last_tick_host < MIN_TICK_GAP_S):
+                                                    or due - self._last_tick_due < gap):
                     continue
-                if now - host > STALE_S:
+                if now - due > stale:
                     self.stats.skipped += 1
-                    self._last_tick, self._last_tick_host = message.sample, host
+                    self._last_tick, self._last_tick_due = message.sample, due
                     continue
             elif message.key in self._sent_keys:
                 continue
-            return host, message
+            return due, message
         return None
 
-    def _send(self, due: float, message: Timed) -> None:
+    def _send(self, due: float, message: Timed, sent: float) -> None:
         for output in self.outputs:
             if output.wants(message):
                 output.port.send(message.data)
-        sent = time.perf_counter()
+        self._sent(due, message, sent)
+
+    def _sent(self, due: float, message: Timed, sent: float) -> None:
+        """Book ``message`` as sent at ``sent`` (the due times' unit)."""
         stats = self.stats
         stats.sent += 1
-        stats.lateness.append(sent - due)
+        stats.lateness.append((sent - due) / self._unit)
         if message.order == ORDER_TICK:
-            self._last_tick, self._last_tick_host = message.sample, due
-            stats.ticks.append((due, sent))
+            self._last_tick, self._last_tick_due = message.sample, due
+            stats.ticks.append((due / self._unit, sent / self._unit))
         else:
             self._sent_keys[message.key] = due
             if len(self._sent_keys) > 4096:  # forget what is long past: it is never planned again
-                self._sent_keys = {k: t for k, t in self._sent_keys.items() if t > sent - 2 * LATE_S}
+                self._sent_keys = {k: t for k, t in self._sent_keys.items() if t > sent - 2 * LATE_S * self._unit}
 
     def jitter(self) -> dict:
         """Send-time figures (ms): how late messages left, and the spread of tick intervals."""

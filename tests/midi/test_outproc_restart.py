@@ -41,8 +41,8 @@ class Timeline:
         self.sounds, self.origins = sounds, origins
 
     def arrivals(self, ticks: np.ndarray, received: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each received tick: where the nearest expected tick must arrive (the first frame of its
-        block), and whether that is known: the audio's origin only moves at an xrun, so a tick is
+        """For each received tick: where the nearest expected tick must arrive (its sample's frame),
+        and whether that is known: the audio's origin only moves at an xrun, so a tick is
         timed by a sound between the same two xruns; one with no sound there is not checked."""
         xruns = np.unique(self.recorder.xrun_frames)
         onset_segments = np.searchsorted(xruns, self.sounds + np.array(self.origins))
@@ -53,7 +53,7 @@ class Timeline:
             if not len(same):
                 continue
             origin = self.origins[same[0]]
-            arrivals = origin + (ticks // self.period).astype(np.int64) * self.period
+            arrivals = origin + np.floor(ticks).astype(np.int64)
             expected[i], known[i] = arrivals[np.abs(arrivals - frame).argmin()], True
         return expected, known
 
@@ -142,16 +142,16 @@ def _kill_mid_show(jack_server, last: bool) -> int | None:
         gap_s = (after[0] - kill_frame) / recorder.rate
         print(f"first tick {gap_s:.2f} s after the kill")
         assert gap_s < RESUME_S
-        # after the restart: every tick on its block's first frame (clear of JACK xruns), none doubled
-        last = run.origins[-1] + int(ticks[-1] // run.period) * run.period
+        # after the restart: every tick on its sample's frame (clear of JACK xruns), none doubled
+        last = run.origins[-1] + int(ticks[-1])
         after = after[after <= last]  # up to the last beat captured (the ticks after it are not known yet)
         expected, known = run.arrivals(ticks, after)
         checked = known & recorder.settled(after)
         offset = after - expected
-        slipped = offset[checked & (offset != 0)]
         print(f"{checked.sum()} of {len(after)} ticks after the restart checked; offsets", np.unique(offset[checked], return_counts=True))
         assert checked.sum() > 50
-        assert set(slipped.tolist()) <= {-run.period, run.period} and len(slipped) <= 2, np.unique(offset, return_counts=True)
+        # exact (the expected ticks are integrated numerically: within a sample of the app's)
+        assert np.all(np.abs(offset[checked]) <= 1), np.unique(offset[checked], return_counts=True)
         assert len(np.unique(after)) == len(after)
         assert abs(len(after) - 24 * 2 * (after[-1] - after[0]) / recorder.rate) <= 1 + recorder.xruns  # none lost
         # no Start again (the receiver was never stopped): the one of the show's first beat only
