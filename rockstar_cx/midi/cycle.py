@@ -13,7 +13,10 @@ frames: MIDI follows the cycles the audio follows, not the wall clock, and is sa
     cycle.names()                # (sources, destinations) for hot-plug; reopens after a JACK restart
     cycle.close()
 
-**Which block a cycle plays.**  The engine's block is the JACK period, but the engine runs in
+**Which block a cycle plays.**  The engine's block is the JACK period (the app's default, 128
+frames, and the JACK server it starts).  A ``--blocksize`` other than the server's period makes
+PortAudio buffer: measured with 128 against 256 either way, MIDI then sat a steady 128 samples
+(2.7 ms) early, steady but not sample-exact.  The engine runs in
 another client of the same cycle, so its sample at this cycle's first frame is read from its
 clock fit: the block whose callback began nearest this cycle's start (host time; half a period
 of slack).  A late wake makes that reading wrong now and then, so the cycle takes JACK's frame
@@ -142,6 +145,7 @@ class JackCycle:
         self.rate = rate
         self.ports = [CyclePort(spec, self, i) for i, spec in enumerate(specs)]
         self.frames = FrameMap()
+        self.errors = 0  # callbacks that raised (each wrote what it had before; the next starts afresh)
         self.client: jack.Client | None = None
         self._source: CycleSource | None = None
         self._alive = False
@@ -176,10 +180,13 @@ class JackCycle:
         source = self._source
         if source is None:
             return
-        began = time.perf_counter() - client.frames_since_cycle_start / self.rate
-        observed = source.block_at(began)
-        if observed is not None:
-            source.cycle(self.frames.sample(client.last_frame_time, observed), frames)
+        try:
+            began = time.perf_counter() - client.frames_since_cycle_start / self.rate
+            observed = source.block_at(began)
+            if observed is not None:
+                source.cycle(self.frames.sample(client.last_frame_time, observed), frames)
+        except Exception:  # a non-zero return would end our client for good: MIDI gone for the show
+            self.errors += 1
 
     def names(self) -> tuple[list[str], list[str]]:
         """MIDI ports of the JACK graph as (sources, destinations), for hot-plug; after a JACK

@@ -257,7 +257,8 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
         hotplug = HotPlug(ports, config.api, quiet=sender.quiet).start()
 
     def status() -> dict:
-        return {"outputs": hotplug.connected(), "lost": replay.lost, **sender.jitter()}
+        errors = {"cycle_errors": cycle.errors, "frame_map_moves": cycle.frames.moves} if in_cycle else {}
+        return {"outputs": hotplug.connected(), "lost": replay.lost, **errors, **sender.jitter()}
 
     conn.send(("ready", status()))
     while True:
