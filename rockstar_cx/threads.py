@@ -13,9 +13,10 @@ in one table (the audio server's own threads run at about 70, the audio callback
 
 * :data:`RENDER_PRIORITY` — the engine's renderer (:mod:`rockstar_cx.audio.ahead`): above every
   ordinary thread, below the audio callback's;
-* :data:`MIDI_OUT_PRIORITY` — MIDI out's planner and sender (:mod:`rockstar_cx.midi.sender`):
-  below JACK's own threads and audio clients; the planner cannot be descheduled holding the GIL
-  the sender needs.  Both always sleep between messages, so they never starve the machine.
+* :data:`MIDI_OUT_PRIORITY` — every thread of the MIDI-out process (:mod:`rockstar_cx.midi.outproc`):
+  below JACK's own threads and audio clients; none can be descheduled holding the GIL the sender
+  (or, over JACK, our client's process callback) needs.  All sleep between messages and requests,
+  so they never starve the machine.
 """
 
 from __future__ import annotations

@@ -809,7 +809,8 @@ def main(argv: list[str] | None = None) -> int:
     midi = (report.get("midi") or {}).get("out") or {}
     if midi:
         print("  MIDI out: " + ", ".join(f"{k} {midi.get(k) if not isinstance(midi.get(k), float) else round(midi[k], 3)}"
-                                         for k in ("sent", "lost", "skipped_ticks", "late_over_1ms", "late_ms_max")))
+                                         for k in ("sent", "lost", "skipped_ticks", "late_over_1ms", "late_ms_max", "cycle_overruns",
+                                                   "cycle_end_ms_max", "cycle_errors", "frame_map_moves")))
     settled = clock.get("settled", {})
     print(f"MIDI clock vs audio ({clock['onsets']} sounds, {clock['ticks']} ticks, {clock['notes']} notes; "
           f"period {period} frames):")

@@ -146,6 +146,8 @@ class JackCycle:
         self.ports = [CyclePort(spec, self, i) for i, spec in enumerate(specs)]
         self.frames = FrameMap()
         self.errors = 0  # callbacks that raised (each wrote what it had before; the next starts afresh)
+        self.overruns = 0  # callbacks that ended after their cycle (waiting for the GIL, or descheduled)
+        self.finished_max = 0  # the latest any callback ended, frames into its cycle
         self.client: jack.Client | None = None
         self._source: CycleSource | None = None
         self._alive = False
@@ -187,6 +189,15 @@ class JackCycle:
                 source.cycle(self.frames.sample(client.last_frame_time, observed), frames)
         except Exception:  # a non-zero return would end our client for good: MIDI gone for the show
             self.errors += 1
+        finished = client.frames_since_cycle_start  # how far into its cycle the callback ended
+        self.finished_max = max(self.finished_max, finished)
+        if finished >= frames:  # past the next cycle's start: JACK counts an xrun against the graph
+            self.overruns += 1
+
+    def figures(self) -> dict[str, int | float]:
+        """The callback's record: errors, overruns, its latest end (ms into a cycle), offset moves."""
+        return {"cycle_errors": self.errors, "cycle_overruns": self.overruns,
+                "cycle_end_ms_max": round(self.finished_max / self.rate * 1e3, 3), "frame_map_moves": self.frames.moves}
 
     def names(self) -> tuple[list[str], list[str]]:
         """MIDI ports of the JACK graph as (sources, destinations), for hot-plug; after a JACK

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .ports import InPort, Port, PortError, Probe, graph_changed, match
-from ..threads import Worker
+from ..threads import Worker, realtime
 
 POLL_S = 1.0  # a modest rate: listing ports costs the MIDI system a little every time
 QUIET_S = 0.008  # how long nothing may be due when the ports are listed
@@ -36,13 +36,15 @@ class Lister(Protocol):
 class HotPlug(Worker):
     def __init__(self, ports: Sequence[Port], api: str = "auto", *, poll_s: float = POLL_S,
                  on_connect: Callable[[Port], None] | None = None,
-                 quiet: Callable[[float], bool] | None = None, lister: Lister | None = None) -> None:
+                 quiet: Callable[[float], bool] | None = None, lister: Lister | None = None,
+                 priority: int | None = None) -> None:
         self.ports = list(ports)
         self.api = api
         self.poll_s = poll_s
         self.on_connect = on_connect
         self.quiet = quiet
         self.lister = lister  # the caller's, which it closes; else a Probe of our own
+        self.priority = priority  # real-time, in a process where no thread may sit on the GIL descheduled
         self.changes = 0  # connections made or lost since the start
         self._status: tuple[tuple[str, str | None], ...] = self._snapshot()
         super().__init__("midi-hotplug")
@@ -52,6 +54,8 @@ class HotPlug(Worker):
         return self._status
 
     def _run(self) -> None:
+        if self.priority is not None:
+            realtime(self.priority)
         probe = self.lister
         while not self.stopping.wait(0 if probe is None else self.poll_s):
             if probe is None:

@@ -48,6 +48,7 @@ from ..audio.ipc import SharedState
 from ..audio.supervisor import AudioEngine
 from ..live.view import EngineView, ResumePoint
 from ..show.model import Show
+from ..threads import MIDI_OUT_PRIORITY, realtime
 from .clock import ClockPlan
 from .hotplug import HotPlug
 from .notes import NotePlan
@@ -224,6 +225,10 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
                   conn, resume: ResumePoint | None = None) -> None:
     """Entry point of the MIDI-out process (see the module docstring for its messages)."""
     sys.setswitchinterval(0.0005)  # the GIL reaches the sender (or JACK's callback) within half a millisecond
+    # ... from a thread that runs: every thread here is real-time, so none is descheduled by the
+    # stage or X while it holds the GIL (with JACK, the callback waiting for it would cost the
+    # whole graph a cycle)
+    realtime()
     shared = SharedState.attach(shm_name)
     in_cycle = resolve_api(config.api) == "jack"
     if in_cycle:
@@ -252,13 +257,13 @@ def midi_out_main(config: MidiOutConfig, show: Show, rate: int, hold_bars: int |
     sender.start()
     if in_cycle:
         cycle.start(sender)
-        hotplug = HotPlug(ports, config.api, lister=cycle).start()
+        hotplug = HotPlug(ports, config.api, lister=cycle, priority=MIDI_OUT_PRIORITY).start()
     else:
-        hotplug = HotPlug(ports, config.api, quiet=sender.quiet).start()
+        hotplug = HotPlug(ports, config.api, quiet=sender.quiet, priority=MIDI_OUT_PRIORITY).start()
 
     def status() -> dict:
-        errors = {"cycle_errors": cycle.errors, "frame_map_moves": cycle.frames.moves} if in_cycle else {}
-        return {"outputs": hotplug.connected(), "lost": replay.lost, **errors, **sender.jitter()}
+        return {"outputs": hotplug.connected(), "lost": replay.lost, **(cycle.figures() if in_cycle else {}),
+                **sender.jitter()}
 
     conn.send(("ready", status()))
     while True:
