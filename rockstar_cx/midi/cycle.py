@@ -182,14 +182,15 @@ class JackCycle:
         source = self._source
         if source is None:
             return
+        first = client.last_frame_time
         try:
             began = time.perf_counter() - client.frames_since_cycle_start / self.rate
             observed = source.block_at(began)
             if observed is not None:
-                source.cycle(self.frames.sample(client.last_frame_time, observed), frames)
+                source.cycle(self.frames.sample(first, observed), frames)
         except Exception:  # a non-zero return would end our client for good: MIDI gone for the show
             self.errors += 1
-        finished = client.frames_since_cycle_start  # how far into its cycle the callback ended
+        finished = (client.frame_time - first) % (1 << 32)  # how far from its cycle's start it ended
         self.finished_max = max(self.finished_max, finished)
         if finished >= frames:  # past the next cycle's start: JACK counts an xrun against the graph
             self.overruns += 1
