@@ -190,7 +190,8 @@ class JackCycle:
                 source.cycle(self.frames.sample(first, observed), frames)
         except Exception:  # a non-zero return would end our client for good: MIDI gone for the show
             self.errors += 1
-        finished = (client.frame_time - first) % (1 << 32)  # how far from its cycle's start it ended
+        # how far from its cycle's start it ended (JACK's estimate of "now" may read a little before it)
+        finished = max(0, (client.frame_time - first + (1 << 31)) % (1 << 32) - (1 << 31))
         self.finished_max = max(self.finished_max, finished)
         if finished >= frames:  # past the next cycle's start: JACK counts an xrun against the graph
             self.overruns += 1

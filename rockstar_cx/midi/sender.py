@@ -218,12 +218,12 @@ class MidiSender:
         return None if fit is None else fit.block_at(host)
 
     def cycle(self, start: int, frames: int) -> None:
-        """Write what is due in engine samples [start, start + frames) — each message on its frame,
-        one found late on frame 0 — to the outputs that want it (:meth:`CyclePort.write`)."""
-        end = start + frames
+        """Write what is due in engine samples [start, start + frames) — each message on its sample's
+        nearest frame, one found late on frame 0 — to the outputs that want it (:meth:`CyclePort.write`)."""
+        end = start + frames - 0.5  # a message goes on its sample's nearest frame, where its hit sounds
         while (due := self._next(start, before=end)) is not None:
             sample, message = due
-            frame = max(0, int(sample) - start)
+            frame = max(0, round(sample) - start)
             for output in self.outputs:
                 if output.wants(message):
                     output.port.write(frame, message.data)

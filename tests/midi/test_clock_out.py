@@ -4,7 +4,7 @@ A JACK client records the app's audio (PortAudio:out_0) and its MIDI out (rockst
 port) in the same process callback, so audio samples and MIDI events share one frame clock.
 rockstar-cx writes MIDI over JACK inside the cycle that plays its sample's audio block, on the
 sample's own frame (see rockstar_cx.midi.cycle), so each message must arrive exactly on the
-captured frame of its sample: received = audio frame of its sample (rounded down).
+captured frame of its sample: received = audio frame of its sample (rounded to the nearest).
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ class Run:
         return self.origin(sample) + sample
 
     def arrival(self, sample: float) -> int:
-        """Where a message for engine sample ``sample`` must arrive: the frame of its sample."""
-        return self.origin(sample) + int(sample)
+        """Where a message for engine sample ``sample`` must arrive: its sample's nearest frame."""
+        return self.origin(sample) + round(sample)
 
 
 def perform_live(jack_server, show, seconds: float, xruns_at: tuple[float, ...] = ()) -> Run:

@@ -53,7 +53,7 @@ class Timeline:
             if not len(same):
                 continue
             origin = self.origins[same[0]]
-            arrivals = origin + np.floor(ticks).astype(np.int64)
+            arrivals = origin + np.round(ticks).astype(np.int64)
             expected[i], known[i] = arrivals[np.abs(arrivals - frame).argmin()], True
         return expected, known
 
