@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+import jack
 import numpy as np
 
 from jackcapture import PORTAUDIO_OUT
@@ -61,12 +62,16 @@ class Timeline:
 def _connect_midi(recorder: Recorder) -> None:
     """Our MIDI port (whichever process has it now) into the recorder's MIDI input."""
     client, port = recorder.client, recorder.midi_ports[0]
-    for source in client.get_ports("rockstar-cx:", is_midi=True, is_output=True):
-        if port.name not in [p.name for p in client.get_all_connections(source)]:
-            try:
+    try:
+        sources = client.get_ports("rockstar-cx:", is_midi=True, is_output=True)
+    except jack.JackError:  # the killed process's port went between listing and looking it up: next time
+        return
+    for source in sources:
+        try:
+            if port.name not in [p.name for p in client.get_all_connections(source)]:
                 client.connect(source, port)
-            except Exception:  # gone again (the dead process's, being removed)
-                pass
+        except jack.JackError:  # gone again (the dead process's, being removed)
+            pass
 
 
 ATTEMPTS = 4  # as test_clock_out's retry_after_xruns: a run spoilt by xruns of a loaded machine may be run again
