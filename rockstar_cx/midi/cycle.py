@@ -39,7 +39,7 @@ from typing import Protocol
 
 import jack
 
-from .ports import CLIENT, VIRTUAL, PortError, graph_change, match
+from .ports import CLIENT, VIRTUAL, NamedPort, PortError, graph_change, match
 
 AGREE = 8  # cycles in a row that must see a new frame offset before it is believed
 
@@ -78,25 +78,15 @@ class FrameMap:
         return frame + self.offset
 
 
-class CyclePort:
+class CyclePort(NamedPort):
     """One of our JACK MIDI ports: virtual (others connect to it) or connected to the port ``spec``
     names.  The same surface as :class:`~.ports.Port` for hot-plug; :meth:`write` is the cycle's."""
 
     def __init__(self, spec: str, cycle: JackCycle, index: int) -> None:
-        self.spec = spec
-        self.api = "jack"
+        super().__init__(spec, "jack")
         self._cycle = cycle
         self.short_name = CLIENT if spec == VIRTUAL else f"out-{index + 1}"
-        self.name: str | None = None  # the port it is connected to (virtual: our client's name)
         self.jack_port: jack.OwnMidiPort | None = None
-
-    @property
-    def virtual(self) -> bool:
-        return self.spec == VIRTUAL
-
-    @property
-    def connected(self) -> bool:
-        return self.name is not None
 
     def connect(self) -> bool:
         """Connect to the port ``spec`` names (again, after an unplug); False if it is not there."""
@@ -205,7 +195,7 @@ class JackCycle:
         """MIDI ports of the JACK graph as (sources, destinations), for hot-plug; after a JACK
         restart the client is opened again first (ports reconnect on hot-plug's next round)."""
         if not self._alive:
-            self._close_client()
+            self.close()
             try:
                 self._open()
             except PortError:
@@ -217,11 +207,7 @@ class JackCycle:
             return [], []
 
     def close(self) -> None:
-        for port in self.ports:
-            port.close()
-        self._close_client()
-
-    def _close_client(self) -> None:
+        """Close the client (its ports with it); :meth:`names` would open it again."""
         client, self.client = self.client, None
         if client is not None:
             try:

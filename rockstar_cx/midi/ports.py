@@ -218,14 +218,14 @@ class Probe:
             self._out.delete()
 
 
-class Port:
-    """One of our ports on a client of its own; connected to the port ``spec`` names, or virtual."""
+class NamedPort:
+    """What every port of ours is to hot-plug and the console, whatever carries it: what the user
+    asked for, and the port it is connected to (virtual: our own name)."""
 
-    def __init__(self, spec: str, api: str, rt: MidiClient) -> None:
+    def __init__(self, spec: str, api: str) -> None:
         self.spec = spec  # what the user asked for: a name part or "virtual"
         self.api = api
-        self._rt = rt
-        self.name: str | None = None  # the port it is connected to (or its own virtual name)
+        self.name: str | None = None
 
     @property
     def virtual(self) -> bool:
@@ -234,6 +234,14 @@ class Port:
     @property
     def connected(self) -> bool:
         return self.name is not None
+
+
+class Port(NamedPort):
+    """One of our ports on a python-rtmidi client of its own; connected to the port ``spec`` names, or virtual."""
+
+    def __init__(self, spec: str, api: str, rt: MidiClient) -> None:
+        super().__init__(spec, api)
+        self._rt = rt
 
     def connect(self) -> bool:
         """Open the port ``spec`` names (again, after an unplug); False if it is not there."""

@@ -176,14 +176,13 @@ class MidiSender:
             self.notes.observe(played, start)
             messages += self.notes.plan(upcoming, start, end)
         messages.sort()
-        self._pending = [(self._due(m.sample), m) for m in messages
-                         if replay.host_of(m.sample) - self.offset_s >= self.since]
+        pending = []
+        for message in messages:
+            host = replay.host_of(message.sample) - self.offset_s
+            if host >= self.since:  # due: that host time, or with JACK the sample it stands for
+                pending.append((message.sample - self.offset_s * self._unit if self.in_cycle else host, message))
+        self._pending = pending
         self._replanned.set()
-
-    def _due(self, sample: float) -> float:
-        if self.in_cycle:
-            return sample - self.offset_s * self._unit
-        return self.replay.host_of(sample) - self.offset_s
 
     # -- sending on host time (ALSA, CoreMIDI) ---------------------------------------------------------
 
