@@ -24,8 +24,10 @@ ONSET_NOTICE_EARLY = 960
 #: interval has been checked clear of one.
 ONSET_ATTEMPTS = 14
 #: The cue mix's 4-output run (tests/audio/test_cue_jack.py, ~8 s): played again till every
-#: interval, main and cue, was clear of an xrun.
-CUE_ATTEMPTS = 6
+#: interval, main and cue, was clear of an xrun.  Runs here had 3–15 xruns each: one 0.6 s interval
+#: was hit in 6 runs of 6 once (and what a dropped cycle touched — a block repeated, one port's
+#: copy cut short — is never held to the exact bound in any of the run's checks).
+CUE_ATTEMPTS = 10
 #: A live hit sent just after a cycle began sounds from that cycle's first frame if its callback
 #: had not yet read the commands (the callback woke 36 frames into a cycle here), so its latency
 #: may be below zero — but never by a whole period: that block began before the hit was sent.

@@ -56,6 +56,14 @@ def play_once() -> tuple[JackCapture, dict, int]:
     return recorder, report, recorder.xruns - xruns
 
 
+def disturbed(frames: np.ndarray, xruns: np.ndarray) -> np.ndarray:
+    """Which of ``frames`` a cycle JACK dropped, and reported at ``xruns``, may have touched."""
+    near = np.zeros(len(frames), bool)
+    for xrun in xruns:
+        near |= (frames >= xrun - ONSET_NOTICE_LATE) & (frames <= xrun + ONSET_NOTICE_EARLY)
+    return near
+
+
 def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_to_the_sample(four_outputs):
     events = perform(SHOW, RATE, count_in=True)
     count_in = [e.sample for e in events if type(e) is Beat and e.count_in]
@@ -69,7 +77,10 @@ def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_
         assert report["callback_errors"] == 0
         assert report["channels"] == {"main": [1, 2], "cue": [3, 4]} and report["click_in_main"] is False
         audio = recorder.buffers[:, :recorder.written]
-        assert np.array_equal(audio[0], audio[1]) and np.array_equal(audio[2], audio[3])
+        xrun_at = np.array(recorder.xrun_frames[len(recorder.xrun_frames) - xruns:], int) - recorder.first_frame
+        # both channels of each pair alike, but where a cycle JACK dropped can have cut one port's copy short
+        differ = np.flatnonzero((audio[0] != audio[1]) | (audio[2] != audio[3]))
+        assert disturbed(differ, xrun_at).all(), f"channels differ at {differ[~disturbed(differ, xrun_at)][:8]}, xruns at {xrun_at}"
         main, cue = audio[0], audio[2]
         heard, cued = recorder.onsets(channel=0) - recorder.first_frame, recorder.onsets(channel=2) - recorder.first_frame
         if (len(heard), len(cued)) != (len(room), len(beats)):  # a cycle JACK dropped inside a sound splits it
@@ -78,18 +89,19 @@ def test_the_cue_mix_reaches_only_the_cue_channels_and_the_room_hears_every_hit_
         # not one sample of a click or a cue in the room: each sound there rings out in silence
         loud = np.flatnonzero(main)
         owner = np.searchsorted(heard, loud, side="right") - 1
-        overrun = loud - heard[owner] - np.array([lengths[room[i]] for i in owner])
-        assert overrun.max() < 0, f"{np.sum(overrun >= 0)} samples of the main mix outside the show's sounds"
+        outside = loud[loud - heard[owner] >= np.array([lengths[room[i]] for i in owner])]
+        outside = outside[~disturbed(outside, xrun_at)]  # a cycle JACK dropped may repeat a block of a sound
+        assert len(outside) == 0, f"{len(outside)} samples of the main mix outside the show's sounds, from {outside[0]}"
         # the count-in on both, together; the pre-entry cue's second blip on the cue channels only where due
-        assert list(cued[:len(count_in)]) == list(heard[:len(count_in)])
+        together = ~disturbed(heard[:len(count_in)], xrun_at)
+        assert list(cued[:len(count_in)][together]) == list(heard[:len(count_in)][together])
         second = round(PRE_ENTRY_GAP_S * RATE)
         blipped = [b for b, at in zip(beats, cued) if b not in count_in and np.abs(cue[at + second:][:32]).max() > 0.05]
         assert blipped == expected_pre_entries(SHOW) and len(blipped) == 2
         # every onset where the show puts it, to the sample, but across a cycle JACK dropped (and said so)
         clear = np.ones(len(room) - 1, bool)
         cue_clear = np.ones(len(beats) - 1, bool)
-        for xrun in recorder.xrun_frames[len(recorder.xrun_frames) - xruns:]:
-            xrun -= recorder.first_frame
+        for xrun in xrun_at:
             clear &= (heard[1:] < xrun - ONSET_NOTICE_LATE) | (heard[:-1] > xrun + ONSET_NOTICE_EARLY)
             cue_clear &= (cued[1:] < xrun - ONSET_NOTICE_LATE) | (cued[:-1] > xrun + ONSET_NOTICE_EARLY)
         assert list(np.diff(heard)[clear]) == list(np.diff(room)[clear])
