@@ -82,11 +82,12 @@ class Performance:
                 trip = load_round_trip(engine.health().device, config.engine.samplerate)
                 self.room = RoomListener(config.engine.show, config.engine.samplerate, engine.room,
                                          EngineView.of(engine), trip.samples if trip is not None else 0.0,
-                                         device=engine.health().device).start()
+                                         device=engine.health().device, path=trip.path if trip else None).start()
                 if config.record_room is not None:
                     from .live.recorder import RoomRecorder
 
-                    self.recorder = RoomRecorder(engine.room, config.record_room, config.engine.samplerate).start()
+                    self.recorder = RoomRecorder(engine.room, config.record_room, config.engine.samplerate,
+                                                 engine.health().device).start()
             self.presenter = Presenter(self.view, engine.send, revive=engine.revive,  # a dead engine: revived
                                        room=self.room)
             if config.midi is not None and config.midi.used:

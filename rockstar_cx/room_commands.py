@@ -82,6 +82,10 @@ def add_commands(commands: argparse._SubParsersAction, show_help: str) -> None:
                              "(default: found by the guide)")
     listen.add_argument("--samplerate", type=int, default=48000, metavar="HZ",
                         help="the rate the show was played at (default: 48000); the recording's may differ")
+    listen.add_argument("--device", metavar="NAME",
+                        help="the audio device the room was calibrated on (calibrate-room or F8): the sweep's path "
+                             "gives the room's echo, taken out of the spread (default: the device the recording's "
+                             "FILE.wav.json names; without a calibration, the path the guide reveals)")
     listen.set_defaults(run=run_listen)
     report = commands.add_parser(
         "report", help="draw the room's tempo and spread across the journey",
@@ -135,6 +139,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
 
 def run_listen(args: argparse.Namespace) -> None:
     from .listening import listen
+    from .live.roomcal import load_round_trip, room_file
     from .show import load_show
 
     if args.start is not None and not (math.isfinite(args.start) and args.start >= 0):
@@ -144,15 +149,31 @@ def run_listen(args: argparse.Namespace) -> None:
     check_output(args.json, (".json",))
     show = load_show(args.show)
     recording, rate = _read_audio(args.recording)
-    result = listen(recording, rate, show, args.start, played_rate=args.samplerate)
+    device = args.device if args.device is not None else _recorded_on(args.recording)
+    trip = load_round_trip(device, args.samplerate) if device else None
+    if args.device is not None and (trip is None or trip.path is None):
+        raise ShowError(f"--device {args.device!r}: no calibration kept for it at {args.samplerate} Hz in "
+                        f"{room_file()}: run rockstar-cx calibrate-room, or leave --device out")
+    room_path = trip.path if trip is not None else None
+    result = listen(recording, rate, show, args.start, played_rate=args.samplerate, room_path=room_path)
     text = json.dumps({"recording": str(args.recording), "show": show.title, **result.as_dict()}, indent=2)
     try:
         write_atomically(args.json, (text + "\n").encode("utf-8"))
     except OSError as error:
         raise ShowError(f"cannot write {args.json}: {describe(error)}") from error
     clapped = sum(1 for moment in result.moments if moment.clapping)
+    echo = f"the room's echo from {device}'s calibration" if room_path is not None else "the room's echo from the guide"
     print(printable(f"Wrote {args.json}: {len(result.moments)} moments, the room clapped in {clapped}; "
-                    f"the show starts at {result.start_s:.2f} s"))
+                    f"the show starts at {result.start_s:.2f} s; {echo}"))
+
+
+def _recorded_on(recording: Path) -> str:
+    """The device ``--record-room`` names in the recording's sidecar ("" without one)."""
+    try:
+        device = json.loads(recording.with_name(recording.name + ".json").read_text(encoding="utf-8")).get("device")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return ""
+    return device if isinstance(device, str) else ""
 
 
 def run_report(args: argparse.Namespace) -> None:

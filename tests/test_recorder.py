@@ -29,7 +29,7 @@ def write(ring: RoomRing, start: int, stop: int) -> None:
 
 def test_the_recording_is_the_room_from_its_first_show_sample_with_its_sidecar(ring, tmp_path):
     write(ring, 0, 3000)
-    recorder = RoomRecorder(ring, tmp_path / "room.wav", RATE)
+    recorder = RoomRecorder(ring, tmp_path / "room.wav", RATE, "Scarlett 2i2")
     assert recorder.first == 3000 and not (tmp_path / "room.wav").exists()  # written aside until closed
     write(ring, 3000, 8000)
     recorder.drain()
@@ -38,7 +38,7 @@ def test_the_recording_is_the_room_from_its_first_show_sample_with_its_sidecar(r
     audio, rate = soundfile.read(tmp_path / "room.wav", dtype="float32")
     assert rate == RATE and np.array_equal(audio, np.arange(3000, 9000, dtype=np.float32) / 1e5)
     assert json.loads((tmp_path / "room.wav.json").read_text()) == {
-        "recording": "room.wav", "samplerate": RATE, "first_show_sample": 3000, "samples": 6000, "lost_samples": 0,
+        "recording": "room.wav", "device": "Scarlett 2i2", "samplerate": RATE, "first_show_sample": 3000, "samples": 6000, "lost_samples": 0,
         "round_trip_samples": 12.5, "show_starts_s": [2.0125]}  # the start before the recording began: not in it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["room.wav", "room.wav.json"]
 

@@ -70,8 +70,19 @@ def estimate_path(recording: np.ndarray, guide: np.ndarray, rate: int) -> np.nda
     power = np.abs(played) ** 2
     path = fft.irfft(fft.rfft(np.asarray(recording[lo:hi], dtype=np.float64), size) * np.conj(played)
                      / (power + 1e-3 * power.max()), size)
-    before, after = int(-PATH_S[0] * rate), int(PATH_S[1] * rate)
-    return np.concatenate((path[-before:], path[:after] * signal.windows.tukey(2 * after, 0.2)[after:]))
+    return _lags(path[-int(-PATH_S[0] * rate):], path, rate)
+
+
+def path_from_response(response: np.ndarray, rate: int) -> np.ndarray:
+    """An impulse response (index 0: no delay; a calibration sweep's) as a path of :func:`estimate_path`'s lags."""
+    return _lags(np.zeros(int(-PATH_S[0] * rate)), response, rate)
+
+
+def _lags(before: np.ndarray, after: np.ndarray, rate: int) -> np.ndarray:
+    """The lags of PATH_S: ``before`` lag 0 as it is, from lag 0 on ``after`` faded out towards PATH_S[1]."""
+    length = int(PATH_S[1] * rate)
+    after = np.pad(after[:length], (0, max(0, length - len(after))))
+    return np.concatenate((before, after * signal.windows.tukey(2 * length, 0.2)[length:]))
 
 
 def path_heard(path: np.ndarray) -> bool:

@@ -11,7 +11,7 @@ probe's first sample: never from what a driver reports.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import signal
@@ -28,6 +28,9 @@ class Latency:
     samples: float  # from the probe's first sample played to its direct sound heard
     polarity: int  # +1, or -1 when the path inverts
     peak_to_noise_db: float  # the direct peak over the response's median level
+    #: the response itself (index 0: no delay): the room's path, clean of any crowd (a calibration is played
+    #: in a quiet room), for the smear kernel (:func:`.bleed.path_from_response`)
+    response: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
 
     def seconds(self, rate: int) -> float:
         return self.samples / rate
@@ -65,4 +68,4 @@ def measure_latency(recording: np.ndarray, probe: np.ndarray) -> Latency:
         return Latency(math.nan, 1, 0.0)
     position, polarity = first_peak(response)
     noise = float(np.median(np.abs(response))) or 1e-30
-    return Latency(float(position), polarity, 20 * math.log10(np.abs(response).max() / noise))
+    return Latency(float(position), polarity, 20 * math.log10(np.abs(response).max() / noise), response)

@@ -10,7 +10,9 @@ A recording on a second device's clock is put back on the show's by the guide he
 (:func:`.align.measure_skew`).  The smear kernel is measured through the path from the PA to the
 mic as the guide reveals it (:func:`.bleed.estimate_path`): the same path the claps take when the
 mic is on the PA's axis; a mic that does not hear the guide gets no kernel (``kernel_ms`` 0: the
-spread then includes the room's smear).
+spread then includes the room's smear).  A room clapping on the guide is partly in that estimate
+(its smear then read as the room's: spreads read low); a calibration sweep's path, played in a
+quiet room, is not, and is the kernel's when given (``room_path``).
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ class Listening:
 
 
 def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None = None,
-           played_rate: int = 48000) -> Listening:
-    """Measure every moment of ``show`` in ``recording`` (mono, at ``rate``), played at ``played_rate``.
+           played_rate: int = 48000, room_path: np.ndarray | None = None) -> Listening:
+    """Measure every moment of ``show`` in ``recording`` (mono, at ``rate``), played at ``played_rate``;
+    ``room_path``: the path a calibration sweep measured (at ``played_rate``, :func:`.bleed.path_from_response`),
+    the smear kernel's instead of the one the guide reveals (which carries a room clapping on it).
     ShowError when the recording cannot hold the show (too short, or the guide is nowhere in it)."""
     recording = np.asarray(recording, dtype=np.float64)
     if rate != played_rate:  # the kit's noises differ sample by sample between rates: hear it at the played one
@@ -78,7 +82,8 @@ def listen(recording: np.ndarray, rate: int, show: Show, start_s: float | None =
     def kernel_for(period_s: float) -> Kernel:  # the reverberation's share depends on the grid's period
         key = round(period_s * 1000)
         if key not in kernels:
-            kernels[key] = measure_kernel(path, rate, key / 1000) if heard else Kernel.none()
+            smear = room_path if room_path is not None else path if heard else None
+            kernels[key] = measure_kernel(smear, rate, key / 1000) if smear is not None else Kernel.none()
         return kernels[key]
 
     envelope = onset_strength(room, rate)

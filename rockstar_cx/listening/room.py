@@ -3,7 +3,8 @@
 The conductor's own events say where every beat and every section's step falls; shifted to where
 the performance starts in the recording, they are the grid.  Conducted moments are folded on the
 steps the sections play (the guide's hits); a chaos moment has no common grid, so the room's own
-pulse is followed from the conductor's tempo at its start and the spread is taken around that.
+pulse is followed from the conductor's tempo at its start and the spread is taken around that — as
+it is in a conducted moment whose room drifted off the steps (no clapping heard on them).
 A moment without clapping gets ``clapping = False`` and no figures.
 """
 
@@ -36,7 +37,8 @@ MIN_WINDOWS = 6  # clear steps to fold on, at least, for a spread (fewer: clappi
 class MomentMeasures:
     """One moment as the room played it.  Figures are None when no clapping was heard; the spread also
     when the sections' steps are too close together to tell apart (fewer than MIN_WINDOWS clear of their
-    neighbours); ahead/behind in a chaos moment, with no conductor's grid to be ahead of."""
+    neighbours); ahead/behind (and the sections' phases) where the room is measured around its own pulse:
+a chaos moment, or a room that left the conductor's steps — no grid to be ahead of."""
 
     id: str
     title: str
@@ -131,25 +133,35 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
         room = Envelope(np.maximum(room.values - CHAOS_GUIDE_TRACE * guide.values, 0.0), room.rate, room.start_s)
     track = follow(room, start, period, len(beats))
     expected = expected_times(hits, offset_s) if hits else beat_times
-    grid, periods_s = (track.grid, track.periods) if chaos else (expected, periods(expected))
-    heard = fold(room, grid, periods_s)  # every step, each in its own window: enough to tell clapping
+
+    steps, pulse_grid = (expected, periods(expected)), (track.grid, track.periods)
+
+    def clapping_on(grid: np.ndarray, periods_s: np.ndarray) -> bool:  # every step, each in its own window
+        return heard_clapping(fold(room, grid, periods_s), fold(guide, grid, periods_s) if guide is not None else None)
+
+    # with the conductor: the room around the steps the sections played; without (chaos), or where it left
+    # them by more than a step's window (a room drifting away), around its own pulse, as the live listener does
+    on_steps = not chaos and clapping_on(*steps)
     common = dict(id=moment.id, title=moment.title, mode=moment.mode, start_s=start, seconds=seconds,
                   conductor_tempo_start_bpm=beats[0].tempo, conductor_tempo_end_bpm=beats[-1].tempo)
-    if not heard_clapping(heard, fold(guide, grid, periods_s) if guide is not None else None):
+    if not on_steps and not clapping_on(*pulse_grid):
         return MomentMeasures(clapping=False, spread_ms=None, ahead_ms=None, tempo_start_bpm=None,
-                              tempo_end_bpm=None, r=None, pulse=None, n_beats=heard.n_beats, sections={}, **common)
+                              tempo_end_bpm=None, r=None, pulse=None, sections={}, **common,
+                              n_beats=fold(room, *(pulse_grid if chaos else steps)).n_beats)
     tempo = bar_tempo(track, show.meter.beats)
-    if not chaos:  # the figures only from steps clear of their neighbours, on one period
+    if on_steps:  # the figures only from steps clear of their neighbours, on one period
         grid, period_s = clear_times(expected)
         periods_s = np.full(len(grid), period_s)
+    else:
+        grid, periods_s = pulse_grid
     spread: Spread = fold(room, grid, periods_s)
     sigma, ahead = kernel_for(float(np.mean(periods_s))).correct(spread) if spread.n_beats >= MIN_WINDOWS \
         else (math.nan, math.nan)
     implied = None if chaos else pulse_shape(played(expected, start - period, start + seconds + period),
                                              track.grid, track.periods)
     return MomentMeasures(
-        clapping=True, spread_ms=sigma, ahead_ms=None if chaos else ahead,
+        clapping=True, spread_ms=sigma, ahead_ms=ahead if on_steps else None,
         tempo_start_bpm=tempo.start_bpm if tempo else None, tempo_end_bpm=tempo.end_bpm if tempo else None,
         r=spread.r if math.isfinite(sigma) else None, n_beats=spread.n_beats,
         pulse=pulse(pulse_shape(room, track.grid, track.periods), implied),
-        sections={} if chaos else section_phases(show, hits, room, offset_s, kernel_for), **common)
+        sections=section_phases(show, hits, room, offset_s, kernel_for) if on_steps else {}, **common)

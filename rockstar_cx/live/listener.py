@@ -13,7 +13,12 @@ each swapped in whole by the one thread that writes it (any thread reads both as
   the guide the PA played is taken out of what the microphone heard (it would make the room look
   tighter); the room's own tempo, its pulse followed from window to window (a room drifting
   away from the conductor, or in a chaos, is measured around that pulse); and the round trip
-  as the guide reveals it, so a changed delay is seen within a bar.
+  as the guide reveals it, so a changed delay is seen within two bars (two windows must agree).
+
+The room's echo is taken out of the spread through the PA → mic path a calibration sweep (F8,
+``calibrate-room``) measured in a quiet room, kept per device; without one, through the path the
+guide reveals — which carries the claps of a room clapping on it, so spreads then read low
+(σ 15 ms read 0.6-13 ms in simulated rooms; 14-18 through the sweep's path).
 
 A measure costs ~70 ms of one core (two seconds of audio: band filters, the guide's path, the
 fold), at most once in :data:`MEASURE_EVERY_S` (a faster bar's steps join the next): under 4 % of
@@ -28,7 +33,6 @@ import math
 import threading
 from collections import deque
 from queue import SimpleQueue
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
@@ -37,15 +41,15 @@ from ..audio.commands import PlayProbe
 from ..audio.probe import probe
 from ..audio.room import RoomRing
 from ..conductor.events import Beat, Hit
-from ..listening.bleed import PATH_S, estimate_path, take_out_guide
+from ..listening.bleed import PATH_S, estimate_path, path_from_response, take_out_guide
 from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
 from ..listening.kernel import Kernel, measure_kernel
 from ..listening.onset import CLAP_BAND_HZ, Envelope, onset_strength
-from ..listening.report import BANDS
 from ..listening.room import clear_times
 from ..listening.tempo import Track, follow
 from ..show.model import Show
 from ..threads import Worker
+from .heard import SILENT_DB, BarHeard, Reveal, RoomNow, moment_rows, reveal_of
 from .roomcal import heard_probe, round_trip, save_round_trip
 from .view import EngineView
 
@@ -53,8 +57,6 @@ POLL_S = 0.02
 METER_S = 0.02
 WINDOW_S = 2.0  # of audio analysed per bar, ending with the bar and its echo: the guide's path needs seconds
 ECHO_S = 0.3  # waited for after a bar's end (plus the round trip) before it is measured
-SILENT_DB = -90.0
-LEVEL_STEP_DB = 3.0  # the meter's steps on the console: a level, not a new text every frame
 MIN_STEPS = 3  # clear steps, at least, for a spread
 MEASURE_EVERY_S = 1.9  # at most one measure in this long (a bar at 120 bpm is 2 s): its cost bounded
 MIN_HITS = 8  # a bar is judged with the steps of the bars before it, up to this many (the clapping test needs 6)
@@ -62,66 +64,17 @@ MAX_BARS = 4
 MIN_BEATS = 3  # followed, at least, for a tempo
 PATH_CLEAR = 10.0  # the guide's path peaks this far over its median, or the mic did not hear the guide
 PATH_MOVED_S = 0.001  # a round trip moved by more than this: a new path (its kernels anew; its bar not judged)
-
-
-@dataclass(frozen=True)
-class BarHeard:
-    """What the room did in one bar."""
-
-    moment: int
-    bar: int
-    clapping: bool
-    spread_ms: float | None  # None: no clapping, or too few clear steps to tell
-    ahead_ms: float | None  # negative: ahead of the beat
-    round_trip_ms: float | None  # PA → room → mic, as the guide heard back says
-    tempo_bpm: float | None = None  # the room's own pulse over the measure (None: no clapping, or not followed)
-    conductor_bpm: float | None = None  # the conductor's, at the bar's start
-
-
-@dataclass(frozen=True)
-class Reveal:
-    """What the room did without the conductor and with it: the spread (ms) and the tempo's drift (bpm)
-    over each moment's measures — the keynote's point, in the room's own numbers."""
-
-    without_spread_ms: float
-    without_drift_bpm: float
-    with_spread_ms: float
-    with_drift_bpm: float
-
-
-@dataclass(frozen=True)
-class RoomNow:
-    level_db: float = SILENT_DB  # the clap band over the last METER_S, dBFS
-    last_bar: BarHeard | None = None
-
-    def band(self) -> str | None:
-        """The last bar's spread in words — tight, ok or loose — or None (no clapping, or no figure)."""
-        bar = self.last_bar
-        if bar is None or not bar.clapping or bar.spread_ms is None:
-            return None
-        return next((word for limit, word in BANDS if bar.spread_ms < limit), "loose")
-
-    def words(self) -> str:
-        """The console's line: "ROOM  tight 18 ms · 6 ms behind · mic -24 dB" (the level in 3 dB steps)."""
-        level = f"mic {LEVEL_STEP_DB * round(self.level_db / LEVEL_STEP_DB):.0f} dB"
-        bar = self.last_bar
-        if bar is None:
-            return f"ROOM  listening… · {level}"
-        if not bar.clapping:
-            return f"ROOM  no clapping heard · {level}"
-        if bar.spread_ms is None:
-            return f"ROOM  clapping · {level}"
-        side = f" · {abs(bar.ahead_ms):.0f} ms {'ahead' if bar.ahead_ms < 0 else 'behind'}" \
-            if bar.ahead_ms is not None and math.isfinite(bar.ahead_ms) else ""
-        tempo = f" · {bar.tempo_bpm:.0f} bpm (conductor {bar.conductor_bpm:.0f})" if bar.tempo_bpm is not None else ""
-        return f"ROOM  {self.band()} {bar.spread_ms:.0f} ms{side}{tempo} · {level}"
+#: A new round trip needs two windows that agree: with the guide 40 dB under loud claps, one window's path
+#: peaked on claps at 5,500-32,000 samples.  Until then a bar is judged on the round trip known, unless the
+#: guide is this share of what the mic heard (a path that moved inside the window then leaves a "tight room").
+GUIDE_SHARE = 0.5
 
 
 class RoomListener:
     """Follows ``ring`` behind the engine replayed by ``view`` (its own: this thread is its one reader)."""
 
     def __init__(self, show: Show, rate: int, ring: RoomRing, view: EngineView, round_trip_samples: float = 0.0,
-                 device: str = "") -> None:
+                 device: str = "", path: np.ndarray | None = None) -> None:
         self.show, self.rate, self.ring, self.view, self.device = show, rate, ring, view, device
         self.round_trip = round_trip_samples  # until the guide says otherwise
         self._level_db = SILENT_DB  # the meter's, and the last bar's: each written by one thread (see now)
@@ -136,7 +89,11 @@ class RoomListener:
         self._measured_to = -(1 << 62)  # the end of the last bar measured
         self._meter = signal.butter(4, CLAP_BAND_HZ, "bandpass", fs=rate, output="sos")  # designed once
         self._kernels: dict[int, Kernel] = {}  # by the grid's period in ms: what the room's echo adds to a spread
-        self._kernel_path: tuple[float, np.ndarray] | None = None  # (round trip, path) the kernels were measured on
+        # (round trip, path) the kernels are measured on: a calibration's (``path``, kept from an earlier one), till the
+        # guide's path moves from it
+        self._kernel_path = (round_trip_samples, path) if path is not None else None
+        self._new_trip: float | None = None  # a round trip one window said, waiting for the next to agree
+        self._known = round_trip_samples > 0 or path is not None  # a round trip measured (else 0: a guess)
         self._calibrating: int | None = None  # a calibration asked for at this show position: the probe comes after
         self._probe_began: int | None = None
         self._sweep: np.ndarray | None = None  # the probe as the engine plays it, once a calibration is asked for
@@ -148,6 +105,11 @@ class RoomListener:
     @property
     def now(self) -> RoomNow:
         return RoomNow(self._level_db, self._last_bar)
+
+    @property
+    def path(self) -> np.ndarray | None:
+        """The PA → mic path the room's echo is measured on: a calibration's, else the guide's (None: not yet)."""
+        return None if self._kernel_path is None else self._kernel_path[1]
 
     def start(self) -> RoomListener:
         self._meter_worker.start()
@@ -231,7 +193,10 @@ class RoomListener:
         if not heard_probe(latency):
             self._said.put("The room microphone did not hear the sweep: check the mic, its input and the PA's level")
             return
-        self.round_trip = latency.samples
+        self.round_trip, self._known = latency.samples, True
+        # the sweep's response is the path with no crowd in it: the guide's, estimated from a room clapping on it,
+        # carries the claps (their smear read as the room's: σ 15 ms read 0.6-7.3); it stands till the path moves
+        self._kernel_path, self._kernels = (latency.samples, path_from_response(latency.response, self.rate)), {}
         try:
             kept = save_round_trip(self.device, self.rate, latency)
         except OSError as error:
@@ -258,16 +223,19 @@ class RoomListener:
         trip = self.round_trip
         if np.any(played):
             path = estimate_path(heard, played, self.rate)
-            size = np.abs(path)
-            if size.max() > PATH_CLEAR * np.median(size):  # the guide is heard back: where says the round trip
-                trip = float(np.argmax(size)) + PATH_S[0] * self.rate
-                self.round_trip = trip
-                moved = self._kernel_path is not None and abs(self._kernel_path[0] - trip) > PATH_MOVED_S * self.rate
-                if self._kernel_path is None or moved:
-                    self._kernel_path, self._kernels = (trip, path), {}  # a new path: its kernels anew
-                if moved:  # it moved inside this window: one path taken out leaves the guide's other, a "tight room"
-                    return None
             room = take_out_guide(heard, played, self.rate, path)
+            found = self._path_found(path)
+            if found is not None:
+                strong = _share(room, heard) < 1.0 - GUIDE_SHARE  # the guide is most of what the mic heard
+                if abs(found - trip) <= PATH_MOVED_S * self.rate or self._confirmed(found) or (strong and not self._known):
+                    trip, self.round_trip, self._new_trip, self._known = found, found, None, True
+                    if self._kernel_path is None or abs(self._kernel_path[0] - trip) > PATH_MOVED_S * self.rate:
+                        self._kernel_path, self._kernels = (trip, path), {}  # a new path: its kernels anew
+                elif strong or not self._known:
+                    # one window's word: a strong guide's path moved inside it (taking one path out leaves the
+                    # other's guide, a "tight room"), or a weak guide's claps read as its path: no verdict yet
+                    return None
+                # else a weak guide's odd word: the bar judged on the round trip known
         else:
             room = np.asarray(heard, dtype=np.float64)
         offset_s = (trip - start) / self.rate
@@ -290,6 +258,19 @@ class RoomListener:
         tempo = _bpm(track) if on_steps or own else None
         return BarHeard(beat.moment, beat.bar, on_steps or own, spread_ms, ahead_ms, 1000.0 * trip / self.rate, tempo,
                         beat.tempo)
+
+    def _path_found(self, path: np.ndarray) -> float | None:
+        """The round trip a window's path says (its direct sound), or None: the mic did not hear the guide."""
+        size = np.abs(path)
+        if size.max() <= PATH_CLEAR * np.median(size):
+            return None
+        return float(np.argmax(size)) + PATH_S[0] * self.rate
+
+    def _confirmed(self, found: float) -> bool:
+        """Whether the window before said the same new round trip: two agreeing windows move it."""
+        agreed = self._new_trip is not None and abs(found - self._new_trip) <= PATH_MOVED_S * self.rate
+        self._new_trip = None if agreed else found
+        return agreed
 
     def _spread(self, envelope: Envelope, grid: np.ndarray, periods: np.ndarray) -> tuple[float | None, float | None]:
         """(σ, ahead) around ``grid`` with the room's kernel taken out; Nones with too few windows to tell."""
@@ -336,46 +317,11 @@ class RoomListener:
     def reveal(self, moment: int, before: int | None) -> Reveal | None:
         """For a conducted moment entered from a chaos (``before``): the room in that chaos against the room
         now, once both have been measured (and the show file lets this moment reveal it); else None."""
-        show = self.show
-        if (before is None or show.moments[before].mode != "chaos" or show.moments[moment].mode == "chaos"
-                or not show.moments[moment].reveal):
-            return None
-        runs: dict[int, list[BarHeard]] = {}
-        for bar in reversed(self.heard_bars()):  # the latest pass: this moment's measures, then the chaos's
-            if bar.moment not in (moment, before) or (bar.moment == moment and before in runs):
-                break
-            runs.setdefault(bar.moment, []).insert(0, bar)
-        now, then = _figures(runs.get(moment, [])), _figures(runs.get(before, []))
-        if now is None or then is None:
-            return None
-        return Reveal(then[0], then[1], now[0], now[1])
+        return reveal_of(self.show, self.heard_bars(), moment, before)
 
     def report(self) -> list[dict]:
-        """The run report's ``room``: per moment heard, its bars measured, how many with clapping,
-        and the median spread and ahead/behind over those (ms)."""
-        moments: dict[int, list[BarHeard]] = {}
-        for bar in self.heard_bars():
-            moments.setdefault(bar.moment, []).append(bar)
-        rows = []
-        for index, bars in moments.items():
-            clapped = [b for b in bars if b.clapping and b.spread_ms is not None]
-            rows.append({"moment": index + 1, "id": self.show.moments[index].id, "bars": len(bars),
-                         "clapping_bars": sum(b.clapping for b in bars),
-                         "spread_ms": _median([b.spread_ms for b in clapped]),
-                         "ahead_ms": _median([b.ahead_ms for b in clapped]),
-                         "round_trip_ms": _median([b.round_trip_ms for b in bars]),
-                         # the room's own tempo at the moment's first and last measure: how it drifted
-                         "tempo_start_bpm": _median([b.tempo_bpm for b in clapped[:1]]),
-                         "tempo_end_bpm": _median([b.tempo_bpm for b in clapped[-1:]])})
-        return rows
-
-
-def _figures(bars: list[BarHeard]) -> tuple[float, float] | None:
-    """(median spread, tempo drift from the first measure to the last) of a moment's clapping measures."""
-    heard = [b for b in bars if b.clapping and b.spread_ms is not None and b.tempo_bpm is not None]
-    if not heard:
-        return None
-    return float(np.median([b.spread_ms for b in heard])), heard[-1].tempo_bpm - heard[0].tempo_bpm
+        """The run report's ``room`` (:func:`.heard.moment_rows`)."""
+        return moment_rows(self.show, self.heard_bars())
 
 
 def _bpm(track: Track | None) -> float | None:
@@ -386,6 +332,7 @@ def _bpm(track: Track | None) -> float | None:
     return 60.0 / float(np.median(periods)) if len(periods) else None
 
 
-def _median(values: list[float | None]) -> float | None:
-    known = [v for v in values if v is not None and math.isfinite(v)]
-    return round(float(np.median(known)), 2) if known else None
+def _share(part: np.ndarray, whole: np.ndarray) -> float:
+    """``part``'s energy over ``whole``'s (1.0 for silence)."""
+    total = float(np.sum(np.square(whole, dtype=np.float64)))
+    return float(np.sum(np.square(part))) / total if total > 0 else 1.0

@@ -3,8 +3,9 @@
 A thread drains the room ring (:mod:`rockstar_cx.audio.room`) into a WAV written aside (whole or
 not at all: :func:`~rockstar_cx.files.replacing`), 32-bit float at the show's rate.  Its first
 sample is show sample :attr:`RoomRecorder.first`; beside it, ``FILE.wav.json`` says so, with the
-round trip as the listener last saw it and where each start of the show is heard in the file, so
-``rockstar-cx listen FILE.wav SHOW --start S`` measures it on the show's own grid.  A recorder
+round trip as the listener last saw it, where each start of the show is heard in the file and the
+device (whose kept calibration ``listen`` takes the room's path from), so ``rockstar-cx listen
+FILE.wav SHOW --start S`` measures it on the show's own grid.  A recorder
 that fell more than the ring behind (a stalled disk) writes silence for what it missed and counts
 it in ``lost_samples``: the file's time stays the show's.
 """
@@ -28,8 +29,8 @@ DRAIN_S = 0.1
 class RoomRecorder:
     """Records ``ring`` into ``path`` from now until :meth:`close`."""
 
-    def __init__(self, ring: RoomRing, path: Path, samplerate: int) -> None:
-        self.ring, self.path, self.rate = ring, path, samplerate
+    def __init__(self, ring: RoomRing, path: Path, samplerate: int, device: str = "") -> None:
+        self.ring, self.path, self.rate, self.device = ring, path, samplerate, device
         self.first = ring.position  # the show sample of the file's first sample
         self.written = 0
         self.lost = 0
@@ -77,7 +78,7 @@ class RoomRecorder:
             self._wav.close()
             heard = [(start - self.first + (round_trip_samples or 0.0)) / self.rate for start in starts]
             self._sidecar.write_text(json.dumps({
-                "recording": self.path.name, "samplerate": self.rate, "first_show_sample": self.first,
+                "recording": self.path.name, "device": self.device, "samplerate": self.rate, "first_show_sample": self.first,
                 "samples": self.written, "lost_samples": self.lost, "round_trip_samples": round_trip_samples,
                 "show_starts_s": [round(s, 6) for s in heard if s >= 0]}, indent=2) + "\n", encoding="utf-8")
 

@@ -37,7 +37,7 @@ from .stage import cue_word
 from .text import Text
 
 if TYPE_CHECKING:  # the listener needs scipy: imported only when a room is heard (--room-input)
-    from ..live.listener import RoomNow
+    from ..live.heard import RoomNow
 from .widgets import Painter
 
 LEARN_ONLY = frozenset({Action.HIT, Action.VOLUME, Action.MASTER})  # console targets for MIDI learn that no key has

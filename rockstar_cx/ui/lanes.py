@@ -25,7 +25,7 @@ from .text import Text
 from .widgets import Painter, ZoneLook, hit_light
 
 if TYPE_CHECKING:  # the listener needs scipy: imported only when a room is heard (--room-input)
-    from ..live.listener import Reveal
+    from ..live.heard import Reveal
 
 REACH_BEATS = 2.0  # a lane's half-width is this many beats off the line (markers further stop at its end)
 SPREAD_STEP_MS = 10  # the readout moves in steps the back of the hall can read

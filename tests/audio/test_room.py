@@ -215,6 +215,29 @@ def test_round_trips_are_kept_per_device_and_rate(tmp_path):
     assert load_round_trip("system", RATE, path) is None  # unreadable: none
 
 
+def test_the_sweeps_path_is_kept_beside_the_round_trip_and_read_back_whole(tmp_path):
+    """The next show's listener takes the room's echo from the calibration's path, clean of any crowd."""
+    from rockstar_cx.listening.bleed import PATH_S, path_from_response
+
+    path = tmp_path / "room.toml"
+    response = np.zeros(RATE)
+    response[611], response[700:900] = -0.5, 0.01
+    kept = save_round_trip("system", RATE, Latency(611.0, -1, 40.0, response), path)
+    loaded = load_round_trip("system", RATE, path)
+    lead = int(-PATH_S[0] * RATE)
+    assert loaded == kept and kept.response.startswith("room-") and (tmp_path / kept.response).is_file()
+    assert np.array_equal(loaded.path, path_from_response(response, RATE).astype(np.float32))
+    assert int(np.argmax(np.abs(loaded.path))) == lead + 611 and loaded.path[lead + 611] == -0.5
+    assert load_round_trip("system", 44100, path) is None
+    save_round_trip("other", RATE, Latency(256.0, 1, 40.0), path)  # another device: this one's path stays
+    assert np.array_equal(load_round_trip("system", RATE, path).path, loaded.path)
+    assert load_round_trip("other", RATE, path).path is None  # kept without one: the guide's path stands in
+    (tmp_path / kept.response).write_bytes(b"\x93NUMPY cut short")
+    assert load_round_trip("system", RATE, path).path is None and load_round_trip("system", RATE, path).samples == 611.0
+    path.write_text(path.read_text().replace(kept.response, "../room.toml"))  # never a file out of the folder
+    assert load_round_trip("system", RATE, path).response == ""
+
+
 def test_a_device_without_the_input_says_so_at_once(jack_server):
     with pytest.raises(ShowError, match="has 2 input channels: no --room-input 3"):
         AudioEngine(EngineConfig(CLICKS, device="system", room_channel=3)).start()

@@ -178,6 +178,26 @@ def test_report_draws_the_journey(measured, tmp_path, suffix, magic):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # written whole: no temporary left
 
 
+def test_listen_takes_the_rooms_echo_from_the_calibration_of_the_device_the_sidecar_names(performance, tmp_path,
+                                                                                          monkeypatch, capsys):
+    from rockstar_cx.listening import Latency
+    from rockstar_cx.live.roomcal import save_round_trip
+
+    show_file, recording, _ = performance
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    copy = tmp_path / "room.wav"
+    copy.write_bytes(recording.read_bytes())
+    out = tmp_path / "o.json"
+    assert main(["listen", str(copy), str(show_file), "--json", str(out)]) == 0
+    assert capsys.readouterr().out.endswith("; the room's echo from the guide\n")
+    save_round_trip("Scarlett", RATE, Latency(DELAY_S * RATE, 1, 40.0, room_response(DELAY_S, 1.0, np.random.default_rng(2))))
+    (tmp_path / "room.wav.json").write_text(json.dumps({"recording": "room.wav", "device": "Scarlett"}))
+    assert main(["listen", str(copy), str(show_file), "--json", str(out)]) == 0
+    assert capsys.readouterr().out.endswith("; the room's echo from Scarlett's calibration\n")
+    assert main(["listen", str(copy), str(show_file), "--json", str(out), "--device", "Other"]) == 2
+    assert "--device 'Other': no calibration kept for it at 48000 Hz in " in capsys.readouterr().err
+
+
 def test_user_mistakes_exit_2_with_one_line(performance, tmp_path, capsys):
     show_file, recording, _ = performance
     silent = tmp_path / "silent.wav"
