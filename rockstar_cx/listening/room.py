@@ -21,7 +21,7 @@ from ..show.model import Show
 from .circular import Spread, fold, heard_clapping, periods
 from .kernel import Kernel
 from .onset import Envelope
-from .tempo import bar_tempo, follow, pulse, pulse_shape
+from .tempo import bar_tempo, follow, pulse, pulse_fit, pulse_shape
 
 SAME_STEP_S = 0.002  # sections hitting the same step are one expected time
 #: In a chaos moment the guide's sections drift on their own, and what taking it out leaves of them
@@ -90,6 +90,19 @@ def clear_times(times: np.ndarray) -> tuple[np.ndarray, float]:
     return times[nearest >= period - SAME_STEP_S], period
 
 
+def drifted(times: np.ndarray, beats: np.ndarray, pulse_s: np.ndarray | None) -> np.ndarray:
+    """``times`` (the steps, s) moved by as much as the room's pulse (:func:`.tempo.pulse_fit`) drifted from the
+    conductor's ``beats`` around them — each pulse beat against the beat nearest it, interpolated — so a room
+    pulling away from the conductor is folded where it clapped the steps and its drift is not read as spread
+    (σ 15 ms, ramping to 126 bpm over 8 bars: 23-26 ms in two-bar windows).  As they are without a pulse."""
+    if pulse_s is None or len(beats) < 2:
+        return times
+    nearest = np.clip(np.searchsorted(beats, pulse_s), 1, len(beats) - 1)
+    nearest -= (pulse_s - beats[nearest - 1]) < (beats[nearest] - pulse_s)
+    anchors, first = np.unique(beats[nearest], return_index=True)
+    return times + np.interp(times, anchors, (pulse_s - beats[nearest])[first])
+
+
 def section_phases(show: Show, hits: Sequence[Hit], room: Envelope, offset_s: float,
                    kernel_for: Callable[[float], Kernel]) -> dict[str, float | None]:
     """Each section's ahead/behind (ms), from the steps it plays and no other section does; None for a
@@ -149,14 +162,17 @@ def measure_moment(show: Show, index: int, events: Sequence[Event], room: Envelo
                               tempo_end_bpm=None, r=None, pulse=None, sections={}, **common,
                               n_beats=fold(room, *(pulse_grid if chaos else steps)).n_beats)
     tempo = bar_tempo(track, show.meter.beats)
-    if on_steps:  # the figures only from steps clear of their neighbours, on one period
-        grid, period_s = clear_times(expected)
+    if on_steps:  # the figures only from steps clear of their neighbours, on one period; the spread where the
+        grid, period_s = clear_times(expected)  # room clapped them, ahead/behind against where they were played
         periods_s = np.full(len(grid), period_s)
+        around = drifted(grid, beat_times, pulse_fit(track, show.meter.beats))
     else:
         grid, periods_s = pulse_grid
-    spread: Spread = fold(room, grid, periods_s)
+        around = grid
+    spread: Spread = fold(room, around, periods_s)
     sigma, ahead = kernel_for(float(np.mean(periods_s))).correct(spread) if spread.n_beats >= MIN_WINDOWS \
         else (math.nan, math.nan)
+    ahead += 1000.0 * float(np.mean(around - grid))  # against where the steps were played: the drift is ahead too
     implied = None if chaos else pulse_shape(played(expected, start - period, start + seconds + period),
                                              track.grid, track.periods)
     return MomentMeasures(

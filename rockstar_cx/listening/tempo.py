@@ -84,15 +84,11 @@ def ramp_times(first_s: float, start_bpm: float, bpm_per_beat: float, beats: int
     return first_s + np.concatenate(([0.0], np.cumsum(60.0 / tempi)))
 
 
-def bar_tempo(track: Track, beats_per_bar: int) -> Tempo | None:
-    """The tempo over the first and the last whole bar, from one fit through every beat heard: a tempo moving
-    linearly per beat (as groups and the conductor's ramps do), each beat the sum of the periods before it.
-
-    Not a line through each bar's own tempo: a bar's tempo from its five beats moves 0.2 bpm at 120 bpm
-    for a 2 ms jitter per beat, and the bars' joins are thrown away.  Over 24 simulated rooms ramping
-    ±15 bpm in 16 bars, that line's drift was off by 0.60 bpm at worst, this fit's by 0.14.  A beat
-    misheard (an echo, a stray clap) weighs little: the loss is linear beyond :data:`FIT_SCALE_S`.
-    None with fewer than two bars measured (two beats heard in each)."""
+def pulse_fit(track: Track, beats_per_bar: int) -> np.ndarray | None:
+    """Every beat's time on one fit through the beats heard: a tempo moving linearly per beat (as groups and
+    the conductor's ramps do), each beat the sum of the periods before it — the room's pulse without its
+    beat-to-beat flicker.  A beat misheard (an echo, a stray clap) weighs little: the loss is linear beyond
+    :data:`FIT_SCALE_S`.  None with fewer than two bars measured (two beats heard in each)."""
     beats = len(track.heard)
     bars = beats // beats_per_bar
     k = np.flatnonzero(np.isfinite(track.heard))
@@ -107,7 +103,19 @@ def bar_tempo(track: Track, beats_per_bar: int) -> Tempo | None:
 
     fit = optimize.least_squares(misfit, (heard[0] - k[0] * period, 60.0 / period, 0.0), loss="soft_l1",
                                  f_scale=FIT_SCALE_S, x_scale=(0.01, 1.0, 0.01))
-    times = ramp_times(*fit.x, beats)
+    return ramp_times(*fit.x, beats)
+
+
+def bar_tempo(track: Track, beats_per_bar: int) -> Tempo | None:
+    """The tempo over the first and the last whole bar, on :func:`pulse_fit`.
+
+    Not a line through each bar's own tempo: a bar's tempo from its five beats moves 0.2 bpm at 120 bpm
+    for a 2 ms jitter per beat, and the bars' joins are thrown away.  Over 24 simulated rooms ramping
+    ±15 bpm in 16 bars, that line's drift was off by 0.60 bpm at worst, this fit's by 0.14."""
+    times = pulse_fit(track, beats_per_bar)
+    if times is None:
+        return None
+    beats, bars = len(times), len(times) // beats_per_bar
 
     def over(bar: int) -> float:
         first = bar * beats_per_bar

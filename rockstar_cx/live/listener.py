@@ -45,8 +45,8 @@ from ..listening.bleed import PATH_S, estimate_path, path_from_response, take_ou
 from ..listening.circular import MIN_WINDOWS, fold, heard_clapping
 from ..listening.kernel import Kernel, measure_kernel
 from ..listening.onset import CLAP_BAND_HZ, Envelope, onset_strength
-from ..listening.room import clear_times
-from ..listening.tempo import Track, follow
+from ..listening.room import clear_times, drifted
+from ..listening.tempo import Track, follow, pulse_fit
 from ..show.model import Show
 from ..threads import Worker
 from .heard import SILENT_DB, BarHeard, Reveal, RoomNow, moment_rows, reveal_of
@@ -250,9 +250,13 @@ class RoomListener:
         own = track is not None and not on_steps and heard_clapping(fold(envelope, track.grid, track.periods),
                                                                     fold(guide, track.grid, track.periods))
         spread_ms = ahead_ms = None
-        if on_steps:
+        if on_steps:  # the spread where the room clapped the steps (its drift in the window is no spread)
             grid, period = clear_times(times)
-            spread_ms, ahead_ms = self._spread(envelope, grid, np.full(len(grid), period))
+            beats_s = np.array([(b.sample + trip - start) / self.rate for b in self._beats if b.moment == beat.moment])
+            around = drifted(grid, beats_s, pulse_fit(track, self.show.meter.beats) if track is not None else None)
+            spread_ms, ahead_ms = self._spread(envelope, around, np.full(len(grid), period))
+            if ahead_ms is not None:  # against where the steps were played: the drift is ahead too
+                ahead_ms += 1000.0 * float(np.mean(around - grid))
         elif own:
             spread_ms, _ = self._spread(envelope, track.grid, track.periods)
         tempo = _bpm(track) if on_steps or own else None
