@@ -12,11 +12,9 @@ limit), keeps a busy machine from delaying a thread by a scheduler time slice.  
 in one table (the audio server's own threads run at about 70, the audio callback just below):
 
 * :data:`RENDER_PRIORITY` — the engine's renderer (:mod:`rockstar_cx.audio.ahead`) and its process's
-  main thread (supervising the device, serving the app): above every ordinary thread and MIDI
-  out's (the sound before its MIDI: a renderer preempted mid-block makes the callback drop that
-  block — 9 in a soak's noisy first 6 minutes, the renderer at 1 below MIDI out's 20), below the
-  audio callback's.  Both sleep between rounds; the main thread, at normal priority, could be
-  descheduled holding the GIL the callback waits for;
+  main thread (supervising the device, serving the app): above every ordinary thread, below the
+  audio callback's; the main thread sleeps between rounds, and at normal priority a busy machine
+  could deschedule it holding the GIL the callback waits for;
 * :data:`MIDI_OUT_PRIORITY` — every thread of the MIDI-out process (:mod:`rockstar_cx.midi.outproc`):
   below JACK's own threads and audio clients; none can be descheduled holding the GIL the sender
   (or, over JACK, our client's process callback) needs.  All sleep between messages and requests,
@@ -30,7 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Self
 
-RENDER_PRIORITY = 30
+RENDER_PRIORITY = 1
 MIDI_OUT_PRIORITY = 20
 
 

@@ -1,6 +1,7 @@
 """Shared test setup.
 
 * SDL runs headless (dummy video and audio drivers), set before pygame is imported.
+* Settings, resume state and room calibrations go to a folder of the run's own, never the user's.
 * ``jack_server``: a private JACK dummy server for real audio/MIDI tests
   (see ``tests/jackserver.py`` -- and its note on re-initialising PortAudio).
 * A per-test watchdog: a test that hangs longer than ROCKSTAR_TEST_TIMEOUT
@@ -13,12 +14,22 @@
 
 from __future__ import annotations
 
+import atexit
 import faulthandler
 import os
+import shutil
 import sys
+import tempfile
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+# No test reads or writes the user's own settings, resume state or room calibration: one folder per run
+# (a test may point a variable elsewhere with monkeypatch; the processes it starts inherit them).
+_SETTINGS = tempfile.mkdtemp(prefix="rockstar-cx-tests-")
+atexit.register(shutil.rmtree, _SETTINGS, ignore_errors=True)
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SETTINGS, "config")
+os.environ["XDG_STATE_HOME"] = os.path.join(_SETTINGS, "state")
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

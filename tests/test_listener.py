@@ -141,7 +141,7 @@ def test_the_app_hears_its_own_guide_through_a_loop_and_reports_no_clapping(jack
     recording = tmp_path / "room.wav"
     loop = Loop("listen-loop")  # before the app: its PortAudio client is the one that appears after
     app = subprocess.Popen([sys.executable, "-m", "rockstar_cx", "play", str(show), "--no-ui", "--device", "system",
-                            "--room-input", "1", "--record-room", str(recording), "--duration", "9",
+                            "--room-input", "1", "--record-room", str(recording), "--duration", "12",
                             "--report", str(report)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

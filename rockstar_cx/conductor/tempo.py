@@ -55,6 +55,8 @@ class TempoControl:
             self._pending_tempo = (beat, start + (end - start) * moment_beat / total, end)
 
     def _tap(self, sample: int) -> None:
+        if self._taps and sample == self._taps[-1]:
+            return  # taps that reach one block together (a controller's burst) are one tap: no interval
         if self._taps and sample - self._taps[-1] > TAP_RESET_SECONDS * self.rate:
             self._taps.clear()
         self._taps.append(sample)

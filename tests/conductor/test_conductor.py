@@ -204,6 +204,9 @@ def test_nudge_and_tap_tempo():
     events = drive(conductor, 200000, taps, block=64)
     assert conductor.transport().tempo == 150.0
     assert hits(events, 0)[-3:] == [144000, 163200, 182400]
+    conductor = live(HOLD_SHOW)  # taps that reach one block together are one tap (they divided by zero)
+    drive(conductor, 30000, [(10000, TapTempo()), (10000, TapTempo()), (10000, TapTempo())])
+    assert conductor.transport().tempo == 120.0
 
 
 def test_mute_solo_and_live_hit():
