@@ -11,10 +11,8 @@ Real-time (SCHED_FIFO) priority, where the system grants it (Linux as root, or w
 limit), keeps a busy machine from delaying a thread by a scheduler time slice.  The priorities,
 in one table (the audio server's own threads run at about 70, the audio callback just below):
 
-* :data:`RENDER_PRIORITY` — the engine's renderer (:mod:`rockstar_cx.audio.ahead`) and its process's
-  main thread (supervising the device, serving the app): above every ordinary thread, below the
-  audio callback's; the main thread sleeps between rounds, and at normal priority a busy machine
-  could deschedule it holding the GIL the callback waits for;
+* :data:`RENDER_PRIORITY` — the engine's renderer (:mod:`rockstar_cx.audio.ahead`): above every
+  ordinary thread, below the audio callback's;
 * :data:`MIDI_OUT_PRIORITY` — every thread of the MIDI-out process (:mod:`rockstar_cx.midi.outproc`):
   below JACK's own threads and audio clients; none can be descheduled holding the GIL the sender
   (or, over JACK, our client's process callback) needs.  All sleep between messages and requests,

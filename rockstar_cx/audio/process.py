@@ -12,7 +12,6 @@ import sys
 
 from ..conductor.conductor import Conductor
 from ..errors import ShowError
-from ..threads import RENDER_PRIORITY, realtime
 from .engine import HEALTH_S, SUPERVISE_S, Engine, EngineConfig
 from .health import AudioState
 from .ipc import SharedState
@@ -36,7 +35,6 @@ def engine_main(config: EngineConfig, shm_name: str, conn, standby: bool, in_pro
     if not in_process:
         gc.disable()  # the engine makes no reference cycles worth a pause in the callback
         sys.setswitchinterval(0.0005)  # hand the GIL to a waiting callback within half a millisecond
-        realtime(RENDER_PRIORITY)  # never descheduled holding the GIL the callback and the renderer wait for
     shared = SharedState.attach(shm_name)
     engine = None
     try:

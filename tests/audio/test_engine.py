@@ -192,18 +192,6 @@ def test_without_a_device_the_show_goes_on_silently(jack_server):
         assert 6 <= len(hits) <= 10 and engine.transport().playing  # 16ths at 120 bpm: 8 a second
 
 
-def test_the_engine_process_main_thread_and_renderer_are_real_time(jack_server):
-    """A thread of the engine at normal priority, descheduled by a busy machine while it holds the GIL, would
-    hold up the callback and the renderer waiting for it (as root here, so the OS grants it)."""
-    import os
-
-    show = make_show([section("a", "x")], [moment("pulse", ("a",), 0)], count_in=0)
-    with AudioEngine(EngineConfig(show, device="system")) as engine:
-        assert engine.start_state == "ok"
-        assert os.sched_getscheduler(engine.pid) == os.SCHED_FIFO  # the main thread: the process's own id
-        assert engine.health().renderer_realtime
-
-
 def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jack_server, monkeypatch):
     """128-frame blocks on a JACK server whose period is 256: PortAudio calls back twice, back to
     back, every cycle (as on sound servers whose period is a few blocks).  The renderer must still
