@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from jackcapture import JackCapture
+from jackcapture import JackCapture, XrunMonitor
 from jackserver import JackServer
 from played import Played
-from timing import LIVE_HIT_EARLIEST_PERIODS, ONSET_ATTEMPTS, ONSET_NOTICE_EARLY, ONSET_NOTICE_LATE
+from timing import BURST_RENDERS_PER_XRUN, LIVE_HIT_EARLIEST_PERIODS, ONSET_ATTEMPTS, ONSET_NOTICE_EARLY, ONSET_NOTICE_LATE
 from rockstar_cx.audio.engine import EngineConfig
 from rockstar_cx.audio.health import AudioState
 from rockstar_cx.audio.supervisor import AudioEngine
@@ -202,16 +202,20 @@ def test_a_device_that_plays_blocks_in_bursts_still_gets_them_rendered_ahead(jac
         show = make_show([section("a", "x.x. xxx.", sound="clap")], [moment("m", ("a",), 0)], count_in=0)
         with AudioEngine(EngineConfig(show, device="system", blocksize=128)) as engine:
             assert engine.start_state == "ok"
+            monitor = XrunMonitor("bursts-xruns")
             engine.send(Start(count_in=False))
             renewed = set()
             for _ in range(30):
                 time.sleep(0.1)
                 renewed.add(engine.health().counters.callbacks)
+            monitor.close()
             report = engine.close()
     finally:
         bursts.stop()
+    print(f"callback renders {report['callback_renders']} of {report['callbacks']}, JACK xruns {monitor.xruns}")
     assert report["callbacks"] > 1000 and report["callback_errors"] == 0  # 3 s of 128-frame blocks: 1,125
-    assert report["callback_renders"] <= 0.01 * report["callbacks"], report  # was nearly every block: 1,126 of 1,130
+    # was nearly every block: 1,126 of 1,130; a cycle JACK dropped is caught up back to back (why: tests/timing.py)
+    assert report["callback_renders"] <= 0.01 * report["callbacks"] + BURST_RENDERS_PER_XRUN * monitor.xruns, report
     assert len(renewed) >= 20  # every 0.1 s, when the health froze before
 
 
